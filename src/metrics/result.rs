@@ -1,0 +1,159 @@
+//! What a finished run hands to reports: plain data, no model types. Reports (`report::*`) see
+//! only this.
+
+/// Latency percentiles [ms].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Percentiles {
+    /// Records measured.
+    pub count: u64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// Stream-level counters, one entry per simulated second (index = second).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    /// New user records created by producers [records].
+    pub produced_records: Vec<u64>,
+    /// Record attempts that reached a shard (first attempts and retries) [records].
+    pub offered_records: Vec<u64>,
+    /// Bytes of those attempts, data + key [bytes].
+    pub offered_bytes: Vec<u64>,
+    /// `IncomingRecords`: accepted [records].
+    pub accepted_records: Vec<u64>,
+    /// `IncomingBytes`: accepted, data + key [bytes].
+    pub accepted_bytes: Vec<u64>,
+    /// `WriteProvisionedThroughputExceeded`: throttled attempts [records].
+    pub throttled_records: Vec<u64>,
+    /// Attempts that were retries [records].
+    pub retried_records: Vec<u64>,
+    /// Records given up (attempts exhausted or buffer full) [records].
+    pub dropped_records: Vec<u64>,
+    /// Open shards at the end of the second.
+    pub open_shards: Vec<u32>,
+}
+
+impl Series {
+    /// Number of seconds covered.
+    pub fn len(&self) -> usize {
+        self.accepted_records.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Per-shard totals over the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardTotals {
+    /// `shardId-000000000000` style id.
+    pub shard_id: String,
+    pub starting_hash_key: u128,
+    pub ending_hash_key: u128,
+    /// Share of producers' traffic whose keys hash into this shard (traffic-weighted, 0..1).
+    pub key_share: f64,
+    pub offered_records: u64,
+    pub accepted_records: u64,
+    pub throttled_records: u64,
+    pub accepted_bytes: u64,
+    /// Highest offered load of any one second [records/s].
+    pub peak_offered_records_per_s: u64,
+    /// Highest offered load of any one second [bytes/s].
+    pub peak_offered_bytes_per_s: u64,
+}
+
+/// Per-shard offered load over time, relative to the shard's write limit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Heatmap {
+    /// Width of a time bucket [s].
+    pub bucket_s: u64,
+    pub n_shards: usize,
+    pub n_buckets: usize,
+    /// `utilisation[shard * n_buckets + bucket]`: mean over the bucket of
+    /// `max(offered records / 1,000, offered bytes / 1 MiB)` per second (1.0 = at the limit).
+    pub utilisation: Vec<f32>,
+}
+
+impl Heatmap {
+    pub fn get(&self, shard: usize, bucket: usize) -> f32 {
+        self.utilisation[shard * self.n_buckets + bucket]
+    }
+}
+
+/// Put latency: from a record's creation to its acceptance (linger, retries and backoff
+/// included) [ms].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LatencyResult {
+    pub overall: Percentiles,
+    /// Width of one interval of `over_time` [s].
+    pub interval_s: u64,
+    /// Percentiles of the records accepted in each interval (`None`: none accepted).
+    pub over_time: Vec<Option<Percentiles>>,
+}
+
+/// Record accounting over the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub records_produced: u64,
+    pub records_accepted: u64,
+    /// Dropped after the last attempt was throttled.
+    pub records_dropped_throttled: u64,
+    /// Lost because the producer buffer was full.
+    pub records_dropped_buffer: u64,
+    /// Still in a producer (batching or awaiting retry) when the run ended.
+    pub records_pending: u64,
+    pub bytes_accepted: u64,
+    /// Attempts that were throttled (`WriteProvisionedThroughputExceeded`).
+    pub throttled_attempts: u64,
+    /// Attempts that were retries.
+    pub retries: u64,
+    /// PutRecords calls made.
+    pub put_calls: u64,
+}
+
+impl Totals {
+    pub fn records_dropped(&self) -> u64 {
+        self.records_dropped_throttled + self.records_dropped_buffer
+    }
+    /// `throttled / (throttled + accepted)`, 0 when nothing was attempted.
+    pub fn throttle_rate(&self) -> f64 {
+        let d = self.throttled_attempts + self.records_accepted;
+        if d == 0 {
+            0.0
+        } else {
+            self.throttled_attempts as f64 / d as f64
+        }
+    }
+}
+
+/// Capacity facts of the run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapacityResult {
+    pub mode: String,
+    pub shards_initial: u32,
+    pub shards_final: u32,
+    pub shards_max: u32,
+    pub reshard_count: u32,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunResult {
+    pub scenario: String,
+    pub description: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    /// `per-record` or `aggregated`.
+    pub engine_mode: String,
+    pub capacity: CapacityResult,
+    pub series: Series,
+    pub shards: Vec<ShardTotals>,
+    pub heatmap: Heatmap,
+    pub latency: LatencyResult,
+    pub totals: Totals,
+    /// Per-shard write limits, for capacity lines [records/s], [bytes/s].
+    pub shard_limit_records_per_s: u64,
+    pub shard_limit_bytes_per_s: u64,
+}

@@ -1,0 +1,10 @@
+//! The Kinesis model: one file per domain noun. Components take `(now, &mut rng, input)` and
+//! return effects; they never touch the event queue (the engine in `world.rs` schedules).
+
+pub mod hashing;
+pub mod keys;
+pub mod producer;
+pub mod shard;
+pub mod sizes;
+pub mod traffic;
+pub mod world;

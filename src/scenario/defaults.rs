@@ -1,0 +1,77 @@
+//! Every default of the scenario format, in one place. Each says whether it is an AWS fact (with
+//! its source) or a model assumption (with the reason for its value). The README's scenario
+//! reference mirrors this file.
+
+use crate::units::{millis, secs, SimTime, MIB};
+
+// ---- AWS facts -------------------------------------------------------------------------------
+
+/// Per-shard write limit [records/s].
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+pub const SHARD_WRITE_RECORDS_PER_S: u64 = 1_000;
+/// Per-shard write limit [bytes/s], data blob + partition key.
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+pub const SHARD_WRITE_BYTES_PER_S: u64 = MIB;
+/// Default maximum record size (data + key) [bytes].
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/large-records.html
+pub const MAX_RECORD_SIZE: u64 = MIB;
+/// Largest maximum record size a stream can be set to [bytes] (`UpdateMaxRecordSize`).
+/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateMaxRecordSize.html
+pub const MAX_RECORD_SIZE_LIMIT: u64 = 10 * MIB;
+/// Smallest settable maximum record size [bytes] (`UpdateMaxRecordSize`: 1024..10240 KiB).
+pub const MIN_RECORD_SIZE_LIMIT: u64 = MIB;
+/// Partition key length [Unicode characters].
+/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html
+pub const PARTITION_KEY_MAX_CHARS: usize = 256;
+/// Records per PutRecords call.
+/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
+pub const PUT_RECORDS_MAX_RECORDS: u32 = 500;
+/// Bytes per PutRecords call (data + keys). 5 MiB is the long-standing limit (10 MiB only for
+/// streams with large records since 2025-10-27); kinesim keeps 5 MiB as the cap.
+/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
+pub const PUT_RECORDS_MAX_BYTES: u64 = 5 * MIB;
+/// Default retention [µs]. Source: https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
+pub const RETENTION: SimTime = secs(24 * 3600);
+/// Longest retention [µs] (365 days).
+pub const RETENTION_MAX: SimTime = secs(8760 * 3600);
+/// Most shards in one stream (UpdateShardCount API reference).
+pub const MAX_SHARDS_PER_STREAM: u32 = 10_000;
+
+// ---- Model assumptions -----------------------------------------------------------------------
+
+/// Write limits are enforced in fixed windows aligned to whole seconds: AWS does not document
+/// the enforcement, and per-second windows match how `WriteProvisionedThroughputExceeded` is
+/// usually explained.
+pub const WRITE_LIMIT: &str = "window";
+/// PutRecords batch size: the KPL's `CollectionMaxCount` (500), also the API maximum.
+pub const BATCH_MAX_RECORDS: u32 = 500;
+/// PutRecords batch bytes: the API maximum.
+pub const BATCH_MAX_BYTES: u64 = 5 * MIB;
+/// How long a batch waits for more records: the KPL's `RecordMaxBufferedTime` (100 ms).
+pub const BATCH_LINGER: SimTime = millis(100);
+/// Attempts per record: the AWS SDKs' standard retry mode (3).
+pub const RETRY_MAX_ATTEMPTS: u32 = 3;
+/// Backoff base: the SDKs' throttling base delay (1 s in Java; the Rust SDK's initial backoff).
+pub const RETRY_BASE: SimTime = secs(1);
+/// Backoff cap: the SDKs' 20 s maximum backoff.
+pub const RETRY_CAP: SimTime = secs(20);
+/// Full jitter, as the SDKs' standard mode.
+pub const RETRY_JITTER: &str = "full";
+/// Producer buffer [records]: a generous bound (the KPL bounds by memory and `RecordTtl`); what
+/// overflows is counted as lost.
+pub const BUFFER_RECORDS: u64 = 1_000_000;
+/// PutRecords round trip: a typical in-region call.
+pub const PUT_RTT: SimTime = millis(20);
+/// Partition-key template for generated keys.
+pub const KEY_TEMPLATE: &str = "key-{}";
+/// Arrival process.
+pub const ARRIVALS: &str = "poisson";
+/// Engine mode: `auto` runs per-record when the expected number of records is at most
+/// [`AUTO_PER_RECORD_MAX_RECORDS`], aggregated otherwise.
+pub const ENGINE_MODE: &str = "auto";
+/// Threshold of `auto` [records over the run].
+pub const AUTO_PER_RECORD_MAX_RECORDS: f64 = 20_000_000.0;
+/// Aggregated mode tick [µs]: the per-second resolution of the write limit.
+pub const TICK: SimTime = secs(1);
+/// Aggregated mode: sub-cohorts per throttled remainder, so jittered retries spread out.
+pub const RETRY_SPREAD: u32 = 8;

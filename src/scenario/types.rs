@@ -1,0 +1,172 @@
+//! The validated scenario: units applied, defaults filled in, cross-field checks done.
+//! The model only ever sees these types; the TOML mirror lives in `raw.rs`.
+
+use crate::units::SimTime;
+use std::path::PathBuf;
+
+/// A fully validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Scenario name; also the report folder name.
+    pub name: String,
+    /// Free text shown in reports (may be empty).
+    pub description: String,
+    /// Seed of every random stream of the run.
+    pub seed: u64,
+    /// Simulated duration [µs].
+    pub duration: SimTime,
+    pub stream: Stream,
+    pub producers: Vec<Producer>,
+    pub engine: EngineSettings,
+    /// The file it was read from, if any (for messages and relative trace paths).
+    pub source: Option<PathBuf>,
+}
+
+/// Capacity mode of the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityMode {
+    Provisioned,
+}
+
+/// How the per-shard write limit is enforced (AWS does not document it: a model assumption).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteLimitModel {
+    /// Counters reset at every whole simulated second (default).
+    FixedWindow,
+    /// A token bucket refilled continuously at the limit, holding at most one second's capacity.
+    TokenBucket,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stream {
+    pub mode: CapacityMode,
+    /// Open shards at the start.
+    pub shards: u32,
+    /// Retention period [µs] (24 h .. 8,760 h).
+    pub retention: SimTime,
+    /// Maximum record size: data blob + partition key [bytes] (1 MiB default, up to 10 MiB).
+    pub max_record_size: u64,
+    pub write_limit: WriteLimitModel,
+}
+
+/// Per-record (one cohort per record) or aggregated (one cohort per shard per tick).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineMode {
+    PerRecord,
+    Aggregated,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineSettings {
+    /// Resolved mode (`auto` in the file is resolved at validation).
+    pub mode: EngineMode,
+    /// Aggregated mode: length of one tick [µs].
+    pub tick: SimTime,
+    /// Aggregated mode: how many sub-cohorts the throttled part of a cohort is split into, each
+    /// with its own jittered backoff.
+    pub retry_spread: u32,
+}
+
+/// Arrival process of user records within the rate shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrivals {
+    Poisson,
+    /// Evenly spaced: the k-th record arrives when the integral of the rate reaches k.
+    Uniform,
+}
+
+/// Producer rate over time [user records/s].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RateShape {
+    Constant(f64),
+    /// `(from time [µs], rate)`, sorted by time, first at 0; each rate holds until the next step.
+    Steps(Vec<(SimTime, f64)>),
+    /// `from` until `start`, linear to `to` at `end`, `to` afterwards.
+    Ramp { from: f64, to: f64, start: SimTime, end: SimTime },
+    /// `mean + amplitude * cos(2π (hour - peak_hour) / 24)`, never below 0.
+    Diurnal { mean: f64, amplitude: f64, peak_hour: f64 },
+    /// `base`, then `peak` during `[start, start + length)`, then `base`.
+    Spike { base: f64, peak: f64, start: SimTime, length: SimTime },
+    /// Read from a CSV file of `(time, records/s)`: steps, as `Steps`.
+    Trace { points: Vec<(SimTime, f64)>, path: PathBuf },
+}
+
+/// Size of a record's data blob [bytes] (the partition key is added on top).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SizeDist {
+    Fixed(u64),
+    /// Inclusive on both ends.
+    Uniform { min: u64, max: u64 },
+    /// Log-normal given by its median and 99th percentile; draws are truncated to
+    /// `[1, max_record_size - key bytes]`.
+    LogNormal { median: u64, p99: u64 },
+    /// `(size, weight)`; weights are normalised.
+    Empirical(Vec<(u64, f64)>),
+}
+
+/// How partition keys are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeySpec {
+    /// Uniform over `count` keys made from `template` (`{}` replaced by 0..count).
+    Uniform { count: u64, template: String },
+    /// Zipf over `count` keys: key k (1-based rank) has weight `k^-exponent`.
+    Zipf { count: u64, exponent: f64, template: String },
+    /// Named hot keys with their shares of traffic; the remainder is uniform over `count`
+    /// template keys.
+    Hot { hot: Vec<(String, f64)>, count: u64, template: String },
+    /// A fresh random UUID-like key (36 characters) per record.
+    Random,
+}
+
+/// PutRecords batching.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batching {
+    /// Records per PutRecords call (1..=500).
+    pub max_records: u32,
+    /// Bytes per call, data + keys (<= 5 MiB).
+    pub max_bytes: u64,
+    /// How long the first record of a batch waits for more [µs].
+    pub linger: SimTime,
+}
+
+/// Retry of throttled records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    /// Attempts in all, including the first (1 = no retry).
+    pub max_attempts: u32,
+    /// Backoff before retry n (1-based) is `min(cap, base * 2^(n-1))`, then jittered [µs].
+    pub base: SimTime,
+    /// [µs]
+    pub cap: SimTime,
+    pub jitter: Jitter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jitter {
+    /// Uniform in `[0, backoff]` (AWS "full jitter").
+    Full,
+    /// Exactly the backoff.
+    None,
+}
+
+/// Round trip of a PutRecords call [µs].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RttModel {
+    Fixed(SimTime),
+    Uniform { min: SimTime, max: SimTime },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Producer {
+    pub name: String,
+    pub rate: RateShape,
+    pub arrivals: Arrivals,
+    pub record_size: SizeDist,
+    pub keys: KeySpec,
+    pub batch: Batching,
+    pub retry: Retry,
+    /// Records the producer may hold unresolved (batching or awaiting retry); arrivals beyond it
+    /// are lost and counted.
+    pub buffer_records: u64,
+    pub put_rtt: RttModel,
+}
