@@ -1,1 +1,155 @@
-fn main() {}
+//! The `kinesim` command line. `main` reads as the data flow: parse -> validate -> simulate ->
+//! summarise -> write the report.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use kinesim::model::hashing::{hash_key, ShardMap};
+use kinesim::scenario::{self, defaults, ScenarioError};
+use kinesim::{experiment, report};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Simulate Amazon Kinesis Data Streams capacity: throttling, latency and shards, second by
+/// second, before anything is deployed.
+#[derive(Parser)]
+#[command(name = "kinesim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a scenario and write its report to reports/<name>/ (or --out)
+    Run {
+        /// Scenario file (TOML)
+        scenario: PathBuf,
+        /// Report folder (default: reports/<scenario name>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override the scenario's seed
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print nothing on success
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print summary.json to standard output instead of the text summary
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check scenario files without running them
+    Validate {
+        /// Scenario files (TOML)
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Print each partition key's 128-bit hash key and the shard Kinesis puts it on
+    Keys {
+        /// Open shards of a new stream (uniform hash-key ranges)
+        #[arg(long)]
+        shards: u32,
+        /// Print JSON lines instead of a table
+        #[arg(long)]
+        json: bool,
+        /// Partition keys
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+}
+
+/// Bad input from the user (exit code 2), as opposed to a failure while running (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(se) = e.downcast_ref::<ScenarioError>() {
+                eprintln!("{se}");
+                return ExitCode::from(2);
+            }
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run { scenario, out, seed, quiet, json } => {
+            let mut sc = scenario::load(&scenario)?;
+            if let Some(seed) = seed {
+                sc.seed = seed;
+            }
+            let result = experiment::run(&sc);
+            let files = report::render_all(&result).context("rendering the charts")?;
+            let dir = out.unwrap_or_else(|| report::writer::default_dir(&sc.name));
+            report::writer::write_folder(&dir, &files)
+                .with_context(|| format!("writing the report to {}", dir.display()))?;
+            if json {
+                let summary = &files[0].1;
+                print!("{}", String::from_utf8_lossy(summary));
+            } else if !quiet {
+                print!("{}", report::text::render(&result));
+                println!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display());
+            }
+            Ok(())
+        }
+        Command::Validate { scenarios } => {
+            let mut failed = Vec::new();
+            for path in &scenarios {
+                match scenario::load(path) {
+                    Ok(sc) => println!("ok: {} ({})", path.display(), sc.name),
+                    Err(e) => {
+                        eprintln!("{e}");
+                        failed.push(path.display().to_string());
+                    }
+                }
+            }
+            if !failed.is_empty() {
+                bail!(BadInput(format!("{} of {} scenarios are invalid", failed.len(), scenarios.len())));
+            }
+            Ok(())
+        }
+        Command::Keys { shards, json, keys } => {
+            if shards == 0 || shards > defaults::MAX_SHARDS_PER_STREAM {
+                bail!(BadInput(format!(
+                    "--shards {shards}: expected 1..={} (shards per stream)",
+                    defaults::MAX_SHARDS_PER_STREAM
+                )));
+            }
+            for k in &keys {
+                let n = k.chars().count();
+                if n == 0 || n > defaults::PARTITION_KEY_MAX_CHARS {
+                    bail!(BadInput(format!(
+                        "partition key {k:?} has {n} characters: expected 1..={}",
+                        defaults::PARTITION_KEY_MAX_CHARS
+                    )));
+                }
+            }
+            let map = ShardMap::uniform(shards);
+            if !json {
+                println!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard");
+            }
+            for k in &keys {
+                let h = hash_key(k);
+                let shard = map.shard_of(h);
+                let id = kinesim::model::hashing::shard_id_string(shard);
+                if json {
+                    let line = serde_json::json!({ "partition_key": k, "hash_key": h.to_string(), "shard_index": shard, "shard_id": id });
+                    println!("{line}");
+                } else {
+                    println!("{k:<32} {h:>40} {shard:>6}  {id}");
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,1 +1,271 @@
-//! (in progress)
+//! Collects metrics during a run: the model reports what happened (records produced, attempts
+//! and their outcomes, latencies, drops) and the collector keeps per-second series, per-shard
+//! counters and histograms. Memory: O(seconds + shards x buckets), never O(records).
+
+use crate::metrics::histogram::LatencyHistogram;
+use crate::metrics::result::*;
+use crate::model::shard::Admitted;
+use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
+use crate::units::{SimTime, MICROS_PER_SEC};
+
+/// Time buckets of the per-shard heatmap at most (bucket width grows with the run).
+const MAX_HEAT_BUCKETS: u64 = 600;
+/// Intervals of the latency-over-time series at most.
+const MAX_LATENCY_INTERVALS: u64 = 300;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ShardCell {
+    offered_records: u64,
+    offered_bytes: u64,
+    accepted_records: u64,
+    throttled_records: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ShardAcc {
+    totals: ShardCell,
+    accepted_bytes: u64,
+    peak_records: u64,
+    peak_bytes: u64,
+    /// Offered in the current second.
+    sec_records: u64,
+    sec_bytes: u64,
+    /// Per bucket counters and summed per-second utilisation.
+    cells: Vec<ShardCell>,
+    heat: Vec<f32>,
+}
+
+pub struct Collector {
+    seconds: usize,
+    heat_bucket_s: u64,
+    n_heat: usize,
+    latency_interval_s: u64,
+    series: Series,
+    shards: Vec<ShardAcc>,
+    cur_second: u64,
+    touched: Vec<u32>,
+    overall: LatencyHistogram,
+    intervals: Vec<Option<LatencyHistogram>>,
+    totals: Totals,
+}
+
+impl Collector {
+    pub fn new(duration: SimTime, shards: usize) -> Self {
+        let seconds = duration.div_ceil(MICROS_PER_SEC).max(1);
+        let heat_bucket_s = seconds.div_ceil(MAX_HEAT_BUCKETS).max(1);
+        let latency_interval_s = seconds.div_ceil(MAX_LATENCY_INTERVALS).max(1);
+        let n = seconds as usize;
+        let series = Series {
+            produced_records: vec![0; n],
+            offered_records: vec![0; n],
+            offered_bytes: vec![0; n],
+            accepted_records: vec![0; n],
+            accepted_bytes: vec![0; n],
+            throttled_records: vec![0; n],
+            retried_records: vec![0; n],
+            dropped_records: vec![0; n],
+            open_shards: vec![0; n],
+        };
+        let n_heat = seconds.div_ceil(heat_bucket_s) as usize;
+        let mut c = Collector {
+            seconds: n,
+            heat_bucket_s,
+            n_heat,
+            latency_interval_s,
+            series,
+            shards: Vec::new(),
+            cur_second: 0,
+            touched: Vec::new(),
+            overall: LatencyHistogram::new(3),
+            intervals: (0..seconds.div_ceil(latency_interval_s)).map(|_| None).collect(),
+            totals: Totals::default(),
+        };
+        c.ensure_shards(shards);
+        c
+    }
+
+    /// Make room for shards `0..n` (resharding opens new ones).
+    pub fn ensure_shards(&mut self, n: usize) {
+        while self.shards.len() < n {
+            self.shards.push(ShardAcc {
+                cells: vec![ShardCell::default(); self.n_heat],
+                heat: vec![0.0; self.n_heat],
+                ..ShardAcc::default()
+            });
+        }
+    }
+
+    fn sec(&self, now: SimTime) -> usize {
+        ((now / MICROS_PER_SEC) as usize).min(self.seconds - 1)
+    }
+
+    /// Close the per-shard second counters when time moves into a new second.
+    fn advance(&mut self, now: SimTime) {
+        let s = now / MICROS_PER_SEC;
+        if s != self.cur_second {
+            self.flush_second();
+            self.cur_second = s;
+        }
+    }
+
+    fn flush_second(&mut self) {
+        let bucket = ((self.cur_second / self.heat_bucket_s) as usize).min(self.n_heat - 1);
+        for &i in &self.touched {
+            let a = &mut self.shards[i as usize];
+            a.peak_records = a.peak_records.max(a.sec_records);
+            a.peak_bytes = a.peak_bytes.max(a.sec_bytes);
+            let u = (a.sec_records as f64 / SHARD_WRITE_RECORDS_PER_S as f64)
+                .max(a.sec_bytes as f64 / SHARD_WRITE_BYTES_PER_S as f64);
+            a.heat[bucket] += u as f32;
+            a.sec_records = 0;
+            a.sec_bytes = 0;
+        }
+        self.touched.clear();
+    }
+
+    /// `n` new user records created (accepted into the buffer or not).
+    pub fn produced(&mut self, now: SimTime, n: u64) {
+        let s = self.sec(now);
+        self.series.produced_records[s] += n;
+        self.totals.records_produced += n;
+    }
+
+    /// `n` records lost because the producer buffer was full.
+    pub fn dropped_buffer(&mut self, now: SimTime, n: u64) {
+        let s = self.sec(now);
+        self.series.dropped_records[s] += n;
+        self.totals.records_dropped_buffer += n;
+    }
+
+    /// `n` records given up after their last attempt was throttled.
+    pub fn dropped_throttled(&mut self, now: SimTime, n: u64) {
+        let s = self.sec(now);
+        self.series.dropped_records[s] += n;
+        self.totals.records_dropped_throttled += n;
+    }
+
+    /// One PutRecords call sent.
+    pub fn put_calls(&mut self, n: u64) {
+        self.totals.put_calls += n;
+    }
+
+    /// An attempt of `records` records (`bytes`, data + key) at `shard`, of which `admitted` were
+    /// accepted; `retry` when these were retries.
+    pub fn attempt(&mut self, now: SimTime, shard: u32, records: u64, bytes: u64, admitted: Admitted, retry: bool) {
+        self.advance(now);
+        let s = self.sec(now);
+        let throttled = records - admitted.records;
+        let se = &mut self.series;
+        se.offered_records[s] += records;
+        se.offered_bytes[s] += bytes;
+        se.accepted_records[s] += admitted.records;
+        se.accepted_bytes[s] += admitted.bytes;
+        se.throttled_records[s] += throttled;
+        if retry {
+            se.retried_records[s] += records;
+            self.totals.retries += records;
+        }
+        self.totals.records_accepted += admitted.records;
+        self.totals.bytes_accepted += admitted.bytes;
+        self.totals.throttled_attempts += throttled;
+
+        let bucket = ((s as u64 / self.heat_bucket_s) as usize).min(self.n_heat - 1);
+        let a = &mut self.shards[shard as usize];
+        if a.sec_records == 0 && a.sec_bytes == 0 {
+            self.touched.push(shard);
+        }
+        a.sec_records += records;
+        a.sec_bytes += bytes;
+        a.totals.offered_records += records;
+        a.totals.offered_bytes += bytes;
+        a.totals.accepted_records += admitted.records;
+        a.totals.throttled_records += throttled;
+        a.accepted_bytes += admitted.bytes;
+        let c = &mut a.cells[bucket];
+        c.offered_records += records;
+        c.offered_bytes += bytes;
+        c.accepted_records += admitted.records;
+        c.throttled_records += throttled;
+    }
+
+    /// `count` records accepted with put latency `latency` [µs], attributed to the second of
+    /// `now` (the attempt that succeeded).
+    pub fn latency(&mut self, now: SimTime, latency: SimTime, count: u64) {
+        if count == 0 {
+            return;
+        }
+        self.overall.record(latency, count);
+        let i = (self.sec(now) as u64 / self.latency_interval_s) as usize;
+        self.intervals[i].get_or_insert_with(|| LatencyHistogram::new(2)).record(latency, count);
+    }
+
+    /// Open shards during second `s` onwards.
+    pub fn open_shards_from(&mut self, now: SimTime, open: u32) {
+        let s = self.sec(now);
+        self.series.open_shards[s..].iter_mut().for_each(|v| *v = open);
+    }
+
+    /// Freeze into the run's results. `pending`: records still in producers at the end.
+    /// `shards`: (shard id, range, key share) of every shard.
+    pub fn finish(mut self, pending: u64, shards: Vec<(String, u128, u128, f64)>) -> Finished {
+        self.flush_second();
+        self.totals.records_pending = pending;
+        let n_heat = self.n_heat;
+        let bucket_s = self.heat_bucket_s;
+        let seconds = self.seconds as u64;
+        let mut heat = Vec::with_capacity(self.shards.len() * n_heat);
+        let mut rows = Vec::new();
+        let mut totals = Vec::new();
+        for (i, a) in self.shards.iter().enumerate() {
+            for b in 0..n_heat {
+                let start = b as u64 * bucket_s;
+                let width = bucket_s.min(seconds - start) as f32;
+                heat.push(a.heat[b] / width);
+                let c = a.cells[b];
+                rows.push(ShardBucketRow {
+                    bucket_start_s: start,
+                    shard: i,
+                    offered_records: c.offered_records,
+                    offered_bytes: c.offered_bytes,
+                    accepted_records: c.accepted_records,
+                    throttled_records: c.throttled_records,
+                });
+            }
+            let (id, start, end, share) = shards.get(i).cloned().unwrap_or_default();
+            totals.push(ShardTotals {
+                shard_id: id,
+                starting_hash_key: start,
+                ending_hash_key: end,
+                key_share: share,
+                offered_records: a.totals.offered_records,
+                accepted_records: a.totals.accepted_records,
+                throttled_records: a.totals.throttled_records,
+                accepted_bytes: a.accepted_bytes,
+                peak_offered_records_per_s: a.peak_records,
+                peak_offered_bytes_per_s: a.peak_bytes,
+            });
+        }
+        Finished {
+            series: self.series,
+            shards: totals,
+            heatmap: Heatmap { bucket_s, n_shards: self.shards.len(), n_buckets: n_heat, utilisation: heat },
+            latency: LatencyResult {
+                overall: self.overall.percentiles(),
+                interval_s: self.latency_interval_s,
+                over_time: self.intervals.iter().map(|h| h.as_ref().map(LatencyHistogram::percentiles)).collect(),
+            },
+            totals: self.totals,
+            shard_rows: rows,
+        }
+    }
+}
+
+/// The collector's output, before the experiment adds scenario facts.
+pub struct Finished {
+    pub series: Series,
+    pub shards: Vec<ShardTotals>,
+    pub heatmap: Heatmap,
+    pub latency: LatencyResult,
+    pub totals: Totals,
+    pub shard_rows: Vec<ShardBucketRow>,
+}

@@ -64,6 +64,19 @@ pub struct ShardTotals {
     pub peak_offered_bytes_per_s: u64,
 }
 
+/// One shard's counters over one heatmap bucket (`shards.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShardBucketRow {
+    /// Start of the bucket [s]; its width is `Heatmap::bucket_s`.
+    pub bucket_start_s: u64,
+    /// Index into `RunResult::shards`.
+    pub shard: usize,
+    pub offered_records: u64,
+    pub offered_bytes: u64,
+    pub accepted_records: u64,
+    pub throttled_records: u64,
+}
+
 /// Per-shard offered load over time, relative to the shard's write limit.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Heatmap {
@@ -138,6 +151,29 @@ pub struct CapacityResult {
     pub reshard_count: u32,
 }
 
+/// The textbook sizing formula for the scenario's traffic, for comparison with the simulation:
+/// `shards = ceil(max(ingress_KiB_per_s / 1024, egress_KiB_per_s / 2048))`, with the average
+/// record size rounded up to 1 KiB (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Textbook {
+    /// Mean offered rate over the run [records/s].
+    pub mean_records_per_s: f64,
+    /// Highest per-second mean rate [records/s].
+    pub peak_records_per_s: f64,
+    /// Average record size (data + key) rounded up to whole KiB [KiB].
+    pub avg_record_kib: f64,
+    /// Ingress at the mean and at the peak rate [KiB/s].
+    pub mean_ingress_kib_per_s: f64,
+    pub peak_ingress_kib_per_s: f64,
+    /// Egress (consumers x ingress) at the peak [KiB/s]; 0 until consumers are modelled.
+    pub peak_egress_kib_per_s: f64,
+    /// The formula at the mean rate and at the peak rate [shards].
+    pub shards_at_mean: u64,
+    pub shards_at_peak: u64,
+    /// The formula plus the 1,000 records/s limit it leaves out, at the peak [shards].
+    pub shards_at_peak_with_record_limit: u64,
+}
+
 /// Everything a run produced.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunResult {
@@ -148,9 +184,12 @@ pub struct RunResult {
     /// `per-record` or `aggregated`.
     pub engine_mode: String,
     pub capacity: CapacityResult,
+    pub textbook: Textbook,
     pub series: Series,
     pub shards: Vec<ShardTotals>,
     pub heatmap: Heatmap,
+    /// Per shard and heatmap bucket counters (shard-major order).
+    pub shard_buckets: Vec<ShardBucketRow>,
     pub latency: LatencyResult,
     pub totals: Totals,
     /// Per-shard write limits, for capacity lines [records/s], [bytes/s].

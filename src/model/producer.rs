@@ -1,1 +1,297 @@
-//! (in progress)
+//! A producer: its arrival process, its PutRecords batch, its buffer and its retry policy.
+//! It holds state and makes decisions; the world (`world.rs`) schedules what it decides.
+
+use crate::scenario::{Arrivals, Jitter, Producer, RateShape, Retry, RttModel};
+use crate::units::{SimTime, MICROS_PER_SEC};
+use rand::Rng;
+use rand_distr::{Binomial, Distribution, Exp1, Poisson};
+
+/// Where a cohort goes: a hash key (per-record mode, placed on the shard map at send time) or
+/// a shard position (aggregated mode, where cohorts are drawn per shard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Hash(u128),
+    Shard(u32),
+}
+
+/// N records of one target created at one instant: the unit that moves through the model.
+/// N = 1 is one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cohort {
+    /// When the user records were created [µs].
+    pub created: SimTime,
+    pub records: u64,
+    /// Data + partition key bytes of all its records.
+    pub bytes: u64,
+    pub target: Target,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// The user-record arrival process of one producer, with the rate held at its mean over each
+/// second (exact per-second counts for every shape).
+pub struct ArrivalProcess {
+    shape: RateShape,
+    kind: Arrivals,
+    /// Second whose rate is cached, and that rate [records/s].
+    sec: u64,
+    rate: f64,
+    /// Poisson: exact (fractional) time of the last arrival [µs].
+    t_exact: f64,
+    /// Uniform: integral of the rate up to the start of `sec`, and the next arrival's index.
+    cum: f64,
+    next_k: f64,
+}
+
+impl ArrivalProcess {
+    pub fn new(shape: &RateShape, kind: Arrivals) -> Self {
+        let rate = shape.mean_rate(0, MICROS_PER_SEC);
+        ArrivalProcess { shape: shape.clone(), kind, sec: 0, rate, t_exact: 0.0, cum: 0.0, next_k: 0.0 }
+    }
+
+    fn move_to_second(&mut self, s: u64) {
+        while self.sec < s {
+            self.cum += self.rate;
+            self.sec += 1;
+            let t = self.sec * MICROS_PER_SEC;
+            self.rate = self.shape.mean_rate(t, t + MICROS_PER_SEC);
+        }
+    }
+
+    /// The next arrival strictly before `horizon`, or `None`.
+    pub fn next<R: Rng + ?Sized>(&mut self, rng: &mut R, horizon: SimTime) -> Option<SimTime> {
+        loop {
+            let sec_start = self.sec * MICROS_PER_SEC;
+            if sec_start >= horizon {
+                return None;
+            }
+            let sec_end = sec_start + MICROS_PER_SEC;
+            match self.kind {
+                Arrivals::Poisson => {
+                    if self.rate > 0.0 {
+                        let gap: f64 = rng.sample(Exp1);
+                        let t = self.t_exact + gap / self.rate * MICROS_PER_SEC as f64;
+                        if t < sec_end as f64 {
+                            self.t_exact = t;
+                            let at = t as SimTime;
+                            return (at < horizon).then_some(at);
+                        }
+                    }
+                    // Memoryless: restart the clock at the next second with its rate.
+                    self.t_exact = sec_end as f64;
+                    self.move_to_second(self.sec + 1);
+                }
+                Arrivals::Uniform => {
+                    let into = self.next_k - self.cum;
+                    if self.rate > 0.0 && into < self.rate {
+                        self.next_k += 1.0;
+                        let off = ((into / self.rate) * MICROS_PER_SEC as f64).ceil() as SimTime;
+                        let at = sec_start + off.min(MICROS_PER_SEC - 1);
+                        return (at < horizon).then_some(at);
+                    }
+                    self.move_to_second(self.sec + 1);
+                }
+            }
+        }
+    }
+}
+
+/// Total records a producer creates in `[t0, t1)` in aggregated mode.
+pub struct TickCounter {
+    shape: RateShape,
+    kind: Arrivals,
+    /// Uniform arrivals: integral of the rate up to the last tick.
+    cum: f64,
+}
+
+impl TickCounter {
+    pub fn new(shape: &RateShape, kind: Arrivals) -> Self {
+        TickCounter { shape: shape.clone(), kind, cum: 0.0 }
+    }
+
+    /// For Poisson arrivals: the expected count of the tick (to be split by shard, each part
+    /// Poisson). For uniform arrivals: the exact count of the tick (to be split multinomially).
+    pub fn tick(&mut self, t0: SimTime, t1: SimTime) -> TickCount {
+        let lambda = self.shape.integral(t0, t1);
+        match self.kind {
+            Arrivals::Poisson => TickCount::Poisson(lambda),
+            Arrivals::Uniform => {
+                let before = self.cum.ceil();
+                self.cum += lambda;
+                TickCount::Exact((self.cum.ceil() - before).max(0.0) as u64)
+            }
+        }
+    }
+}
+
+pub enum TickCount {
+    Poisson(f64),
+    Exact(u64),
+}
+
+/// Split a tick's arrivals over shards with shares `share` (summing to 1): independent Poisson
+/// counts for Poisson arrivals (Poisson splitting is exact), multinomial for an exact count.
+pub fn split_counts<R: Rng + ?Sized>(count: &TickCount, share: &[f64], rng: &mut R, out: &mut Vec<u64>) {
+    out.clear();
+    match count {
+        TickCount::Poisson(lambda) => {
+            for p in share {
+                let m = lambda * p;
+                out.push(if m > 0.0 { Poisson::new(m).map_or(0, |d| d.sample(rng) as u64) } else { 0 });
+            }
+        }
+        TickCount::Exact(n) => {
+            let mut left = *n;
+            let mut mass = 1.0;
+            for p in share {
+                let k = if left == 0 || *p <= 0.0 {
+                    0
+                } else if *p >= mass {
+                    left
+                } else {
+                    Binomial::new(left, (p / mass).clamp(0.0, 1.0)).map_or(0, |d| d.sample(rng))
+                };
+                out.push(k);
+                left -= k;
+                mass -= p;
+            }
+            // Rounding in the shares: anything left goes to the last shard with mass.
+            if left > 0 {
+                if let Some(i) = share.iter().rposition(|p| *p > 0.0) {
+                    out[i] += left;
+                }
+            }
+        }
+    }
+}
+
+/// Backoff before the next attempt, after `attempts` attempts failed [µs]:
+/// `min(cap, base * 2^(attempts-1))`, then full jitter (uniform in `[0, that]`) or none.
+pub fn backoff<R: Rng + ?Sized>(retry: &Retry, attempts: u32, rng: &mut R) -> SimTime {
+    let exp = attempts.saturating_sub(1).min(63);
+    let b = retry.base.saturating_mul(1u64 << exp).min(retry.cap);
+    match retry.jitter {
+        Jitter::Full => rng.random_range(0..=b),
+        Jitter::None => b,
+    }
+}
+
+/// One PutRecords round trip [µs].
+pub fn rtt<R: Rng + ?Sized>(m: &RttModel, rng: &mut R) -> SimTime {
+    match m {
+        RttModel::Fixed(t) => *t,
+        RttModel::Uniform { min, max } => rng.random_range(*min..=*max),
+    }
+}
+
+/// The batch a producer is filling, and its buffer occupancy.
+pub struct Batcher {
+    pub cohorts: Vec<Cohort>,
+    pub records: u64,
+    pub bytes: u64,
+    /// Incremented at every send; a linger timer from an older epoch is stale.
+    pub epoch: u64,
+    /// Records held unresolved (batching or awaiting a retry).
+    pub buffered: u64,
+}
+
+/// What adding a cohort to the batch asks the world to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddOutcome {
+    /// Send the batch as it was before this cohort (it would not fit).
+    pub send_before: bool,
+    /// Start the linger timer (this cohort opened a batch).
+    pub start_timer: bool,
+    /// Send now (batch full, or no linger).
+    pub send_now: bool,
+}
+
+impl Batcher {
+    pub fn new() -> Self {
+        Batcher { cohorts: Vec::new(), records: 0, bytes: 0, epoch: 0, buffered: 0 }
+    }
+
+    /// Would `c` overflow the batch limits of `p`?
+    pub fn would_overflow(&self, p: &Producer, c: &Cohort) -> bool {
+        !self.cohorts.is_empty()
+            && (self.records + c.records > p.batch.max_records as u64 || self.bytes + c.bytes > p.batch.max_bytes)
+    }
+
+    /// Add a cohort (after the world sent the previous batch if `would_overflow`).
+    pub fn push(&mut self, p: &Producer, c: Cohort) -> AddOutcome {
+        let opened = self.cohorts.is_empty();
+        self.records += c.records;
+        self.bytes += c.bytes;
+        self.cohorts.push(c);
+        let full = self.records >= p.batch.max_records as u64 || self.bytes >= p.batch.max_bytes;
+        AddOutcome {
+            send_before: false,
+            start_timer: opened && p.batch.linger > 0 && !full,
+            send_now: full || p.batch.linger == 0,
+        }
+    }
+
+    /// Take the batch to send, leaving an empty one (its allocation is reused).
+    pub fn take(&mut self, into: &mut Vec<Cohort>) {
+        into.clear();
+        std::mem::swap(into, &mut self.cohorts);
+        self.records = 0;
+        self.bytes = 0;
+        self.epoch += 1;
+    }
+}
+
+impl Default for Batcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::secs;
+    use rand::SeedableRng;
+
+    #[test]
+    fn uniform_arrivals_are_evenly_spaced_per_second() {
+        let mut a = ArrivalProcess::new(&RateShape::Constant(1500.0), Arrivals::Uniform);
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+        let mut per_sec = [0u32; 10];
+        while let Some(t) = a.next(&mut rng, secs(10)) {
+            per_sec[(t / MICROS_PER_SEC) as usize] += 1;
+        }
+        assert_eq!(per_sec, [1500; 10]);
+    }
+
+    #[test]
+    fn poisson_arrival_count_matches_rate() {
+        // 100 s at 1,100/s: the count is Poisson(110,000), sd ~332; accept 5 sd.
+        let mut a = ArrivalProcess::new(&RateShape::Constant(1100.0), Arrivals::Poisson);
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(2);
+        let mut n = 0u64;
+        while a.next(&mut rng, secs(100)).is_some() {
+            n += 1;
+        }
+        assert!((n as f64 - 110_000.0).abs() < 5.0 * 110_000f64.sqrt(), "{n}");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let r = Retry { max_attempts: 10, base: secs(1), cap: secs(20), jitter: Jitter::None };
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let b: Vec<_> = (1..=6).map(|a| backoff(&r, a, &mut rng) / MICROS_PER_SEC).collect();
+        assert_eq!(b, [1, 2, 4, 8, 16, 20]);
+        let full = Retry { jitter: Jitter::Full, ..r };
+        assert!((0..1000).all(|_| backoff(&full, 3, &mut rng) <= secs(4)));
+    }
+
+    #[test]
+    fn multinomial_split_keeps_the_total() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(4);
+        let mut out = Vec::new();
+        split_counts(&TickCount::Exact(1234), &[0.1, 0.0, 0.6, 0.3], &mut rng, &mut out);
+        assert_eq!(out.iter().sum::<u64>(), 1234);
+        assert_eq!(out[1], 0);
+    }
+}

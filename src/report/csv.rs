@@ -1,1 +1,107 @@
-//! (in progress)
+//! CSV exports: `timeseries.csv` (per second, stream level, CloudWatch names where they exist),
+//! `latency.csv` (put-latency percentiles per interval) and `shards.csv` (per shard and bucket).
+//! Units are in the column names.
+
+use crate::metrics::RunResult;
+
+fn to_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    write(&mut w).expect("in-memory CSV");
+    w.into_inner().expect("in-memory CSV")
+}
+
+/// `timeseries.csv`: one row per simulated second.
+pub fn timeseries(r: &RunResult) -> Vec<u8> {
+    to_bytes(|w| {
+        w.write_record([
+            "second",
+            "produced_records",
+            "offered_records",
+            "offered_bytes",
+            "incoming_records",
+            "incoming_bytes",
+            "write_provisioned_throughput_exceeded_records",
+            "retried_records",
+            "dropped_records",
+            "open_shards",
+            "write_capacity_records_per_s",
+            "write_capacity_bytes_per_s",
+        ])?;
+        let s = &r.series;
+        for i in 0..s.len() {
+            let open = s.open_shards[i] as u64;
+            w.write_record(&[
+                i.to_string(),
+                s.produced_records[i].to_string(),
+                s.offered_records[i].to_string(),
+                s.offered_bytes[i].to_string(),
+                s.accepted_records[i].to_string(),
+                s.accepted_bytes[i].to_string(),
+                s.throttled_records[i].to_string(),
+                s.retried_records[i].to_string(),
+                s.dropped_records[i].to_string(),
+                open.to_string(),
+                (open * r.shard_limit_records_per_s).to_string(),
+                (open * r.shard_limit_bytes_per_s).to_string(),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// `latency.csv`: put latency percentiles of the records accepted in each interval.
+pub fn latency(r: &RunResult) -> Vec<u8> {
+    to_bytes(|w| {
+        w.write_record(["interval_start_s", "interval_s", "accepted_records", "p50_ms", "p90_ms", "p99_ms", "max_ms"])?;
+        let step = r.latency.interval_s;
+        for (i, p) in r.latency.over_time.iter().enumerate() {
+            let start = (i as u64 * step).to_string();
+            match p {
+                Some(p) => w.write_record(&[
+                    start,
+                    step.to_string(),
+                    p.count.to_string(),
+                    format!("{:.3}", p.p50),
+                    format!("{:.3}", p.p90),
+                    format!("{:.3}", p.p99),
+                    format!("{:.3}", p.max),
+                ])?,
+                None => w.write_record(&[start, step.to_string(), "0".into(), "".into(), "".into(), "".into(), "".into()])?,
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `shards.csv`: per shard and time bucket: offered, accepted and throttled records.
+pub fn shards(r: &RunResult) -> Vec<u8> {
+    to_bytes(|w| {
+        w.write_record([
+            "bucket_start_s",
+            "bucket_s",
+            "shard_id",
+            "offered_records",
+            "offered_bytes",
+            "incoming_records",
+            "write_provisioned_throughput_exceeded_records",
+            "mean_utilisation",
+        ])?;
+        let nb = r.heatmap.n_buckets;
+        for row in &r.shard_buckets {
+            let id = r.shards.get(row.shard).map_or("", |s| s.shard_id.as_str());
+            let util = r.heatmap.get(row.shard, (row.bucket_start_s / r.heatmap.bucket_s.max(1)) as usize % nb.max(1));
+            w.write_record(&[
+                row.bucket_start_s.to_string(),
+                r.heatmap.bucket_s.to_string(),
+                id.to_string(),
+                row.offered_records.to_string(),
+                row.offered_bytes.to_string(),
+                row.accepted_records.to_string(),
+                row.throttled_records.to_string(),
+                format!("{util:.4}"),
+            ])?;
+        }
+        Ok(())
+    })
+}

@@ -1,1 +1,176 @@
-//! (in progress)
+//! `summary.json`: the results contract users script against (documented field by field in the
+//! README). Field order is fixed by these structs, so the bytes are deterministic.
+
+use crate::metrics::{Percentiles, RunResult};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    scenario: &'a str,
+    description: &'a str,
+    seed: u64,
+    duration_s: f64,
+    kinesim_version: &'a str,
+    engine_mode: &'a str,
+    capacity: Capacity<'a>,
+    write: Write,
+    read: Read,
+    cost_usd: Cost,
+    textbook: Textbook,
+    shards: Vec<Shard<'a>>,
+}
+
+#[derive(Serialize)]
+struct Capacity<'a> {
+    mode: &'a str,
+    shards_initial: u32,
+    shards_final: u32,
+    shards_max: u32,
+    reshard_count: u32,
+}
+
+#[derive(Serialize)]
+struct Write {
+    records_produced: u64,
+    records_accepted: u64,
+    records_dropped: u64,
+    records_dropped_throttled: u64,
+    records_dropped_buffer_full: u64,
+    records_pending: u64,
+    bytes_accepted: u64,
+    throttled_attempts: u64,
+    throttle_rate: f64,
+    retried_attempts: u64,
+    put_records_calls: u64,
+    put_latency_ms: Latency,
+}
+
+#[derive(Serialize)]
+struct Latency {
+    count: u64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+}
+
+impl From<Percentiles> for Latency {
+    fn from(p: Percentiles) -> Self {
+        Latency { count: p.count, p50: round3(p.p50), p90: round3(p.p90), p99: round3(p.p99), max: round3(p.max) }
+    }
+}
+
+#[derive(Serialize)]
+struct Read {
+    consumers: Vec<()>,
+}
+
+#[derive(Serialize)]
+struct Cost {
+    /// `null` until the cost model lands.
+    total: Option<f64>,
+    per_month: Option<f64>,
+    items: std::collections::BTreeMap<String, f64>,
+}
+
+#[derive(Serialize)]
+struct Textbook {
+    mean_records_per_s: f64,
+    peak_records_per_s: f64,
+    avg_record_kib: f64,
+    mean_ingress_kib_per_s: f64,
+    peak_ingress_kib_per_s: f64,
+    shards_at_mean: u64,
+    shards_at_peak: u64,
+    shards_at_peak_with_record_limit: u64,
+}
+
+#[derive(Serialize)]
+struct Shard<'a> {
+    shard_id: &'a str,
+    /// Decimal strings, as the Kinesis API prints them (128-bit integers do not fit JSON numbers).
+    starting_hash_key: String,
+    ending_hash_key: String,
+    key_share: f64,
+    offered_records: u64,
+    accepted_records: u64,
+    throttled_records: u64,
+    accepted_bytes: u64,
+    peak_offered_records_per_s: u64,
+    peak_offered_bytes_per_s: u64,
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Render `summary.json` (pretty-printed, trailing newline).
+pub fn render(r: &RunResult) -> Vec<u8> {
+    let t = &r.totals;
+    let tb = &r.textbook;
+    let s = Summary {
+        scenario: &r.scenario,
+        description: &r.description,
+        seed: r.seed,
+        duration_s: r.duration_s,
+        kinesim_version: crate::VERSION,
+        engine_mode: &r.engine_mode,
+        capacity: Capacity {
+            mode: &r.capacity.mode,
+            shards_initial: r.capacity.shards_initial,
+            shards_final: r.capacity.shards_final,
+            shards_max: r.capacity.shards_max,
+            reshard_count: r.capacity.reshard_count,
+        },
+        write: Write {
+            records_produced: t.records_produced,
+            records_accepted: t.records_accepted,
+            records_dropped: t.records_dropped(),
+            records_dropped_throttled: t.records_dropped_throttled,
+            records_dropped_buffer_full: t.records_dropped_buffer,
+            records_pending: t.records_pending,
+            bytes_accepted: t.bytes_accepted,
+            throttled_attempts: t.throttled_attempts,
+            throttle_rate: round6(t.throttle_rate()),
+            retried_attempts: t.retries,
+            put_records_calls: t.put_calls,
+            put_latency_ms: r.latency.overall.into(),
+        },
+        read: Read { consumers: Vec::new() },
+        cost_usd: Cost { total: None, per_month: None, items: Default::default() },
+        textbook: Textbook {
+            mean_records_per_s: round3(tb.mean_records_per_s),
+            peak_records_per_s: round3(tb.peak_records_per_s),
+            avg_record_kib: tb.avg_record_kib,
+            mean_ingress_kib_per_s: round3(tb.mean_ingress_kib_per_s),
+            peak_ingress_kib_per_s: round3(tb.peak_ingress_kib_per_s),
+            shards_at_mean: tb.shards_at_mean,
+            shards_at_peak: tb.shards_at_peak,
+            shards_at_peak_with_record_limit: tb.shards_at_peak_with_record_limit,
+        },
+        shards: r
+            .shards
+            .iter()
+            .map(|s| Shard {
+                shard_id: &s.shard_id,
+                starting_hash_key: s.starting_hash_key.to_string(),
+                ending_hash_key: s.ending_hash_key.to_string(),
+                key_share: round6(s.key_share),
+                offered_records: s.offered_records,
+                accepted_records: s.accepted_records,
+                throttled_records: s.throttled_records,
+                accepted_bytes: s.accepted_bytes,
+                peak_offered_records_per_s: s.peak_offered_records_per_s,
+                peak_offered_bytes_per_s: s.peak_offered_bytes_per_s,
+            })
+            .collect(),
+    };
+    // Serialising these plain structs cannot fail.
+    let mut out = serde_json::to_vec_pretty(&s).expect("summary serialises");
+    out.push(b'\n');
+    out
+}

@@ -4,4 +4,21 @@
 pub mod charts;
 pub mod csv;
 pub mod json;
+pub mod text;
 pub mod writer;
+
+use crate::metrics::RunResult;
+
+/// Every file of a run's report folder, rendered in memory: (file name, bytes), in a fixed order.
+pub fn render_all(r: &RunResult) -> Result<Vec<(String, Vec<u8>)>, charts::ChartError> {
+    let mut files = vec![
+        ("summary.json".to_string(), json::render(r)),
+        ("timeseries.csv".to_string(), csv::timeseries(r)),
+        ("latency.csv".to_string(), csv::latency(r)),
+        ("shards.csv".to_string(), csv::shards(r)),
+    ];
+    for (name, svg) in charts::all_svgs(r)? {
+        files.push((name.to_string(), svg.into_bytes()));
+    }
+    Ok(files)
+}

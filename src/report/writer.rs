@@ -1,1 +1,61 @@
-//! (in progress)
+//! The one place that writes report files. A report folder is written whole into a temporary
+//! sibling folder, then renamed into place: a failed or interrupted run never leaves a
+//! half-written report, and the previous report stays intact until the new one is complete.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Write `files` (name, bytes) as the folder `dir`, replacing any previous one atomically.
+pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    let _ = fs::remove_dir_all(&tmp);
+    let result = (|| {
+        fs::create_dir_all(&tmp)?;
+        for (file, bytes) in files {
+            fs::write(tmp.join(file), bytes)?;
+        }
+        if dir.exists() {
+            fs::rename(dir, &old)?;
+        }
+        if let Err(e) = fs::rename(&tmp, dir) {
+            // Put the previous report back.
+            let _ = fs::rename(&old, dir);
+            return Err(e);
+        }
+        let _ = fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// The default report folder of a scenario: `reports/<name>`.
+pub fn default_dir(name: &str) -> PathBuf {
+    Path::new("reports").join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_previous_report_whole() {
+        let base = std::env::temp_dir().join(format!("kinesim-writer-{}", std::process::id()));
+        let dir = base.join("r");
+        write_folder(&dir, &[("a.txt".into(), b"1".to_vec()), ("b.txt".into(), b"2".to_vec())]).unwrap();
+        write_folder(&dir, &[("a.txt".into(), b"3".to_vec())]).unwrap();
+        assert_eq!(fs::read(dir.join("a.txt")).unwrap(), b"3");
+        assert!(!dir.join("b.txt").exists(), "old files are gone");
+        let leftovers: Vec<_> = fs::read_dir(&base).unwrap().filter_map(Result::ok).collect();
+        assert_eq!(leftovers.len(), 1, "no temporary folders left");
+        fs::remove_dir_all(&base).unwrap();
+    }
+}

@@ -1,0 +1,67 @@
+//! The short terminal summary printed after a run.
+
+use crate::metrics::RunResult;
+use std::fmt::Write;
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A few lines a person reads at a glance.
+pub fn render(r: &RunResult) -> String {
+    let t = &r.totals;
+    let l = &r.latency.overall;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} s simulated, {} shards ({}), seed {}, {} mode",
+        r.scenario, r.duration_s, r.capacity.shards_initial, r.capacity.mode, r.seed, r.engine_mode
+    );
+    let _ = writeln!(
+        s,
+        "  records   produced {}  accepted {}  dropped {}  pending {}",
+        thousands(t.records_produced),
+        thousands(t.records_accepted),
+        thousands(t.records_dropped()),
+        thousands(t.records_pending)
+    );
+    let _ = writeln!(
+        s,
+        "  throttled {} attempts ({:.3}% of attempts), {} retries",
+        thousands(t.throttled_attempts),
+        100.0 * t.throttle_rate(),
+        thousands(t.retries)
+    );
+    let _ = writeln!(s, "  put latency ms  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", l.p50, l.p90, l.p99, l.max);
+    if let Some(hot) = r.shards.iter().max_by_key(|s| s.throttled_records) {
+        if hot.throttled_records > 0 && r.shards.len() > 1 {
+            let share = hot.throttled_records as f64 / t.throttled_attempts.max(1) as f64;
+            let _ = writeln!(s, "  busiest shard {} took {:.0}% of all throttling", hot.shard_id, 100.0 * share);
+        }
+    }
+    let tb = &r.textbook;
+    let _ = writeln!(
+        s,
+        "  textbook formula: {} shards at the peak ({} with the 1,000 records/s limit)",
+        tb.shards_at_peak, tb.shards_at_peak_with_record_limit
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+        assert_eq!(super::thousands(100), "100");
+    }
+}

@@ -1,0 +1,153 @@
+//! The real binary: run, validate, keys; bad input gives exit code 2 and a message naming the
+//! file, line and field; nothing is half-written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kinesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kinesim")).args(args).output().expect("binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kinesim-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const MINIMAL: &str = r#"name = "one-shard-poisson"
+seed = 7
+duration = "10m"
+
+[stream]
+mode = "provisioned"      # or "on-demand"
+shards = 1
+
+[[producers]]
+name = "app"
+rate = 1100               # user records per second (constant); other shapes are tables
+arrivals = "poisson"      # or "uniform" (evenly spaced)
+record_size = "100B"      # fixed size; distributions are tables
+keys = { distribution = "uniform", count = 10000 }
+retry = { max_attempts = 1 }   # 1 = no retry: a throttled record is dropped and counted
+"#;
+
+/// The minimal scenario of DESIGN.md section 6 runs as written and writes the report contract.
+#[test]
+fn run_writes_the_report_and_is_deterministic() {
+    let d = temp_dir("run");
+    let file = d.join("minimal.toml");
+    std::fs::write(&file, MINIMAL).unwrap();
+    let out1 = d.join("r1");
+    let out2 = d.join("r2");
+    for out in [&out1, &out2] {
+        let o = kinesim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("throttled"), "{}", text(&o.stdout));
+    }
+    for f in ["summary.json", "timeseries.csv", "latency.csv", "shards.csv", "throughput.svg", "shard-load.svg", "latency.svg"] {
+        assert!(out1.join(f).exists(), "{f} missing");
+    }
+    // Determinism: same scenario and seed, identical bytes.
+    for f in ["summary.json", "timeseries.csv", "shards.csv", "latency.csv"] {
+        assert!(std::fs::read(out1.join(f)).unwrap() == std::fs::read(out2.join(f)).unwrap(), "{f} differs");
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out1.join("summary.json")).unwrap()).unwrap();
+    let w = &summary["write"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(summary["scenario"], "one-shard-poisson");
+    assert_eq!(summary["seed"], 7);
+    assert_eq!(summary["duration_s"], 600.0);
+    assert_eq!(
+        n(&w["records_produced"]),
+        n(&w["records_accepted"]) + n(&w["records_dropped"]) + n(&w["records_pending"])
+    );
+    assert!(n(&w["throttled_attempts"]) > 0);
+    for k in ["p50", "p90", "p99", "max"] {
+        assert!(w["put_latency_ms"][k].is_number());
+    }
+    for k in ["mode", "shards_initial", "shards_final", "shards_max", "reshard_count"] {
+        assert!(!summary["capacity"][k].is_null(), "capacity.{k}");
+    }
+    assert!(summary["read"]["consumers"].is_array());
+    assert!(summary["cost_usd"].get("total").is_some());
+    // Another seed gives other numbers.
+    let o = kinesim(&["run", file.to_str().unwrap(), "--out", d.join("r3").to_str().unwrap(), "--seed", "8", "--json"]);
+    assert!(o.status.success());
+    let s3: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s3["seed"], 8);
+    assert_ne!(s3["write"]["records_produced"], summary["write"]["records_produced"]);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn validate_accepts_good_and_rejects_bad_with_exit_2() {
+    let d = temp_dir("validate");
+    let good = d.join("good.toml");
+    std::fs::write(&good, MINIMAL).unwrap();
+    let o = kinesim(&["validate", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let bad = d.join("bad.toml");
+    std::fs::write(&bad, MINIMAL.replace("rate = 1100 ", "rat = 1100 ")).unwrap();
+    let o = kinesim(&["validate", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("bad.toml"), "{err}");
+    assert!(err.contains(":11:"), "names the line: {err}");
+    assert!(err.contains("did you mean `rate`"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn run_with_bad_input_exits_2_and_writes_nothing() {
+    let d = temp_dir("bad-run");
+    let bad = d.join("bad.toml");
+    std::fs::write(&bad, MINIMAL.replace("record_size = \"100B\"", "record_size = \"2MiB\"")).unwrap();
+    let out = d.join("out");
+    let o = kinesim(&["run", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("producers[0].record_size"), "{err}");
+    assert!(err.contains(":13:"), "{err}");
+    assert!(!out.exists(), "nothing written for bad input");
+    let o = kinesim(&["run", d.join("missing.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("missing.toml"));
+    let o = kinesim(&["run"]);
+    assert_eq!(o.status.code(), Some(2), "usage error");
+    let o = kinesim(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// `kinesim keys` prints the hash key and shard of each key as Kinesis places it
+/// (reference vectors: tests/data/key-to-shard.csv).
+#[test]
+fn keys_matches_reference_vectors() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/key-to-shard.csv");
+    let mut r = csv::Reader::from_path(data).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).filter(|r| &r[2] == "4").take(20).collect();
+    assert!(!rows.is_empty());
+    let keys: Vec<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    let mut args = vec!["keys", "--shards", "4", "--json"];
+    args.extend(keys.iter());
+    let o = kinesim(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let lines: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), rows.len());
+    for (row, line) in rows.iter().zip(&lines) {
+        assert_eq!(line["partition_key"], row[0]);
+        assert_eq!(line["hash_key"], row[1]);
+        assert_eq!(line["shard_index"].to_string(), row[3]);
+    }
+    let o = kinesim(&["keys", "--shards", "0", "a"]);
+    assert_eq!(o.status.code(), Some(2));
+    let long = "x".repeat(257);
+    let o = kinesim(&["keys", "--shards", "2", &long]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("1..=256"));
+}

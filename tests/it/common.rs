@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests.
+
+use kinesim::metrics::RunResult;
+use kinesim::scenario::{parse_str, Scenario};
+
+/// Parse a scenario written inline in a test (panics with the message if it is invalid).
+pub fn scenario(toml: &str) -> Scenario {
+    parse_str(toml, None).unwrap_or_else(|e| panic!("test scenario is invalid:\n{e}"))
+}
+
+/// Parse and run.
+pub fn run(toml: &str) -> RunResult {
+    kinesim::experiment::run(&scenario(toml))
+}
+
+/// Records are never created or lost: produced = accepted + dropped + pending.
+pub fn assert_conserved(r: &RunResult) {
+    let t = &r.totals;
+    assert_eq!(
+        t.records_produced,
+        t.records_accepted + t.records_dropped() + t.records_pending,
+        "conservation: {t:?}"
+    );
+    let s = &r.series;
+    assert_eq!(s.produced_records.iter().sum::<u64>(), t.records_produced);
+    assert_eq!(s.accepted_records.iter().sum::<u64>(), t.records_accepted);
+    assert_eq!(s.throttled_records.iter().sum::<u64>(), t.throttled_attempts);
+    assert_eq!(s.dropped_records.iter().sum::<u64>(), t.records_dropped());
+}
+
+/// Poisson(lambda): E[(N - c)+] and Var[(N - c)+], exactly (pmf summed in log space).
+pub fn poisson_excess(lambda: f64, c: u64) -> (f64, f64) {
+    let hi = (lambda + 20.0 * lambda.sqrt() + 50.0) as u64;
+    let mut ln_fact = 0.0;
+    let (mut e1, mut e2) = (0.0, 0.0);
+    for k in 0..=hi {
+        if k > 0 {
+            ln_fact += (k as f64).ln();
+        }
+        let p = (k as f64 * lambda.ln() - lambda - ln_fact).exp();
+        if k > c {
+            let x = (k - c) as f64;
+            e1 += x * p;
+            e2 += x * x * p;
+        }
+    }
+    (e1, e2 - e1 * e1)
+}

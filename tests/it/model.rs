@@ -1,0 +1,271 @@
+//! The write path against hand-computed answers and closed forms. Each AWS rule names its
+//! source; model assumptions are named as such.
+
+use crate::common::{assert_conserved, poisson_excess, run};
+use kinesim::model::hashing::{hash_key, ShardMap};
+
+/// Rule: 1,000 records/s per shard (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html),
+/// enforced in fixed one-second windows (model assumption, the default).
+#[test]
+fn evenly_spaced_1500_per_s_for_10_s_throttles_exactly_5000() {
+    let r = run(r#"
+        name = "exact-records"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 1500
+        arrivals = "uniform"
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 10, template = "k{}" }
+        batch = { linger = "0s" }
+        retry = { max_attempts = 1 }
+    "#);
+    let t = r.totals;
+    assert_eq!(t.records_produced, 15_000);
+    assert_eq!(t.records_accepted, 10_000);
+    assert_eq!(t.throttled_attempts, 5_000);
+    assert_eq!(t.records_dropped_throttled, 5_000);
+    assert_eq!(t.records_pending, 0);
+    assert!(r.series.accepted_records.iter().all(|a| *a == 1000));
+    assert!((t.throttle_rate() - 1.0 / 3.0).abs() < 1e-12);
+    assert_conserved(&r);
+}
+
+/// Rule: 1 MiB/s per shard, partition key bytes included
+/// (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html).
+/// 2,000 records/s of 2 KiB with 5-byte keys ("key-0".."key-9"): each record is 2,053 bytes, so a
+/// second admits floor(1,048,576 / 2,053) = 510 records (512 if keys did not count).
+#[test]
+fn byte_limit_binds_first_and_key_bytes_count() {
+    let r = run(r#"
+        name = "exact-bytes"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 2000
+        arrivals = "uniform"
+        record_size = "2KiB"
+        keys = { distribution = "uniform", count = 10, template = "key-{}" }
+        batch = { linger = "0s" }
+        retry = { max_attempts = 1 }
+    "#);
+    assert_eq!(r.totals.records_accepted, 5_100);
+    assert_eq!(r.totals.throttled_attempts, 14_900);
+    assert_eq!(r.totals.bytes_accepted, 5_100 * 2_053);
+    assert!(r.series.accepted_bytes.iter().all(|b| *b <= 1_048_576));
+    assert_conserved(&r);
+}
+
+fn poisson_scenario(mode: &str, seed: u64) -> String {
+    format!(
+        r#"
+        name = "poisson-{mode}"
+        seed = {seed}
+        duration = "10m"
+        [stream]
+        shards = 1
+        [engine]
+        mode = "{mode}"
+        [[producers]]
+        name = "p"
+        rate = 1100
+        arrivals = "poisson"
+        record_size = "10B"
+        batch = {{ linger = "0s" }}
+        retry = {{ max_attempts = 1 }}
+    "#
+    )
+}
+
+/// Statistical: 1 shard, Poisson 1,100 records/s, no retry. Each second's arrivals N ~
+/// Poisson(1100) and the window drops (N - 1000)+, so the dropped fraction is
+/// E[(N-1000)+] / 1100. Over T = 600 independent seconds its standard error is
+/// sqrt(Var[(N-1000)+] / T) / 1100; we accept 4 standard errors, in both engine modes and over
+/// several seeds.
+#[test]
+fn poisson_drops_match_the_closed_form_in_both_modes() {
+    let lambda = 1100.0;
+    let (mean, var) = poisson_excess(lambda, 1000);
+    let expected = mean / lambda;
+    let tol = 4.0 * (var / 600.0).sqrt() / lambda;
+    for mode in ["per-record", "aggregated"] {
+        for seed in [1, 2, 3] {
+            let r = run(&poisson_scenario(mode, seed));
+            assert_eq!(r.engine_mode, mode);
+            let produced = r.totals.records_produced as f64;
+            let dropped = r.totals.records_dropped_throttled as f64;
+            let frac = dropped / produced;
+            assert!(
+                (frac - expected).abs() < tol,
+                "{mode} seed {seed}: dropped fraction {frac:.5}, closed form {expected:.5} +- {tol:.5}"
+            );
+            // The count itself is Poisson(1100 x 600): within 4 sd.
+            assert!((produced - 660_000.0).abs() < 4.0 * 660_000f64.sqrt(), "{produced}");
+            assert_conserved(&r);
+        }
+    }
+}
+
+/// A hot key: one key with 50% of 4,000 records/s on 8 shards. Its shard receives >= 2,000
+/// records/s and throttles; the other 7 share ~2,000 records/s (~290 each) and never do.
+#[test]
+fn hot_key_throttles_only_its_shard() {
+    for mode in ["per-record", "aggregated"] {
+        let r = run(&format!(
+            r#"
+            name = "hot"
+            duration = "60s"
+            [stream]
+            shards = 8
+            [engine]
+            mode = "{mode}"
+            [[producers]]
+            name = "p"
+            rate = 4000
+            record_size = "100B"
+            keys = {{ distribution = "hot", hot = [ {{ key = "celebrity", share = 0.5 }} ], count = 10000, template = "user-{{}}" }}
+            batch = {{ linger = "0s" }}
+            retry = {{ max_attempts = 1 }}
+        "#
+        ));
+        let hot = ShardMap::uniform(8).shard_of(hash_key("celebrity")) as usize;
+        for (i, s) in r.shards.iter().enumerate() {
+            if i == hot {
+                assert!(s.throttled_records > 50_000, "{mode}: hot shard throttled {}", s.throttled_records);
+                assert!(s.key_share >= 0.5);
+            } else {
+                assert_eq!(s.throttled_records, 0, "{mode}: shard {i} throttled");
+            }
+        }
+        assert_eq!(r.totals.throttled_attempts, r.shards[hot].throttled_records);
+        assert_conserved(&r);
+    }
+}
+
+/// Retries with exponential backoff: a 1-second burst of 3,000 records on 1 shard is throttled
+/// by 2,000, and the retries (up to 6 attempts, base 200 ms, full jitter) land in later, quiet
+/// seconds; nothing is lost and latency shows the backoff.
+#[test]
+fn retries_recover_a_burst() {
+    let r = run(r#"
+        name = "burst"
+        duration = "60s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = { shape = "spike", base = 100, peak = 3000, start = "10s", length = "1s" }
+        arrivals = "uniform"
+        record_size = "100B"
+        batch = { linger = "0s" }
+        retry = { max_attempts = 8, base = "200ms", cap = "5s", jitter = "full" }
+    "#);
+    let t = r.totals;
+    assert!(t.throttled_attempts >= 2_000, "{t:?}");
+    assert!(t.retries >= 2_000);
+    assert_eq!(t.records_dropped(), 0, "{t:?}");
+    assert_eq!(t.records_accepted + t.records_pending, t.records_produced);
+    assert!(r.latency.overall.p99 > 100.0, "p99 {} ms shows backoff", r.latency.overall.p99);
+    assert!(r.series.accepted_records.iter().all(|a| *a <= 1000));
+    assert_conserved(&r);
+}
+
+/// A bounded producer buffer: what overflows is counted as lost, never silently gone.
+#[test]
+fn buffer_overflow_is_counted() {
+    for mode in ["per-record", "aggregated"] {
+        let r = run(&format!(
+            r#"
+            name = "buffer"
+            duration = "30s"
+            [stream]
+            shards = 1
+            [engine]
+            mode = "{mode}"
+            [[producers]]
+            name = "p"
+            rate = 3000
+            record_size = "100B"
+            batch = {{ linger = "0s" }}
+            retry = {{ max_attempts = 50, base = "10s", cap = "10s", jitter = "none" }}
+            buffer_records = 5000
+        "#
+        ));
+        let t = r.totals;
+        assert!(t.records_dropped_buffer > 10_000, "{mode}: {t:?}");
+        assert!(t.records_pending <= 5000);
+        assert_conserved(&r);
+    }
+}
+
+/// Batching: with a 1 s linger and 500 records per call, a 2,000 records/s producer sends full
+/// batches of 500 every 250 ms (2,000 / 500 = 4 calls per second), and records wait for them.
+#[test]
+fn batching_counts_calls_and_adds_linger() {
+    let r = run(r#"
+        name = "batch"
+        duration = "10s"
+        [stream]
+        shards = 4
+        [[producers]]
+        name = "p"
+        rate = 2000
+        arrivals = "uniform"
+        record_size = "100B"
+        batch = { max_records = 500, linger = "1s" }
+        put_rtt = "20ms"
+    "#);
+    assert_eq!(r.totals.put_calls, 40);
+    // Records wait from 0 to 250 ms for their batch, plus the 20 ms round trip.
+    let p = r.latency.overall;
+    assert!(p.p50 > 120.0 && p.p50 < 160.0, "p50 {}", p.p50);
+    assert!(p.max <= 270.5, "max {}", p.max);
+    assert_eq!(r.totals.throttled_attempts, 0);
+    // A slow producer: linger expires first, 100 ms after each batch opens.
+    let r = run(r#"
+        name = "linger"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 100
+        arrivals = "uniform"
+        record_size = "100B"
+        batch = { linger = "100ms" }
+        put_rtt = "20ms"
+    "#);
+    // Batches open every 100 ms; the one opened at 9.9 s would be sent at the 10 s horizon, so
+    // its 10 records are still pending at the end.
+    assert_eq!(r.totals.put_calls, 99);
+    assert_eq!(r.totals.records_pending, 10);
+    assert!((r.latency.overall.max - 120.0).abs() < 0.5, "max {}", r.latency.overall.max);
+}
+
+/// The token-bucket option (model assumption): evenly spaced 1,500/s admits the refill rate,
+/// 1,000/s, after the initial one-second burst allowance.
+#[test]
+fn token_bucket_admits_its_refill_rate() {
+    let r = run(r#"
+        name = "bucket"
+        duration = "20s"
+        [stream]
+        shards = 1
+        write_limit = "token-bucket"
+        [[producers]]
+        name = "p"
+        rate = 1500
+        arrivals = "uniform"
+        record_size = "100B"
+        batch = { linger = "0s" }
+        retry = { max_attempts = 1 }
+    "#);
+    let accepted = r.totals.records_accepted as f64;
+    // 1,000 initial tokens + 1,000/s x 20 s, give or take one record of rounding per second.
+    assert!((accepted - 21_000.0).abs() <= 20.0, "{accepted}");
+    assert_conserved(&r);
+}
