@@ -22,8 +22,14 @@ pub fn render(r: &RunResult) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{}: {} s simulated, {} shards ({}), seed {}, {} mode",
-        r.scenario, r.duration_s, r.capacity.shards_initial, r.capacity.mode, r.seed, r.engine_mode
+        "{}: {} s simulated, {} shard{} ({}), seed {}, {} mode",
+        r.scenario,
+        r.duration_s,
+        r.capacity.shards_initial,
+        if r.capacity.shards_initial == 1 { "" } else { "s" },
+        r.capacity.mode,
+        r.seed,
+        r.engine_mode
     );
     let _ = writeln!(
         s,
