@@ -1,0 +1,8 @@
+//! All integration tests in one binary (one link step keeps the suite fast).
+
+mod cli;
+mod common;
+mod hashing;
+mod model;
+mod props;
+mod scenario_errors;
