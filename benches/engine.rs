@@ -91,7 +91,9 @@ fn aggregated(c: &mut Criterion) {
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
     g.throughput(Throughput::Elements(60_000 * 3600));
-    g.bench_function("aggregated_100_shards_1h", |b| b.iter(|| black_box(kinesim::experiment::run(&sc).totals)));
+    g.bench_function("aggregated_100_shards_1h", |b| {
+        b.iter(|| black_box(kinesim::experiment::run(&sc).totals))
+    });
     g.finish();
 }
 

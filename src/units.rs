@@ -36,3 +36,246 @@ pub fn to_secs_f64(t: SimTime) -> f64 {
 pub fn to_ms_f64(t: SimTime) -> f64 {
     t as f64 / MICROS_PER_MS as f64
 }
+
+// ---- Parsing and formatting of unit strings ----------------------------------------------
+
+/// Why a unit string could not be parsed. The caller words the message, since it knows the
+/// field and the examples worth showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitError {
+    /// Not `<number><unit>`: no number, an unknown unit or stray characters.
+    Malformed,
+    /// A leading minus sign: durations and sizes are never negative.
+    Negative,
+    /// The value does not fit in a `u64` of the base unit (µs or bytes).
+    Overflow,
+}
+
+impl std::fmt::Display for UnitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UnitError::Malformed => "not a number followed by a unit",
+            UnitError::Negative => "negative",
+            UnitError::Overflow => "too large",
+        })
+    }
+}
+
+/// Duration units and their length [µs].
+const DURATION_UNITS: &[(&str, u64)] = &[
+    ("us", 1),
+    ("µs", 1),
+    ("μs", 1),
+    ("ms", MICROS_PER_MS),
+    ("s", MICROS_PER_SEC),
+    ("m", 60 * MICROS_PER_SEC),
+    ("h", 3_600 * MICROS_PER_SEC),
+    ("d", 86_400 * MICROS_PER_SEC),
+];
+
+/// Size units and their length [bytes]: decimal (`KB` = 1,000 B) and binary (`KiB` = 1,024 B).
+const SIZE_UNITS: &[(&str, u64)] = &[
+    ("B", 1),
+    ("KB", 1_000),
+    ("MB", 1_000_000),
+    ("GB", 1_000_000_000),
+    ("KiB", KIB),
+    ("MiB", MIB),
+    ("GiB", 1024 * MIB),
+];
+
+/// Parse a duration such as `"250ms"`, `"1.5s"`, `"90s"`, `"15m"`, `"7d"` into [`SimTime`] [µs].
+///
+/// The number is an integer or a decimal (`1.5`; no exponent), the unit one of `us` (or `µs`),
+/// `ms`, `s`, `m`, `h`, `d`; spaces around and between them are allowed. Arithmetic is exact
+/// (no float): `"0.1s"` is exactly 100,000 µs; fractions of a microsecond round to the nearest.
+pub fn parse_duration(text: &str) -> Result<SimTime, UnitError> {
+    parse_with_units(text, DURATION_UNITS)
+}
+
+/// Parse a size such as `"100B"`, `"1KiB"`, `"1.5KiB"`, `"2MiB"`, `"1KB"` into bytes (rounded to
+/// the nearest byte). Units: `B`, `KB`, `MB`, `GB` (powers of 1,000), `KiB`, `MiB`, `GiB`
+/// (powers of 1,024). A bare number is not accepted here: the scenario format takes bare bytes
+/// as a TOML integer, not as a string.
+pub fn parse_bytes(text: &str) -> Result<u64, UnitError> {
+    parse_with_units(text, SIZE_UNITS)
+}
+
+fn parse_with_units(text: &str, units: &[(&str, u64)]) -> Result<u64, UnitError> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        return Err(UnitError::Negative);
+    }
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = (&t[..split], t[split..].trim_start());
+    let per_unit = units.iter().find(|(u, _)| *u == unit).map(|(_, n)| *n).ok_or(UnitError::Malformed)?;
+    scaled(number, per_unit)
+}
+
+/// `number * per_unit`, rounded to the nearest integer, with exact decimal arithmetic.
+fn scaled(number: &str, per_unit: u64) -> Result<u64, UnitError> {
+    let (int, frac) = match number.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (number, ""),
+    };
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits_only(int) || !digits_only(frac) || (number.contains('.') && frac.is_empty())
+    {
+        return Err(UnitError::Malformed);
+    }
+    let int = int.trim_start_matches('0');
+    // More than 30 digits cannot fit once multiplied; u128 holds 38.
+    if int.len() > 30 {
+        return Err(UnitError::Overflow);
+    }
+    let int_value: u128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| UnitError::Overflow)? };
+    let per_unit = u128::from(per_unit);
+    let whole = int_value.checked_mul(per_unit).ok_or(UnitError::Overflow)?;
+    // Digits beyond the 18th change the result by less than 1e-18 of a unit: ignore them.
+    let frac = &frac[..frac.len().min(18)];
+    let frac_part = if frac.is_empty() {
+        0
+    } else {
+        let numerator: u128 = frac.parse().map_err(|_| UnitError::Malformed)?;
+        let denominator = 10u128.pow(frac.len() as u32);
+        (numerator * per_unit + denominator / 2) / denominator
+    };
+    let total = whole.checked_add(frac_part).ok_or(UnitError::Overflow)?;
+    u64::try_from(total).map_err(|_| UnitError::Overflow)
+}
+
+/// A duration [µs] in the scenario format's notation, exact and short: `"10m"`, `"1.5s"`,
+/// `"250ms"`, `"0s"`. Parsing the result with [`parse_duration`] gives `t` back.
+pub fn format_duration(t: SimTime) -> String {
+    if t == 0 {
+        return "0s".to_string();
+    }
+    // Largest unit in which the value has at most three decimals.
+    const UNITS: [(&str, u64); 6] = [
+        ("d", 86_400 * MICROS_PER_SEC),
+        ("h", 3_600 * MICROS_PER_SEC),
+        ("m", 60 * MICROS_PER_SEC),
+        ("s", MICROS_PER_SEC),
+        ("ms", MICROS_PER_MS),
+        ("us", 1),
+    ];
+    for (name, unit) in UNITS {
+        let milli_units = u128::from(t) * 1000;
+        if t >= unit && milli_units.is_multiple_of(u128::from(unit)) {
+            return format!("{}{name}", decimal_thousandths(milli_units / u128::from(unit)));
+        }
+    }
+    format!("{t}us")
+}
+
+/// A size [bytes] for messages: `"1 MiB"`, `"5 MiB"`, `"512 KiB"`, `"2,097,162 B"`.
+pub fn format_bytes(b: u64) -> String {
+    if b >= MIB && b.is_multiple_of(MIB) {
+        format!("{} MiB", b / MIB)
+    } else if b >= KIB && b.is_multiple_of(KIB) {
+        format!("{} KiB", b / KIB)
+    } else {
+        format!("{} B", thousands(b))
+    }
+}
+
+/// `1234567` -> `"1,234,567"`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1500` thousandths -> `"1.5"`; `2000` -> `"2"`.
+fn decimal_thousandths(v: u128) -> String {
+    let (int, frac) = (v / 1000, v % 1000);
+    if frac == 0 {
+        int.to_string()
+    } else {
+        format!("{int}.{}", format!("{frac:03}").trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_exactly() {
+        assert_eq!(parse_duration("250ms"), Ok(millis(250)));
+        assert_eq!(parse_duration("1.5s"), Ok(1_500_000));
+        assert_eq!(parse_duration("0.1s"), Ok(100_000));
+        assert_eq!(parse_duration("90s"), Ok(secs(90)));
+        assert_eq!(parse_duration("15m"), Ok(secs(900)));
+        assert_eq!(parse_duration("7d"), Ok(secs(7 * 86_400)));
+        assert_eq!(parse_duration(" 24 h "), Ok(secs(86_400)));
+        assert_eq!(parse_duration("5us"), Ok(5));
+        assert_eq!(parse_duration("5µs"), Ok(5));
+        assert_eq!(parse_duration("0s"), Ok(0));
+        assert_eq!(parse_duration("1.0000005s"), Ok(1_000_001));
+        assert_eq!(parse_duration("0.0000000000000000000001d"), Ok(0));
+    }
+
+    #[test]
+    fn bad_durations_are_errors_not_panics() {
+        for bad in ["", "s", "10", "10 minutes", "1e3s", ".5s", "5.s", "1..5s", "ten s", "5 S", "+5s", "5s5"]
+        {
+            assert_eq!(parse_duration(bad), Err(UnitError::Malformed), "{bad:?}");
+        }
+        assert_eq!(parse_duration("-5s"), Err(UnitError::Negative));
+        assert_eq!(parse_duration("213503983d"), Err(UnitError::Overflow));
+        assert_eq!(parse_duration("99999999999999999999999999999999999999999999d"), Err(UnitError::Overflow));
+        assert_eq!(parse_duration("18446744073709551615us"), Ok(u64::MAX));
+        assert_eq!(parse_duration("18446744073709551616us"), Err(UnitError::Overflow));
+    }
+
+    #[test]
+    fn sizes_parse_in_both_bases() {
+        assert_eq!(parse_bytes("100B"), Ok(100));
+        assert_eq!(parse_bytes("1KiB"), Ok(1024));
+        assert_eq!(parse_bytes("1KB"), Ok(1000));
+        assert_eq!(parse_bytes("1.5KiB"), Ok(1536));
+        assert_eq!(parse_bytes("2MiB"), Ok(2 * MIB));
+        assert_eq!(parse_bytes("1 GiB"), Ok(1024 * MIB));
+        assert_eq!(parse_bytes("0.4B"), Ok(0));
+        assert_eq!(parse_bytes("0.5B"), Ok(1));
+        assert_eq!(parse_bytes("100"), Err(UnitError::Malformed));
+        assert_eq!(parse_bytes("12 parsecs"), Err(UnitError::Malformed));
+        assert_eq!(parse_bytes("1kib"), Err(UnitError::Malformed));
+        assert_eq!(parse_bytes("99999999999999GiB"), Err(UnitError::Overflow));
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        for t in [
+            0,
+            1,
+            999,
+            1_000,
+            1_500_000,
+            secs(90),
+            secs(600),
+            secs(86_400),
+            millis(250),
+            123_456_789,
+            u64::MAX,
+        ] {
+            assert_eq!(parse_duration(&format_duration(t)), Ok(t), "{}", format_duration(t));
+        }
+        assert_eq!(format_duration(secs(600)), "10m");
+        assert_eq!(format_duration(1_500_000), "1.5s");
+        assert_eq!(format_duration(secs(90)), "1.5m");
+        assert_eq!(format_duration(millis(250)), "250ms");
+        assert_eq!(format_bytes(MIB), "1 MiB");
+        assert_eq!(format_bytes(512 * KIB), "512 KiB");
+        assert_eq!(format_bytes(2 * MIB + 10), "2,097,162 B");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(999), "999");
+    }
+}

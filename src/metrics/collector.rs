@@ -151,7 +151,15 @@ impl Collector {
 
     /// An attempt of `records` records (`bytes`, data + key) at `shard`, of which `admitted` were
     /// accepted; `retry` when these were retries.
-    pub fn attempt(&mut self, now: SimTime, shard: u32, records: u64, bytes: u64, admitted: Admitted, retry: bool) {
+    pub fn attempt(
+        &mut self,
+        now: SimTime,
+        shard: u32,
+        records: u64,
+        bytes: u64,
+        admitted: Admitted,
+        retry: bool,
+    ) {
         self.advance(now);
         let s = self.sec(now);
         let throttled = records - admitted.records;
@@ -252,7 +260,11 @@ impl Collector {
             latency: LatencyResult {
                 overall: self.overall.percentiles(),
                 interval_s: self.latency_interval_s,
-                over_time: self.intervals.iter().map(|h| h.as_ref().map(LatencyHistogram::percentiles)).collect(),
+                over_time: self
+                    .intervals
+                    .iter()
+                    .map(|h| h.as_ref().map(LatencyHistogram::percentiles))
+                    .collect(),
             },
             totals: self.totals,
             shard_rows: rows,

@@ -31,8 +31,7 @@ pub struct HashRange {
 impl HashRange {
     /// Fraction of the whole key space [0, 1].
     pub fn width_fraction(&self) -> f64 {
-        (self.end - self.start) as f64 / u128::MAX as f64
-            + 1.0 / (u128::MAX as f64 + 1.0)
+        (self.end - self.start) as f64 / u128::MAX as f64 + 1.0 / (u128::MAX as f64 + 1.0)
     }
     pub fn contains(&self, h: u128) -> bool {
         self.start <= h && h <= self.end

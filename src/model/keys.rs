@@ -16,11 +16,18 @@ pub struct KeyDraw {
 }
 
 enum Sampler {
-    Uniform { n: u64 },
-    Zipf { dist: Zipf<f64> },
+    Uniform {
+        n: u64,
+    },
+    Zipf {
+        dist: Zipf<f64>,
+    },
     /// Hot keys first (cumulative shares), then a uniform remainder over the template keys,
     /// which follow the hot keys in the key tables.
-    Hot { cumulative: Vec<f64>, remainder: u64 },
+    Hot {
+        cumulative: Vec<f64>,
+        remainder: u64,
+    },
     Random,
 }
 
@@ -63,7 +70,12 @@ impl KeySpace {
             KeySpec::Uniform { count, template } => {
                 template_keys(template, *count, &mut hashes, &mut lens);
                 let w = 1.0 / *count as f64;
-                KeySpace { weights: vec![w; *count as usize], hashes, lens, sampler: Sampler::Uniform { n: *count } }
+                KeySpace {
+                    weights: vec![w; *count as usize],
+                    hashes,
+                    lens,
+                    sampler: Sampler::Uniform { n: *count },
+                }
             }
             KeySpec::Zipf { count, exponent, template } => {
                 template_keys(template, *count, &mut hashes, &mut lens);
@@ -104,10 +116,8 @@ impl KeySpace {
     /// are measured on a sample of indexes spread over the range).
     pub fn mean_key_len(spec: &KeySpec) -> f64 {
         let template_mean = |template: &str, count: u64| -> f64 {
-            let samples = count.min(1000).max(1);
-            (0..samples)
-                .map(|i| key_from_template(template, i * count / samples).len() as f64)
-                .sum::<f64>()
+            let samples = count.clamp(1, 1000);
+            (0..samples).map(|i| key_from_template(template, i * count / samples).len() as f64).sum::<f64>()
                 / samples as f64
         };
         match spec {
@@ -142,7 +152,9 @@ impl KeySpace {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> KeyDraw {
         let i = match &self.sampler {
             Sampler::Uniform { n } => rng.random_range(0..*n) as usize,
-            Sampler::Zipf { dist } => (dist.sample(rng) as usize).saturating_sub(1).min(self.hashes.len() - 1),
+            Sampler::Zipf { dist } => {
+                (dist.sample(rng) as usize).saturating_sub(1).min(self.hashes.len() - 1)
+            }
             Sampler::Hot { cumulative, remainder } => {
                 let u: f64 = rng.random();
                 match cumulative.iter().position(|c| u < *c) {
@@ -178,11 +190,7 @@ impl KeySpace {
                 len_sum[p] += w * *l as f64;
             }
         }
-        let mean_len = share
-            .iter()
-            .zip(&len_sum)
-            .map(|(s, l)| if *s > 0.0 { l / s } else { 0.0 })
-            .collect();
+        let mean_len = share.iter().zip(&len_sum).map(|(s, l)| if *s > 0.0 { l / s } else { 0.0 }).collect();
         (share, mean_len)
     }
 }
@@ -194,7 +202,8 @@ mod tests {
 
     #[test]
     fn shares_sum_to_one_and_hot_key_lands_on_its_shard() {
-        let spec = KeySpec::Hot { hot: vec![("celebrity".into(), 0.5)], count: 1000, template: "user-{}".into() };
+        let spec =
+            KeySpec::Hot { hot: vec![("celebrity".into(), 0.5)], count: 1000, template: "user-{}".into() };
         let ks = KeySpace::new(&spec);
         let map = ShardMap::uniform(8);
         let (share, mean_len) = ks.shard_shares(&map);

@@ -214,7 +214,8 @@ impl Batcher {
     /// Would `c` overflow the batch limits of `p`?
     pub fn would_overflow(&self, p: &Producer, c: &Cohort) -> bool {
         !self.cohorts.is_empty()
-            && (self.records + c.records > p.batch.max_records as u64 || self.bytes + c.bytes > p.batch.max_bytes)
+            && (self.records + c.records > p.batch.max_records as u64
+                || self.bytes + c.bytes > p.batch.max_bytes)
     }
 
     /// Add a cohort (after the world sent the previous batch if `would_overflow`).

@@ -61,8 +61,10 @@ impl ShardWriter {
             WriteLimitModel::TokenBucket => {
                 let dt = now.saturating_sub(self.last_refill);
                 self.last_refill = now;
-                self.tokens_records = (self.tokens_records + dt.saturating_mul(SHARD_WRITE_RECORDS_PER_S)).min(REC_CAP);
-                self.tokens_bytes = (self.tokens_bytes + dt.saturating_mul(SHARD_WRITE_BYTES_PER_S)).min(BYTE_CAP);
+                self.tokens_records =
+                    (self.tokens_records + dt.saturating_mul(SHARD_WRITE_RECORDS_PER_S)).min(REC_CAP);
+                self.tokens_bytes =
+                    (self.tokens_bytes + dt.saturating_mul(SHARD_WRITE_BYTES_PER_S)).min(BYTE_CAP);
                 (self.tokens_records / MICROS_PER_SEC, self.tokens_bytes / MICROS_PER_SEC)
             }
         }
@@ -103,7 +105,8 @@ impl ShardWriter {
             return Admitted { records: ok as u64, bytes: if ok { bytes } else { 0 } };
         }
         let (r, b) = self.room(now);
-        let by_bytes = if bytes == 0 { records } else { ((b as u128 * records as u128) / bytes as u128) as u64 };
+        let by_bytes =
+            if bytes == 0 { records } else { ((b as u128 * records as u128) / bytes as u128) as u64 };
         let k = records.min(r).min(by_bytes);
         let kb = ((bytes as u128 * k as u128) / records as u128) as u64;
         self.take(k, kb);

@@ -35,7 +35,9 @@ impl SizeSampler {
     pub fn new(dist: &SizeDist, max_data: u64) -> Self {
         let max_data = max_data.max(1);
         match dist {
-            SizeDist::Fixed(s) => SizeSampler { kind: Kind::Fixed(*s), min: *s, max: *s, mean: *s as f64, variance: 0.0 },
+            SizeDist::Fixed(s) => {
+                SizeSampler { kind: Kind::Fixed(*s), min: *s, max: *s, mean: *s as f64, variance: 0.0 }
+            }
             SizeDist::Uniform { min, max } => {
                 let n = (max - min + 1) as f64;
                 SizeSampler {

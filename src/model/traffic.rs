@@ -140,10 +140,7 @@ fn piecewise(shape: &RateShape, t0: SimTime, t1: SimTime, cuts: &[SimTime]) -> f
     points.extend(cuts.iter().copied().filter(|c| *c > t0 && *c < t1));
     points.push(t1);
     points.sort_unstable();
-    points
-        .windows(2)
-        .map(|w| shape.rate_at(w[0]) * to_secs_f64(w[1] - w[0]))
-        .sum()
+    points.windows(2).map(|w| shape.rate_at(w[0]) * to_secs_f64(w[1] - w[0])).sum()
 }
 
 #[cfg(test)]

@@ -135,7 +135,8 @@ impl<'a> World<'a> {
             .zip(self.map.shard_ids())
             .enumerate()
             .map(|(pos, (r, id))| {
-                let share = self.producers.iter().zip(&volumes).map(|(p, v)| p.share[pos] * v).sum::<f64>() / total;
+                let share =
+                    self.producers.iter().zip(&volumes).map(|(p, v)| p.share[pos] * v).sum::<f64>() / total;
                 (shard_id_string(*id), r.start, r.end, share)
             })
             .collect();
@@ -159,7 +160,13 @@ impl<'a> World<'a> {
             let key = pr.keys.sample(&mut pr.rng_keys);
             let size = pr.sizes.sample(&mut pr.rng_sizes);
             pr.batch.buffered += 1;
-            let c = Cohort { created: now, records: 1, bytes: size + key.len as u64, target: Target::Hash(key.hash), attempts: 0 };
+            let c = Cohort {
+                created: now,
+                records: 1,
+                bytes: size + key.len as u64,
+                target: Target::Hash(key.hash),
+                attempts: 0,
+            };
             self.add_to_batch(p, c, now);
         }
         self.schedule_arrival(p, end);
@@ -188,7 +195,7 @@ impl<'a> World<'a> {
                 let calls = c.records.div_ceil(self.producers[p].spec.batch.max_records as u64);
                 self.metrics.put_calls(calls);
                 let pr = &mut self.producers[p];
-            let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
+                let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
                 self.deliver(p, c, now, rtt);
             }
         }
@@ -242,7 +249,8 @@ impl<'a> World<'a> {
         let mut left_b = bytes;
         for i in 0..parts {
             let r = left_r / (parts - i);
-            let b = if i + 1 == parts { left_b } else { (bytes as u128 * r as u128 / rejected as u128) as u64 };
+            let b =
+                if i + 1 == parts { left_b } else { (bytes as u128 * r as u128 / rejected as u128) as u64 };
             left_r -= r;
             left_b -= b;
             let delay = rtt + backoff(&pr.spec.retry, attempts, &mut pr.rng_retry);
@@ -282,7 +290,13 @@ impl<'a> World<'a> {
                 let key_bytes = (take as f64 * pr.mean_key_len[pos]).round() as u64;
                 let bytes = pr.sizes.sum(take, &mut pr.rng_sizes) + key_bytes;
                 pr.batch.buffered += take;
-                let c = Cohort { created: now, records: take, bytes, target: Target::Shard(pos as u32), attempts: 0 };
+                let c = Cohort {
+                    created: now,
+                    records: take,
+                    bytes,
+                    target: Target::Shard(pos as u32),
+                    attempts: 0,
+                };
                 self.deliver(p, c, now, rtt);
             }
         }

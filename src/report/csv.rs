@@ -53,7 +53,15 @@ pub fn timeseries(r: &RunResult) -> Vec<u8> {
 /// `latency.csv`: put latency percentiles of the records accepted in each interval.
 pub fn latency(r: &RunResult) -> Vec<u8> {
     to_bytes(|w| {
-        w.write_record(["interval_start_s", "interval_s", "accepted_records", "p50_ms", "p90_ms", "p99_ms", "max_ms"])?;
+        w.write_record([
+            "interval_start_s",
+            "interval_s",
+            "accepted_records",
+            "p50_ms",
+            "p90_ms",
+            "p99_ms",
+            "max_ms",
+        ])?;
         let step = r.latency.interval_s;
         for (i, p) in r.latency.over_time.iter().enumerate() {
             let start = (i as u64 * step).to_string();
@@ -67,7 +75,15 @@ pub fn latency(r: &RunResult) -> Vec<u8> {
                     format!("{:.3}", p.p99),
                     format!("{:.3}", p.max),
                 ])?,
-                None => w.write_record(&[start, step.to_string(), "0".into(), "".into(), "".into(), "".into(), "".into()])?,
+                None => w.write_record(&[
+                    start,
+                    step.to_string(),
+                    "0".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                ])?,
             }
         }
         Ok(())
@@ -90,7 +106,9 @@ pub fn shards(r: &RunResult) -> Vec<u8> {
         let nb = r.heatmap.n_buckets;
         for row in &r.shard_buckets {
             let id = r.shards.get(row.shard).map_or("", |s| s.shard_id.as_str());
-            let util = r.heatmap.get(row.shard, (row.bucket_start_s / r.heatmap.bucket_s.max(1)) as usize % nb.max(1));
+            let util = r
+                .heatmap
+                .get(row.shard, (row.bucket_start_s / r.heatmap.bucket_s.max(1)) as usize % nb.max(1));
             w.write_record(&[
                 row.bucket_start_s.to_string(),
                 r.heatmap.bucket_s.to_string(),

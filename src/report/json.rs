@@ -56,7 +56,13 @@ struct Latency {
 
 impl From<Percentiles> for Latency {
     fn from(p: Percentiles) -> Self {
-        Latency { count: p.count, p50: round3(p.p50), p90: round3(p.p90), p99: round3(p.p99), max: round3(p.max) }
+        Latency {
+            count: p.count,
+            p50: round3(p.p50),
+            p90: round3(p.p90),
+            p99: round3(p.p99),
+            max: round3(p.max),
+        }
     }
 }
 

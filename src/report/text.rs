@@ -1,19 +1,8 @@
 //! The short terminal summary printed after a run.
 
 use crate::metrics::RunResult;
+use crate::units::thousands;
 use std::fmt::Write;
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// A few lines a person reads at a glance.
 pub fn render(r: &RunResult) -> String {
@@ -46,11 +35,16 @@ pub fn render(r: &RunResult) -> String {
         100.0 * t.throttle_rate(),
         thousands(t.retries)
     );
-    let _ = writeln!(s, "  put latency ms  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", l.p50, l.p90, l.p99, l.max);
+    let _ = writeln!(
+        s,
+        "  put latency ms  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+        l.p50, l.p90, l.p99, l.max
+    );
     if let Some(hot) = r.shards.iter().max_by_key(|s| s.throttled_records) {
         if hot.throttled_records > 0 && r.shards.len() > 1 {
             let share = hot.throttled_records as f64 / t.throttled_attempts.max(1) as f64;
-            let _ = writeln!(s, "  busiest shard {} took {:.0}% of all throttling", hot.shard_id, 100.0 * share);
+            let _ =
+                writeln!(s, "  busiest shard {} took {:.0}% of all throttling", hot.shard_id, 100.0 * share);
         }
     }
     let tb = &r.textbook;
@@ -60,14 +54,4 @@ pub fn render(r: &RunResult) -> String {
         tb.shards_at_peak, tb.shards_at_peak_with_record_limit
     );
     s
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(1234567), "1,234,567");
-        assert_eq!(super::thousands(100), "100");
-    }
 }

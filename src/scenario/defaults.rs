@@ -75,3 +75,44 @@ pub const AUTO_PER_RECORD_MAX_RECORDS: f64 = 20_000_000.0;
 pub const TICK: SimTime = secs(1);
 /// Aggregated mode: sub-cohorts per throttled remainder, so jittered retries spread out.
 pub const RETRY_SPREAD: u32 = 8;
+
+// ---- Defaults of the scenario format added with the loader ---------------------------------
+
+/// Seed when the scenario names none.
+pub const SEED: u64 = 1;
+/// Stream capacity mode.
+pub const STREAM_MODE: &str = "provisioned";
+/// Maximum record size when `[stream]` names none [bytes]: the AWS default.
+pub const STREAM_MAX_RECORD_SIZE: u64 = MAX_RECORD_SIZE;
+/// Key distribution when `keys` is absent.
+pub const KEY_DISTRIBUTION: &str = "uniform";
+/// Number of template keys when `keys` (or its `count`) is absent: enough that uniform keys
+/// spread evenly over any realistic shard count.
+pub const KEY_COUNT: u64 = 1_000;
+
+// ---- Limits of the scenario format (guards, not AWS facts) -----------------------------------
+
+/// Longest simulated run, and longest duration any field may hold [µs] (400 days): a year of
+/// simulated traffic plus margin. Keeps every `time + duration` far from `u64` overflow.
+pub const DURATION_MAX: SimTime = secs(400 * 86_400);
+/// Scenario names become folder names: 1..=64 characters of `[A-Za-z0-9._-]`.
+pub const NAME_MAX_CHARS: usize = 64;
+/// Producer names appear in reports and CSV headers.
+pub const PRODUCER_NAME_MAX_CHARS: usize = 64;
+/// Highest rate any rate shape may reach [records/s]: 100 times what the largest stream (10,000
+/// shards) accepts, so record counts stay far inside `u64`.
+pub const RATE_MAX: f64 = 1e9;
+/// Most template keys of one producer: each is generated and hashed up front.
+pub const KEY_COUNT_MAX: u64 = 100_000_000;
+/// Most attempts per record (including the first).
+pub const RETRY_MAX_ATTEMPTS_LIMIT: u32 = 100;
+/// Largest `engine.retry_spread`.
+pub const RETRY_SPREAD_MAX: u32 = 64;
+/// Shortest aggregated-mode tick [µs]; a tick must also divide one second evenly.
+pub const TICK_MIN: SimTime = millis(1);
+/// Tolerance when hot-key shares are compared with 1 (`0.7 + 0.2 + 0.1` is not exactly 1.0).
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
+/// Largest scenario file read [bytes].
+pub const SCENARIO_FILE_MAX_BYTES: u64 = 16 * MIB;
+/// Largest trace CSV read [bytes] (some 20 million rows).
+pub const TRACE_FILE_MAX_BYTES: u64 = 256 * MIB;

@@ -82,13 +82,30 @@ pub enum RateShape {
     /// `(from time [µs], rate)`, sorted by time, first at 0; each rate holds until the next step.
     Steps(Vec<(SimTime, f64)>),
     /// `from` until `start`, linear to `to` at `end`, `to` afterwards.
-    Ramp { from: f64, to: f64, start: SimTime, end: SimTime },
+    Ramp {
+        from: f64,
+        to: f64,
+        start: SimTime,
+        end: SimTime,
+    },
     /// `mean + amplitude * cos(2π (hour - peak_hour) / 24)`, never below 0.
-    Diurnal { mean: f64, amplitude: f64, peak_hour: f64 },
+    Diurnal {
+        mean: f64,
+        amplitude: f64,
+        peak_hour: f64,
+    },
     /// `base`, then `peak` during `[start, start + length)`, then `base`.
-    Spike { base: f64, peak: f64, start: SimTime, length: SimTime },
+    Spike {
+        base: f64,
+        peak: f64,
+        start: SimTime,
+        length: SimTime,
+    },
     /// Read from a CSV file of `(time, records/s)`: steps, as `Steps`.
-    Trace { points: Vec<(SimTime, f64)>, path: PathBuf },
+    Trace {
+        points: Vec<(SimTime, f64)>,
+        path: PathBuf,
+    },
 }
 
 /// Size of a record's data blob [bytes] (the partition key is added on top).
@@ -96,10 +113,16 @@ pub enum RateShape {
 pub enum SizeDist {
     Fixed(u64),
     /// Inclusive on both ends.
-    Uniform { min: u64, max: u64 },
+    Uniform {
+        min: u64,
+        max: u64,
+    },
     /// Log-normal given by its median and 99th percentile; draws are truncated to
     /// `[1, max_record_size - key bytes]`.
-    LogNormal { median: u64, p99: u64 },
+    LogNormal {
+        median: u64,
+        p99: u64,
+    },
     /// `(size, weight)`; weights are normalised.
     Empirical(Vec<(u64, f64)>),
 }

@@ -49,14 +49,23 @@ fn run_writes_the_report_and_is_deterministic() {
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("throttled"), "{}", text(&o.stdout));
     }
-    for f in ["summary.json", "timeseries.csv", "latency.csv", "shards.csv", "throughput.svg", "shard-load.svg", "latency.svg"] {
+    for f in [
+        "summary.json",
+        "timeseries.csv",
+        "latency.csv",
+        "shards.csv",
+        "throughput.svg",
+        "shard-load.svg",
+        "latency.svg",
+    ] {
         assert!(out1.join(f).exists(), "{f} missing");
     }
     // Determinism: same scenario and seed, identical bytes.
     for f in ["summary.json", "timeseries.csv", "shards.csv", "latency.csv"] {
         assert!(std::fs::read(out1.join(f)).unwrap() == std::fs::read(out2.join(f)).unwrap(), "{f} differs");
     }
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out1.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out1.join("summary.json")).unwrap()).unwrap();
     let w = &summary["write"];
     let n = |v: &serde_json::Value| v.as_u64().unwrap();
     assert_eq!(summary["scenario"], "one-shard-poisson");
@@ -76,7 +85,15 @@ fn run_writes_the_report_and_is_deterministic() {
     assert!(summary["read"]["consumers"].is_array());
     assert!(summary["cost_usd"].get("total").is_some());
     // Another seed gives other numbers.
-    let o = kinesim(&["run", file.to_str().unwrap(), "--out", d.join("r3").to_str().unwrap(), "--seed", "8", "--json"]);
+    let o = kinesim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        d.join("r3").to_str().unwrap(),
+        "--seed",
+        "8",
+        "--json",
+    ]);
     assert!(o.status.success());
     let s3: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(s3["seed"], 8);
@@ -130,14 +147,16 @@ fn run_with_bad_input_exits_2_and_writes_nothing() {
 fn keys_matches_reference_vectors() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/key-to-shard.csv");
     let mut r = csv::Reader::from_path(data).unwrap();
-    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).filter(|r| &r[2] == "4").take(20).collect();
+    let rows: Vec<csv::StringRecord> =
+        r.records().map(Result::unwrap).filter(|r| &r[2] == "4").take(20).collect();
     assert!(!rows.is_empty());
     let keys: Vec<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
     let mut args = vec!["keys", "--shards", "4", "--json"];
     args.extend(keys.iter());
     let o = kinesim(&args);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let lines: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), rows.len());
     for (row, line) in rows.iter().zip(&lines) {
         assert_eq!(line["partition_key"], row[0]);

@@ -302,7 +302,8 @@ fn per_record_and_aggregated_modes_agree() {
     assert!(rel(a.totals.records_accepted, b.totals.records_accepted) < 0.01);
     let mut some_throttling = false;
     for (sa, sb) in a.shards.iter().zip(&b.shards) {
-        let f = |s: &kinesim::metrics::ShardTotals| s.throttled_records as f64 / s.offered_records.max(1) as f64;
+        let f =
+            |s: &kinesim::metrics::ShardTotals| s.throttled_records as f64 / s.offered_records.max(1) as f64;
         assert!((f(sa) - f(sb)).abs() < 0.015, "{}: {:.4} vs {:.4}", sa.shard_id, f(sa), f(sb));
         assert!((sa.key_share - sb.key_share).abs() < 1e-12);
         some_throttling |= sa.throttled_records > 0;

@@ -1,0 +1,602 @@
+//! The scenario TOML as written: a serde mirror of the file, and the span-preserving document
+//! used to point at the line of each problem.
+//!
+//! The mirror is deliberately loose: every leaf is a [`Scalar`] (string, number or boolean) and
+//! every field is optional, so that validation (`validate.rs`) can check types, units, ranges
+//! and required fields itself and report *all* problems at once. Serde only rejects what cannot
+//! be a scenario at all: syntax errors, unknown fields (`deny_unknown_fields`, reported with a
+//! suggestion) and tables where values belong or the reverse. Tables whose fields depend on a tag
+//! (`shape`, `distribution`) are flat structs with the union of the fields; validation rejects
+//! the fields that do not belong to the chosen tag.
+
+use super::error::{did_you_mean, line_col, Problem};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// A leaf value, typed by validation.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    /// How the value appears in messages: strings quoted, floats as TOML writes them.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Scalar::Str(s) => format!("{s:?}"),
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Float(x) if x.is_nan() => "nan".to_string(),
+            Scalar::Float(x) if x.is_infinite() => if *x > 0.0 { "inf" } else { "-inf" }.to_string(),
+            Scalar::Float(x) if *x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-4) => format!("{x:e}"),
+            Scalar::Float(x) => format!("{x:?}"),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number or boolean")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        i64::try_from(v).map(Scalar::Int).map_err(|_| too_large(v))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Scalar, E> {
+        i64::try_from(v).map(Scalar::Int).map_err(|_| too_large(v))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Scalar, E> {
+        i64::try_from(v).map(Scalar::Int).map_err(|_| too_large(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v))
+    }
+}
+
+fn too_large<E: de::Error>(v: impl fmt::Display) -> E {
+    E::custom(format!("the integer {v} is too large (at most {})", i64::MAX))
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// A field that is either a plain value (`rate = 100`, `record_size = "1KiB"`) or a table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ScalarOr<T> {
+    Scalar(Scalar),
+    Table(T),
+}
+
+struct ScalarOrVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ScalarOrVisitor<T> {
+    type Value = ScalarOr<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value or a table")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_bool(v).map(ScalarOr::Scalar)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_i64(v).map(ScalarOr::Scalar)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_u64(v).map(ScalarOr::Scalar)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_f64(v).map(ScalarOr::Scalar)
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_i128(v).map(ScalarOr::Scalar)
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_u128(v).map(ScalarOr::Scalar)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_str(v).map(ScalarOr::Scalar)
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_string(v).map(ScalarOr::Scalar)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(ScalarOr::Table)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ScalarOr<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarOrVisitor(std::marker::PhantomData))
+    }
+}
+
+type Field = Option<Scalar>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a scenario table")]
+pub(crate) struct RawScenario {
+    pub name: Field,
+    pub description: Field,
+    pub seed: Field,
+    pub duration: Field,
+    pub stream: Option<RawStream>,
+    pub producers: Option<Vec<RawProducer>>,
+    pub engine: Option<RawEngine>,
+}
+
+/// `[stream]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like [stream] with `shards = 4`")]
+pub(crate) struct RawStream {
+    pub mode: Field,
+    pub shards: Field,
+    pub retention: Field,
+    pub max_record_size: Field,
+    pub write_limit: Field,
+}
+
+/// `[[producers]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [[producers]] table")]
+pub(crate) struct RawProducer {
+    pub name: Field,
+    pub rate: Option<ScalarOr<RawRate>>,
+    pub arrivals: Field,
+    pub record_size: Option<ScalarOr<RawSize>>,
+    pub keys: Option<RawKeys>,
+    pub batch: Option<RawBatch>,
+    pub retry: Option<RawRetry>,
+    pub buffer_records: Field,
+    pub put_rtt: Option<ScalarOr<RawRtt>>,
+}
+
+/// A rate table: `shape` picks which of the other fields apply.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a rate table like { shape = \"constant\", rate = 100 }")]
+pub(crate) struct RawRate {
+    pub shape: Field,
+    pub rate: Field,
+    pub steps: Option<Vec<RawStep>>,
+    pub from: Field,
+    pub to: Field,
+    pub start: Field,
+    pub end: Field,
+    pub mean: Field,
+    pub amplitude: Field,
+    pub peak_hour: Field,
+    pub base: Field,
+    pub peak: Field,
+    pub length: Field,
+    pub file: Field,
+}
+
+impl RawRate {
+    /// Names of the fields present, besides `shape`.
+    pub fn present(&self) -> Vec<&'static str> {
+        let all = [
+            ("rate", self.rate.is_some()),
+            ("steps", self.steps.is_some()),
+            ("from", self.from.is_some()),
+            ("to", self.to.is_some()),
+            ("start", self.start.is_some()),
+            ("end", self.end.is_some()),
+            ("mean", self.mean.is_some()),
+            ("amplitude", self.amplitude.is_some()),
+            ("peak_hour", self.peak_hour.is_some()),
+            ("base", self.base.is_some()),
+            ("peak", self.peak.is_some()),
+            ("length", self.length.is_some()),
+            ("file", self.file.is_some()),
+        ];
+        all.iter().filter(|f| f.1).map(|f| f.0).collect()
+    }
+}
+
+/// One step of a `steps` rate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a step like { at = \"5m\", rate = 300 }")]
+pub(crate) struct RawStep {
+    pub at: Field,
+    pub rate: Field,
+}
+
+/// A record-size table: `distribution` picks which of the other fields apply.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a size table like { distribution = \"fixed\", size = \"1KiB\" }")]
+pub(crate) struct RawSize {
+    pub distribution: Field,
+    pub size: Field,
+    pub min: Field,
+    pub max: Field,
+    pub median: Field,
+    pub p99: Field,
+    pub table: Option<Vec<RawWeightedSize>>,
+}
+
+impl RawSize {
+    /// Names of the fields present, besides `distribution`.
+    pub fn present(&self) -> Vec<&'static str> {
+        let all = [
+            ("size", self.size.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
+            ("median", self.median.is_some()),
+            ("p99", self.p99.is_some()),
+            ("table", self.table.is_some()),
+        ];
+        all.iter().filter(|f| f.1).map(|f| f.0).collect()
+    }
+}
+
+/// One row of an empirical size table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a row like { size = \"100B\", weight = 0.7 }")]
+pub(crate) struct RawWeightedSize {
+    pub size: Field,
+    pub weight: Field,
+}
+
+/// `keys`: `distribution` picks which of the other fields apply.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { distribution = \"uniform\", count = 1000 }")]
+pub(crate) struct RawKeys {
+    pub distribution: Field,
+    pub count: Field,
+    pub template: Field,
+    pub exponent: Field,
+    pub hot: Option<Vec<RawHotKey>>,
+}
+
+impl RawKeys {
+    /// Names of the fields present, besides `distribution`.
+    pub fn present(&self) -> Vec<&'static str> {
+        let all = [
+            ("count", self.count.is_some()),
+            ("template", self.template.is_some()),
+            ("exponent", self.exponent.is_some()),
+            ("hot", self.hot.is_some()),
+        ];
+        all.iter().filter(|f| f.1).map(|f| f.0).collect()
+    }
+}
+
+/// One hot key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a hot key like { key = \"celebrity\", share = 0.4 }")]
+pub(crate) struct RawHotKey {
+    pub key: Field,
+    pub share: Field,
+}
+
+/// `batch`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { max_records = 500, linger = \"100ms\" }")]
+pub(crate) struct RawBatch {
+    pub max_records: Field,
+    pub max_bytes: Field,
+    pub linger: Field,
+}
+
+/// `retry`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { max_attempts = 3, base = \"1s\", cap = \"20s\" }")]
+pub(crate) struct RawRetry {
+    pub max_attempts: Field,
+    pub base: Field,
+    pub cap: Field,
+    pub jitter: Field,
+}
+
+/// `put_rtt` as a range.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { min = \"10ms\", max = \"50ms\" }")]
+pub(crate) struct RawRtt {
+    pub min: Field,
+    pub max: Field,
+}
+
+/// `[engine]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like [engine] with `mode = \"auto\"`")]
+pub(crate) struct RawEngine {
+    pub mode: Field,
+    pub tick: Field,
+    pub retry_spread: Field,
+}
+
+// ---- The span-preserving document ---------------------------------------------------------
+
+/// The parsed TOML with the byte span of every key and value, to put line numbers on problems.
+pub(crate) struct Document<'a> {
+    text: &'a str,
+    root: Spanned<DeTable<'a>>,
+}
+
+/// One step of a field path: `producers[1].rate` is `Key("producers"), Index(1), Key("rate")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seg<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+fn segments(path: &str) -> Vec<Seg<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Seg::Key(key));
+        }
+        // `rest` is `1]` or `1][2]`.
+        while let Some((index, after)) = rest.split_once(']') {
+            if let Ok(i) = index.parse() {
+                out.push(Seg::Index(i));
+            }
+            rest = after.strip_prefix('[').unwrap_or(after);
+        }
+    }
+    out
+}
+
+fn join(path: &str, seg: &Seg) -> String {
+    match seg {
+        Seg::Key(k) if path.is_empty() => k.to_string(),
+        Seg::Key(k) => format!("{path}.{k}"),
+        Seg::Index(i) => format!("{path}[{i}]"),
+    }
+}
+
+impl<'a> Document<'a> {
+    /// Parse the TOML syntax; a syntax error becomes one [`Problem`] with its position.
+    pub fn parse(text: &'a str) -> Result<Self, Problem> {
+        match DeTable::parse(text) {
+            Ok(root) => Ok(Document { text, root }),
+            Err(e) => {
+                let message = e.message().trim().replace('\n', "; ");
+                let (line, column) = match e.span() {
+                    Some(span) => {
+                        let (l, c) = line_col(text, span.start);
+                        (Some(l), Some(c))
+                    }
+                    None => (None, None),
+                };
+                Err(Problem {
+                    path: String::new(),
+                    line,
+                    column,
+                    message: format!("invalid TOML: {message}"),
+                })
+            }
+        }
+    }
+
+    /// Deserialize the serde mirror; a failure becomes one [`Problem`] naming its field.
+    pub fn mirror(&self) -> Result<RawScenario, Problem> {
+        RawScenario::deserialize(toml::de::Deserializer::from(self.root.clone())).map_err(|e| {
+            let Some(span) = e.span() else {
+                return Problem { path: String::new(), line: None, column: None, message: e.message().to_string() };
+            };
+            let (path, on_key) = self.path_at(span.start);
+            let (line, column) = line_col(self.text, span.start);
+            let (path, message) = if !on_key && self.value_at(&path).is_some_and(DeValue::is_datetime) {
+                let m = "a TOML date or time is not a scenario value; durations are strings with a unit, like \"10m\"";
+                (path, m.to_string())
+            } else {
+                reword_serde(path, on_key, e.message())
+            };
+            Problem { path, line: Some(line), column: Some(column), message }
+        })
+    }
+
+    /// Locate a problem found by validation: the position of the field's value, or of the
+    /// nearest enclosing table that exists when the field itself is absent (a missing field of
+    /// the top level has no line).
+    pub fn locate(&self, path: String, message: String) -> Problem {
+        match self.span_of(&path) {
+            Some(span) => {
+                let (line, column) = line_col(self.text, span.start);
+                Problem { path, line: Some(line), column: Some(column), message }
+            }
+            None => Problem { path, line: None, column: None, message },
+        }
+    }
+
+    /// Span of the value at `path`, or of its deepest existing ancestor (`None` for the root).
+    fn span_of(&self, path: &str) -> Option<Range<usize>> {
+        self.deepest(path).0.map(|v| v.span())
+    }
+
+    /// The value at `path`, if it exists.
+    fn value_at(&self, path: &str) -> Option<&DeValue<'a>> {
+        match self.deepest(path) {
+            (Some(v), true) => Some(v.get_ref()),
+            _ => None,
+        }
+    }
+
+    /// The deepest existing value along `path`, and whether it is the whole path.
+    fn deepest(&self, path: &str) -> (Option<&Spanned<DeValue<'a>>>, bool) {
+        let mut found: Option<&Spanned<DeValue<'a>>> = None;
+        let mut table: Option<&DeTable<'a>> = Some(self.root.get_ref());
+        let mut array: Option<&[Spanned<DeValue<'a>>]> = None;
+        for seg in segments(path) {
+            let next = match (seg, table, array) {
+                (Seg::Key(k), Some(t), _) => t.get(k),
+                (Seg::Index(i), _, Some(a)) => a.get(i),
+                _ => None,
+            };
+            let Some(value) = next else { return (found, false) };
+            found = Some(value);
+            table = value.get_ref().as_table();
+            array = value.get_ref().as_array().map(|a| a.as_ref());
+        }
+        (found, true)
+    }
+
+    /// Path of the innermost key or value whose span contains `offset`, and whether it was the
+    /// key (an unknown field is reported on its key).
+    fn path_at(&self, offset: usize) -> (String, bool) {
+        let mut best: Option<(usize, String, bool)> = None;
+        let mut consider = |span: Range<usize>, path: &str, on_key: bool| {
+            if span.start <= offset && offset < span.end.max(span.start + 1) {
+                let len = span.end - span.start;
+                if best.as_ref().is_none_or(|b| len <= b.0) {
+                    best = Some((len, path.to_string(), on_key));
+                }
+            }
+        };
+        // Iterative walk: documents are small, but nesting depth is the user's choice.
+        let mut stack: Vec<(String, &DeValue)> = Vec::new();
+        for (k, v) in self.root.get_ref().iter() {
+            let p = join("", &Seg::Key(k.get_ref()));
+            consider(k.span(), &p, true);
+            consider(v.span(), &p, false);
+            stack.push((p, v.get_ref()));
+        }
+        while let Some((path, value)) = stack.pop() {
+            if let Some(t) = value.as_table() {
+                for (k, v) in t.iter() {
+                    let p = join(&path, &Seg::Key(k.get_ref()));
+                    consider(k.span(), &p, true);
+                    consider(v.span(), &p, false);
+                    stack.push((p, v.get_ref()));
+                }
+            } else if let Some(a) = value.as_array() {
+                for (i, v) in a.iter().enumerate() {
+                    let p = join(&path, &Seg::Index(i));
+                    consider(v.span(), &p, false);
+                    stack.push((p, v.get_ref()));
+                }
+            }
+        }
+        best.map_or((String::new(), false), |b| (b.1, b.2))
+    }
+}
+
+/// Serde's words, made specific: unknown fields get a suggestion and are reported on their
+/// table; serde's type names become TOML's.
+fn reword_serde(path: String, on_key: bool, message: &str) -> (String, String) {
+    let message = message.trim().replace('\n', "; ");
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        // The expected names are the other back-quoted words.
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let parent = if on_key {
+            match path.rfind(['.', '[']) {
+                Some(i) if path[i..].starts_with('.') => path[..i].to_string(),
+                Some(_) => path,
+                None => String::new(),
+            }
+        } else {
+            path
+        };
+        let text = match did_you_mean(field, expected.iter().copied()) {
+            Some(s) => format!("unknown field `{field}`; did you mean `{s}`?"),
+            None if expected.is_empty() => format!("unknown field `{field}`"),
+            None => {
+                format!("unknown field `{field}`; expected one of {}", super::error::or_list(&expected, '`'))
+            }
+        };
+        return (parent, text);
+    }
+    let mut text = message
+        .replace("invalid type: map", "invalid type: table")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace("expected a sequence", "expected an array");
+    if path == "producers" && text.contains("expected an array") {
+        text = "producers must be an array of tables: write each one as [[producers]] (double brackets)"
+            .to_string();
+    }
+    (path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_split_into_segments() {
+        assert_eq!(
+            segments("producers[1].rate.steps[0].at"),
+            vec![
+                Seg::Key("producers"),
+                Seg::Index(1),
+                Seg::Key("rate"),
+                Seg::Key("steps"),
+                Seg::Index(0),
+                Seg::Key("at")
+            ]
+        );
+        assert_eq!(segments(""), vec![]);
+        assert_eq!(
+            segments("a[x]..b[1][2]"),
+            vec![Seg::Key("a"), Seg::Key("b"), Seg::Index(1), Seg::Index(2)]
+        );
+    }
+
+    #[test]
+    fn spans_resolve_to_fields_or_their_tables() {
+        let text = "name = \"x\"\n[stream]\nshards = 1\n\n[[producers]]\nname = \"a\"\n[[producers]]\nname = \"b\"\nrate = { shape = \"steps\", steps = [ { at = \"0s\", rate = 1 } ] }\n";
+        let doc = Document::parse(text).unwrap();
+        let at = |p: &str| {
+            let pr = doc.locate(p.to_string(), String::new());
+            (pr.line, pr.column)
+        };
+        assert_eq!(at("stream.shards"), (Some(3), Some(10)));
+        assert_eq!(at("stream.retention"), (Some(2), Some(1)));
+        assert_eq!(at("producers[1].name"), (Some(8), Some(8)));
+        assert_eq!(at("producers[0].record_size"), (Some(5), Some(1)));
+        assert_eq!(at("producers[1].rate.steps[0].rate"), (Some(9), Some(57)));
+        assert_eq!(at("producers[1].rate.steps[3].rate"), (Some(9), Some(35)));
+        assert_eq!(at("duration"), (None, None));
+        assert_eq!(
+            doc.path_at(text.find("rate = 1").unwrap()),
+            ("producers[1].rate.steps[0].rate".into(), true)
+        );
+        assert_eq!(doc.path_at(text.find("\"b\"").unwrap()), ("producers[1].name".into(), false));
+    }
+
+    #[test]
+    fn unknown_fields_get_suggestions_on_their_table() {
+        let text = "name = \"x\"\n[[producers]]\nname = \"a\"\nrat = 5\n";
+        let doc = Document::parse(text).unwrap();
+        let p = doc.mirror().unwrap_err();
+        assert_eq!(p.path, "producers[0]");
+        assert_eq!((p.line, p.column), (Some(4), Some(1)));
+        assert_eq!(p.message, "unknown field `rat`; did you mean `rate`?");
+        let p = Document::parse("nmae = 1").unwrap().mirror().unwrap_err();
+        assert_eq!((p.path.as_str(), p.message.as_str()), ("", "unknown field `nmae`; did you mean `name`?"));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let p = Document::parse("name = \"x\"\nshards = = 4\n").err().unwrap();
+        assert_eq!(p.line, Some(2));
+        assert!(p.message.starts_with("invalid TOML"), "{}", p.message);
+    }
+}

@@ -1,0 +1,1182 @@
+//! From the serde mirror ([`RawScenario`]) to the validated [`Scenario`]: units applied, defaults
+//! filled in, ranges and cross-field rules checked, `engine.mode = "auto"` resolved.
+//!
+//! Every problem is collected with its field path (`producers[1].record_size`); the caller puts
+//! line numbers on them. Nothing here panics, whatever the input.
+
+use super::defaults as d;
+use super::error::{did_you_mean, or_list};
+use super::raw::*;
+use super::trace;
+use super::types::*;
+use crate::units::{
+    format_bytes, format_duration, parse_bytes, parse_duration, thousands, SimTime, UnitError,
+};
+use std::path::Path;
+
+/// A problem before it has a position: (field path, message).
+pub(crate) type Found = (String, String);
+
+/// Collects problems.
+#[derive(Default)]
+struct Checker {
+    found: Vec<Found>,
+}
+
+impl Checker {
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        self.found.push((path.to_string(), message.into()));
+    }
+
+    /// Report a missing required field; always `None`.
+    fn missing<T>(&mut self, path: &str, hint: &str) -> Option<T> {
+        self.err(path, format!("missing required field; {hint}"));
+        None
+    }
+}
+
+fn field(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+// ---- Leaf checks: each reports its own problem and returns None on failure -----------------
+
+fn text<'a>(c: &mut Checker, path: &str, v: &'a Scalar) -> Option<&'a str> {
+    match v {
+        Scalar::Str(s) => Some(s),
+        other => {
+            c.err(path, format!("expected a string, found {}", other.describe()));
+            None
+        }
+    }
+}
+
+/// A whole number in `min..=max`; `why` explains the bounds.
+fn int(c: &mut Checker, path: &str, v: &Scalar, min: i64, max: i64, why: &str) -> Option<i64> {
+    match v {
+        Scalar::Int(n) if (min..=max).contains(n) => Some(*n),
+        Scalar::Int(n) => {
+            c.err(
+                path,
+                format!(
+                    "{}, found {n}",
+                    range_words(&thousands_i(min), &thousands_i(max), max == i64::MAX, why)
+                ),
+            );
+            None
+        }
+        other => {
+            c.err(path, format!("expected a whole number, found {}", other.describe()));
+            None
+        }
+    }
+}
+
+fn thousands_i(n: i64) -> String {
+    if n < 0 {
+        format!("-{}", thousands(n.unsigned_abs()))
+    } else {
+        thousands(n as u64)
+    }
+}
+
+fn range_words(min: &str, max: &str, unbounded: bool, why: &str) -> String {
+    let why = if why.is_empty() { String::new() } else { format!(" ({why})") };
+    if unbounded {
+        format!("must be at least {min}{why}")
+    } else {
+        format!("must be between {min} and {max}{why}")
+    }
+}
+
+/// A finite number in `min..=max`.
+fn num(c: &mut Checker, path: &str, v: &Scalar, min: f64, max: f64, why: &str) -> Option<f64> {
+    let x = match v {
+        Scalar::Int(n) => *n as f64,
+        Scalar::Float(x) => *x,
+        other => {
+            c.err(path, format!("expected a number, found {}", other.describe()));
+            return None;
+        }
+    };
+    if !x.is_finite() {
+        c.err(path, format!("must be a finite number, found {}", v.describe()));
+        return None;
+    }
+    let why = if why.is_empty() { String::new() } else { format!(" ({why})") };
+    if x < min {
+        c.err(path, format!("must be at least {}{why}, found {}", fmt_num(min), v.describe()));
+        return None;
+    }
+    if x > max {
+        c.err(path, format!("must be at most {}{why}, found {}", fmt_num(max), v.describe()));
+        return None;
+    }
+    Some(x)
+}
+
+/// A number greater than 0 (and finite, at most `max`).
+fn positive(c: &mut Checker, path: &str, v: &Scalar, max: f64, why: &str) -> Option<f64> {
+    let x = num(c, path, v, 0.0, max, why)?;
+    if x == 0.0 {
+        c.err(path, "must be greater than 0");
+        return None;
+    }
+    Some(x)
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+const DURATION_LIKE: &str =
+    "a duration like \"90s\", \"250ms\", \"15m\" or \"1.5h\" (units us, ms, s, m, h, d)";
+
+/// A duration string, in `min..=max` [µs].
+fn duration(
+    c: &mut Checker,
+    path: &str,
+    v: &Scalar,
+    min: SimTime,
+    max: SimTime,
+    why: &str,
+) -> Option<SimTime> {
+    let s = match v {
+        Scalar::Str(s) => s,
+        Scalar::Int(_) | Scalar::Float(_) => {
+            c.err(
+                path,
+                format!(
+                    "durations are strings with a unit, like \"90s\" or \"250ms\"; found {}",
+                    v.describe()
+                ),
+            );
+            return None;
+        }
+        other => {
+            c.err(path, format!("expected {DURATION_LIKE}, found {}", other.describe()));
+            return None;
+        }
+    };
+    let why_s = if why.is_empty() { String::new() } else { format!(" ({why})") };
+    match parse_duration(s) {
+        Ok(t) if t < min && min == 1 => c.err(path, format!("must be greater than 0{why_s}, found {s:?}")),
+        Ok(t) if t < min => {
+            c.err(path, format!("must be at least {}{why_s}, found {s:?}", format_duration(min)))
+        }
+        Ok(t) if t > max => {
+            c.err(path, format!("must be at most {}{why_s}, found {s:?}", format_duration(max)))
+        }
+        Ok(t) => return Some(t),
+        Err(UnitError::Negative) => c.err(path, format!("must not be negative, found {s:?}")),
+        Err(UnitError::Overflow) => {
+            c.err(path, format!("{s:?} is too long (at most {})", format_duration(max)))
+        }
+        Err(UnitError::Malformed) => c.err(path, format!("expected {DURATION_LIKE}, found {s:?}")),
+    }
+    None
+}
+
+const SIZE_LIKE: &str = "a size like \"100B\", \"1KiB\" or \"2MiB\" (units B, KB, MB, GB, KiB, MiB, GiB)";
+
+/// A size: a string with a unit, or a whole number of bytes; in `min..=max` [bytes].
+fn size(c: &mut Checker, path: &str, v: &Scalar, min: u64, max: u64, like: &str) -> Option<u64> {
+    let (bytes, shown) = match v {
+        Scalar::Str(s) => match parse_bytes(s) {
+            Ok(b) => (b, format!("{s:?}")),
+            Err(UnitError::Negative) => {
+                c.err(path, format!("must not be negative, found {s:?}"));
+                return None;
+            }
+            Err(UnitError::Overflow) => {
+                c.err(path, format!("{s:?} is too large"));
+                return None;
+            }
+            Err(UnitError::Malformed) => {
+                c.err(path, format!("expected {like}, found {s:?}"));
+                return None;
+            }
+        },
+        Scalar::Int(n) if *n >= 0 => (*n as u64, n.to_string()),
+        Scalar::Int(n) => {
+            c.err(path, format!("must not be negative, found {n}"));
+            return None;
+        }
+        other => {
+            c.err(path, format!("expected {like}, found {}", other.describe()));
+            return None;
+        }
+    };
+    if bytes < min {
+        let least = if min == 1 { "1 byte".to_string() } else { format_bytes(min) };
+        c.err(path, format!("must be at least {least}, found {shown}"));
+        return None;
+    }
+    if bytes > max {
+        c.err(path, format!("must be at most {}, found {shown}", format_bytes(max)));
+        return None;
+    }
+    Some(bytes)
+}
+
+/// One of `options`, with a suggestion when it looks like a typo.
+fn choice<'o>(c: &mut Checker, path: &str, v: &Scalar, options: &[&'o str]) -> Option<&'o str> {
+    let expected =
+        if options.len() > 2 { format!("one of {}", or_list(options, '"')) } else { or_list(options, '"') };
+    match v {
+        Scalar::Str(s) => {
+            if let Some(o) = options.iter().find(|o| **o == s.as_str()) {
+                return Some(o);
+            }
+            let hint = did_you_mean(s, options.iter().copied())
+                .map_or(String::new(), |m| format!("; did you mean \"{m}\"?"));
+            c.err(path, format!("expected {expected}, found {s:?}{hint}"));
+        }
+        other => c.err(path, format!("expected {expected}, found {}", other.describe())),
+    }
+    None
+}
+
+/// Report fields present in a tagged table that the chosen tag does not use.
+fn only_fields(
+    c: &mut Checker,
+    prefix: &str,
+    tag: &str,
+    tag_value: &str,
+    present: &[&str],
+    allowed: &[&str],
+) {
+    for f in present.iter().filter(|f| !allowed.contains(f)) {
+        let its = if allowed.is_empty() {
+            "it takes no other fields".to_string()
+        } else {
+            format!("its fields: {}", allowed.join(", "))
+        };
+        c.err(&field(prefix, f), format!("`{f}` does not apply to {tag} = \"{tag_value}\" ({its})"));
+    }
+}
+
+// ---- The scenario ---------------------------------------------------------------------------
+
+/// Validate `raw`. Relative trace files resolve against `base_dir`; `source` is recorded.
+pub(crate) fn validate(
+    raw: &RawScenario,
+    base_dir: &Path,
+    source: Option<&Path>,
+) -> Result<Scenario, Vec<Found>> {
+    let mut c = Checker::default();
+    let name = match &raw.name {
+        None => c.missing(
+            "name",
+            "give the scenario a `name` (it names the report folder), like name = \"peak-hour\"",
+        ),
+        Some(v) => text(&mut c, "name", v).and_then(|s| scenario_name(&mut c, s)),
+    };
+    let description = match &raw.description {
+        None => Some(String::new()),
+        Some(v) => text(&mut c, "description", v).map(str::to_string),
+    };
+    let seed = match &raw.seed {
+        None => Some(d::SEED),
+        Some(v) => int(&mut c, "seed", v, 0, i64::MAX, "").map(|s| s as u64),
+    };
+    let run = match &raw.duration {
+        None => c.missing("duration", "say how long to simulate, like duration = \"10m\""),
+        Some(v) => duration(&mut c, "duration", v, 1, d::DURATION_MAX, ""),
+    };
+    let stream = match &raw.stream {
+        None => c.missing("stream", "add a [stream] table with at least `shards = 1`"),
+        Some(s) => stream(&mut c, s),
+    };
+    let max_record = stream.as_ref().map(|s: &Stream| s.max_record_size);
+    let producers: Option<Vec<Producer>> = match &raw.producers {
+        None => c.missing("producers", "add at least one [[producers]] table"),
+        Some(list) if list.is_empty() => {
+            c.err("producers", "a scenario needs at least one [[producers]] table");
+            None
+        }
+        Some(list) => {
+            let all: Vec<Option<Producer>> =
+                list.iter().enumerate().map(|(i, p)| producer(&mut c, i, p, max_record, base_dir)).collect();
+            unique_names(&mut c, list);
+            all.into_iter().collect()
+        }
+    };
+    let engine = engine(&mut c, raw.engine.as_ref());
+
+    let (
+        Some(name),
+        Some(description),
+        Some(seed),
+        Some(run),
+        Some(stream),
+        Some(producers),
+        Some((mode, tick, retry_spread)),
+    ) = (name, description, seed, run, stream, producers, engine)
+    else {
+        if c.found.is_empty() {
+            c.err("", "the scenario is incomplete (internal: a check failed without saying why)");
+        }
+        return Err(c.found);
+    };
+    if !c.found.is_empty() {
+        return Err(c.found);
+    }
+    let mode = match mode {
+        Some(m) => m,
+        None => {
+            let expected: f64 = producers.iter().map(|p| p.rate.integral(0, run)).sum();
+            if expected <= d::AUTO_PER_RECORD_MAX_RECORDS {
+                EngineMode::PerRecord
+            } else {
+                EngineMode::Aggregated
+            }
+        }
+    };
+    Ok(Scenario {
+        name,
+        description,
+        seed,
+        duration: run,
+        stream,
+        producers,
+        engine: EngineSettings { mode, tick, retry_spread },
+        source: source.map(Path::to_path_buf),
+    })
+}
+
+fn scenario_name(c: &mut Checker, s: &str) -> Option<String> {
+    let ok_chars = s.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-'));
+    let n = s.chars().count();
+    if !ok_chars || n == 0 || n > d::NAME_MAX_CHARS || s.chars().all(|ch| ch == '.') {
+        c.err(
+            "name",
+            format!(
+                "must be 1 to {} characters of A-Z, a-z, 0-9, '.', '_' or '-', and not only dots (it names the report folder); found {s:?}",
+                d::NAME_MAX_CHARS
+            ),
+        );
+        return None;
+    }
+    Some(s.to_string())
+}
+
+fn unique_names(c: &mut Checker, list: &[RawProducer]) {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for (i, p) in list.iter().enumerate() {
+        let Some(Scalar::Str(name)) = &p.name else { continue };
+        match seen.iter().find(|(n, _)| *n == name.as_str()) {
+            Some((_, first)) => c.err(
+                &format!("producers[{i}].name"),
+                format!("duplicate producer name {name:?} (also producers[{first}]); names must be unique"),
+            ),
+            None => seen.push((name, i)),
+        }
+    }
+}
+
+fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
+    let mode = match &s.mode {
+        None => Some(CapacityMode::Provisioned),
+        Some(v) => match choice(c, "stream.mode", v, &["provisioned", "on-demand"]) {
+            Some("provisioned") => Some(CapacityMode::Provisioned),
+            Some(_) => {
+                c.err("stream.mode", "on-demand capacity is not supported yet; use mode = \"provisioned\"");
+                None
+            }
+            None => None,
+        },
+    };
+    let shards = match &s.shards {
+        None => c.missing("stream.shards", "a provisioned stream needs `shards = N`"),
+        Some(v) => int(c, "stream.shards", v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards per stream")
+            .map(|n| n as u32),
+    };
+    let retention = match &s.retention {
+        None => Some(d::RETENTION),
+        Some(v) => duration(
+            c,
+            "stream.retention",
+            v,
+            d::RETENTION,
+            d::RETENTION_MAX,
+            "Kinesis retention is 24h to 8760h",
+        ),
+    };
+    let max_record_size = match &s.max_record_size {
+        None => Some(d::STREAM_MAX_RECORD_SIZE),
+        Some(v) => size(
+            c,
+            "stream.max_record_size",
+            v,
+            d::MIN_RECORD_SIZE_LIMIT,
+            d::MAX_RECORD_SIZE_LIMIT,
+            SIZE_LIKE,
+        ),
+    };
+    let write_limit = match &s.write_limit {
+        None => Some(WriteLimitModel::FixedWindow),
+        Some(v) => match choice(c, "stream.write_limit", v, &["window", "token-bucket"])? {
+            "window" => Some(WriteLimitModel::FixedWindow),
+            _ => Some(WriteLimitModel::TokenBucket),
+        },
+    };
+    Some(Stream {
+        mode: mode?,
+        shards: shards?,
+        retention: retention?,
+        max_record_size: max_record_size?,
+        write_limit: write_limit?,
+    })
+}
+
+fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>, SimTime, u32)> {
+    let Some(e) = e else { return Some((None, d::TICK, d::RETRY_SPREAD)) };
+    let mode = match &e.mode {
+        None => Some(None),
+        Some(v) => choice(c, "engine.mode", v, &["auto", "per-record", "aggregated"]).map(|m| match m {
+            "per-record" => Some(EngineMode::PerRecord),
+            "aggregated" => Some(EngineMode::Aggregated),
+            _ => None,
+        }),
+    };
+    let tick = match &e.tick {
+        None => Some(d::TICK),
+        Some(v) => duration(c, "engine.tick", v, d::TICK_MIN, d::TICK, "").and_then(|t| {
+            if crate::units::MICROS_PER_SEC.is_multiple_of(t) {
+                Some(t)
+            } else {
+                c.err(
+                    "engine.tick",
+                    format!(
+                        "must divide 1s evenly (1s, 500ms, 250ms, 200ms, 100ms, ..., 1ms), found {:?}",
+                        format_duration(t)
+                    ),
+                );
+                None
+            }
+        }),
+    };
+    let spread = match &e.retry_spread {
+        None => Some(d::RETRY_SPREAD),
+        Some(v) => int(c, "engine.retry_spread", v, 1, d::RETRY_SPREAD_MAX.into(), "").map(|n| n as u32),
+    };
+    Some((mode?, tick?, spread?))
+}
+
+// ---- Producers ------------------------------------------------------------------------------
+
+fn producer(
+    c: &mut Checker,
+    i: usize,
+    p: &RawProducer,
+    max_record: Option<u64>,
+    base_dir: &Path,
+) -> Option<Producer> {
+    let at = |f: &str| format!("producers[{i}].{f}");
+    let name = match &p.name {
+        None => c.missing(&at("name"), "give each producer a unique `name`"),
+        Some(v) => text(c, &at("name"), v).and_then(|s| {
+            let n = s.chars().count();
+            if n == 0 || n > d::PRODUCER_NAME_MAX_CHARS || s.chars().any(char::is_control) {
+                c.err(
+                    &at("name"),
+                    format!("must be 1 to {} printable characters, found {s:?}", d::PRODUCER_NAME_MAX_CHARS),
+                );
+                None
+            } else {
+                Some(s.to_string())
+            }
+        }),
+    };
+    let rate = rate(c, &at("rate"), p.rate.as_ref(), base_dir);
+    let arrivals = match &p.arrivals {
+        None => Some(Arrivals::Poisson),
+        Some(v) => match choice(c, &at("arrivals"), v, &["poisson", "uniform"])? {
+            "poisson" => Some(Arrivals::Poisson),
+            _ => Some(Arrivals::Uniform),
+        },
+    };
+    let record_size = record_size(c, &at("record_size"), p.record_size.as_ref());
+    let keys = keys(c, &at("keys"), p.keys.as_ref());
+    let batch = batch(c, &at("batch"), p.batch.as_ref());
+    let retry = retry(c, &at("retry"), p.retry.as_ref());
+    let buffer_records = match &p.buffer_records {
+        None => Some(d::BUFFER_RECORDS),
+        Some(v) => {
+            int(c, &at("buffer_records"), v, 1, i64::MAX, "records the producer may hold").map(|n| n as u64)
+        }
+    };
+    let put_rtt = put_rtt(c, &at("put_rtt"), p.put_rtt.as_ref());
+
+    // Cross-field: the largest record must fit the stream's maximum record size.
+    if let (Some(limit), Some((_, largest)), Some(keys)) = (max_record, &record_size, &keys) {
+        let key_bytes = longest_key_bytes(keys);
+        let total = largest.saturating_add(key_bytes);
+        if total > limit {
+            let raise = if limit < d::MAX_RECORD_SIZE_LIMIT && total <= d::MAX_RECORD_SIZE_LIMIT {
+                format!(
+                    "; raise stream.max_record_size (up to {}) or make records smaller",
+                    format_bytes(d::MAX_RECORD_SIZE_LIMIT)
+                )
+            } else {
+                String::new()
+            };
+            c.err(
+                &at("record_size"),
+                format!(
+                    "a record (data + partition key) is at most {} (stream.max_record_size), but this producer's can reach {} of data + {} B of key = {}{raise}",
+                    format_bytes(limit),
+                    format_bytes(*largest),
+                    key_bytes,
+                    format_bytes(total)
+                ),
+            );
+        }
+    }
+    Some(Producer {
+        name: name?,
+        rate: rate?,
+        arrivals: arrivals?,
+        record_size: record_size?.0,
+        keys: keys?,
+        batch: batch?,
+        retry: retry?,
+        buffer_records: buffer_records?,
+        put_rtt: put_rtt?,
+    })
+}
+
+const SHAPES: [&str; 6] = ["constant", "steps", "ramp", "diurnal", "spike", "trace"];
+
+fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &Path) -> Option<RateShape> {
+    let rate_num = |c: &mut Checker, p: &str, v: &Scalar| num(c, p, v, 0.0, d::RATE_MAX, "records/s");
+    let t = match v {
+        None => {
+            return c.missing(
+                path,
+                "give a `rate` in records/s, like rate = 1000, or a table like { shape = \"steps\", ... }",
+            )
+        }
+        Some(ScalarOr::Scalar(Scalar::Str(s))) => {
+            c.err(path, format!("expected a number of records/s (like rate = 1000) or a table {{ shape = ... }}, found {s:?}"));
+            return None;
+        }
+        Some(ScalarOr::Scalar(s)) => return rate_num(c, path, s).map(RateShape::Constant),
+        Some(ScalarOr::Table(t)) => t,
+    };
+    let shape = match &t.shape {
+        None => {
+            return c.missing(
+                &field(path, "shape"),
+                &format!("a rate table needs `shape`: {}", or_list(&SHAPES, '"')),
+            )
+        }
+        Some(v) => choice(c, &field(path, "shape"), v, &SHAPES)?,
+    };
+    let allowed: &[&str] = match shape {
+        "constant" => &["rate"],
+        "steps" => &["steps"],
+        "ramp" => &["from", "to", "start", "end"],
+        "diurnal" => &["mean", "amplitude", "peak_hour"],
+        "spike" => &["base", "peak", "start", "length"],
+        _ => &["file"],
+    };
+    only_fields(c, path, "shape", shape, &t.present(), allowed);
+    let need = |c: &mut Checker, name: &str, v: &Option<Scalar>| -> Option<Scalar> {
+        match v {
+            Some(s) => Some(s.clone()),
+            None => c.missing(&field(path, name), &format!("shape \"{shape}\" needs {}", allowed.join(", "))),
+        }
+    };
+    let f = |name: &str| field(path, name);
+    match shape {
+        "constant" => {
+            let r = need(c, "rate", &t.rate)?;
+            rate_num(c, &f("rate"), &r).map(RateShape::Constant)
+        }
+        "steps" => {
+            let Some(steps) = &t.steps else {
+                return c.missing(
+                    &f("steps"),
+                    "shape \"steps\" needs steps = [ { at = \"0s\", rate = 100 }, ... ]",
+                );
+            };
+            if steps.is_empty() {
+                c.err(&f("steps"), "needs at least one step, like { at = \"0s\", rate = 100 }");
+                return None;
+            }
+            steps_points(c, &f("steps"), steps).map(RateShape::Steps)
+        }
+        "ramp" => {
+            let (from, to, start, end) = (
+                need(c, "from", &t.from),
+                need(c, "to", &t.to),
+                need(c, "start", &t.start),
+                need(c, "end", &t.end),
+            );
+            let from = from.and_then(|v| rate_num(c, &f("from"), &v));
+            let to = to.and_then(|v| rate_num(c, &f("to"), &v));
+            let start = start.and_then(|v| duration(c, &f("start"), &v, 0, d::DURATION_MAX, ""));
+            let end = end.and_then(|v| duration(c, &f("end"), &v, 0, d::DURATION_MAX, ""));
+            if let (Some(s), Some(e)) = (start, end) {
+                if e <= s {
+                    c.err(
+                        &f("end"),
+                        format!(
+                            "must be after start ({}), found {:?}",
+                            format_duration(s),
+                            format_duration(e)
+                        ),
+                    );
+                    return None;
+                }
+            }
+            Some(RateShape::Ramp { from: from?, to: to?, start: start?, end: end? })
+        }
+        "diurnal" => {
+            let (mean, amplitude, peak_hour) = (
+                need(c, "mean", &t.mean),
+                need(c, "amplitude", &t.amplitude),
+                need(c, "peak_hour", &t.peak_hour),
+            );
+            let mean = mean.and_then(|v| rate_num(c, &f("mean"), &v));
+            let amplitude = amplitude.and_then(|v| rate_num(c, &f("amplitude"), &v));
+            let peak_hour = peak_hour
+                .and_then(|v| num(c, &f("peak_hour"), &v, 0.0, 24.0, "hour of the day, 0 <= h < 24"));
+            if peak_hour == Some(24.0) {
+                c.err(
+                    &f("peak_hour"),
+                    "must be less than 24 (hour of the day, 0 <= h < 24); use 0 for midnight",
+                );
+                return None;
+            }
+            if let (Some(m), Some(a)) = (mean, amplitude) {
+                if m + a > d::RATE_MAX {
+                    c.err(
+                        &f("amplitude"),
+                        format!("mean + amplitude must be at most {:e} records/s", d::RATE_MAX),
+                    );
+                    return None;
+                }
+            }
+            Some(RateShape::Diurnal { mean: mean?, amplitude: amplitude?, peak_hour: peak_hour? })
+        }
+        "spike" => {
+            let (base, peak, start, length) = (
+                need(c, "base", &t.base),
+                need(c, "peak", &t.peak),
+                need(c, "start", &t.start),
+                need(c, "length", &t.length),
+            );
+            let base = base.and_then(|v| rate_num(c, &f("base"), &v));
+            let peak = peak.and_then(|v| rate_num(c, &f("peak"), &v));
+            let start = start.and_then(|v| duration(c, &f("start"), &v, 0, d::DURATION_MAX, ""));
+            let length = length.and_then(|v| duration(c, &f("length"), &v, 1, d::DURATION_MAX, ""));
+            Some(RateShape::Spike { base: base?, peak: peak?, start: start?, length: length? })
+        }
+        _ => {
+            let file = need(c, "file", &t.file)?;
+            let file = text(c, &f("file"), &file)?;
+            let path_buf = base_dir.join(file);
+            match trace::read_trace(&path_buf) {
+                Ok(points) => Some(RateShape::Trace { points, path: path_buf }),
+                Err(messages) => {
+                    for m in messages {
+                        c.err(&f("file"), m);
+                    }
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn steps_points(c: &mut Checker, path: &str, steps: &[RawStep]) -> Option<Vec<(SimTime, f64)>> {
+    let mut points = Vec::with_capacity(steps.len());
+    let mut ok = true;
+    let mut previous: Option<SimTime> = None;
+    for (k, s) in steps.iter().enumerate() {
+        let here = format!("{path}[{k}]");
+        let at = match &s.at {
+            None => c.missing(&field(&here, "at"), "each step needs `at` (a duration) and `rate`"),
+            Some(v) => duration(c, &field(&here, "at"), v, 0, d::DURATION_MAX, ""),
+        };
+        let rate = match &s.rate {
+            None => c.missing(&field(&here, "rate"), "each step needs `at` (a duration) and `rate`"),
+            Some(v) => num(c, &field(&here, "rate"), v, 0.0, d::RATE_MAX, "records/s"),
+        };
+        if let Some(t) = at {
+            match previous {
+                None if k == 0 && t != 0 => {
+                    c.err(
+                        &field(&here, "at"),
+                        format!("the first step must be at \"0s\", found {:?}", format_duration(t)),
+                    );
+                    ok = false;
+                }
+                Some(p) if t <= p => {
+                    c.err(
+                        &field(&here, "at"),
+                        format!(
+                            "steps must be in strictly increasing time: {:?} is not after {:?} (steps[{}])",
+                            format_duration(t),
+                            format_duration(p),
+                            k - 1
+                        ),
+                    );
+                    ok = false;
+                }
+                _ => {}
+            }
+            previous = Some(t);
+        }
+        match (at, rate) {
+            (Some(t), Some(r)) => points.push((t, r)),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(points)
+}
+
+const SIZE_DISTRIBUTIONS: [&str; 4] = ["fixed", "uniform", "lognormal", "empirical"];
+const RECORD_SIZE_LIKE: &str = "a size like \"100B\", \"1KiB\" or a table { distribution = ... }";
+
+/// The size distribution and its largest possible record (p99 for log-normal) [bytes].
+fn record_size(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawSize>>) -> Option<(SizeDist, u64)> {
+    let t = match v {
+        None => {
+            return c
+                .missing(path, "give a `record_size`, like record_size = \"1KiB\" (data bytes per record)")
+        }
+        Some(ScalarOr::Scalar(s)) => {
+            return size(c, path, s, 1, u64::MAX, RECORD_SIZE_LIKE).map(|b| (SizeDist::Fixed(b), b))
+        }
+        Some(ScalarOr::Table(t)) => t,
+    };
+    let dist = match &t.distribution {
+        None => {
+            return c.missing(
+                &field(path, "distribution"),
+                &format!("a size table needs `distribution`: {}", or_list(&SIZE_DISTRIBUTIONS, '"')),
+            )
+        }
+        Some(v) => choice(c, &field(path, "distribution"), v, &SIZE_DISTRIBUTIONS)?,
+    };
+    let allowed: &[&str] = match dist {
+        "fixed" => &["size"],
+        "uniform" => &["min", "max"],
+        "lognormal" => &["median", "p99"],
+        _ => &["table"],
+    };
+    only_fields(c, path, "distribution", dist, &t.present(), allowed);
+    let f = |name: &str| field(path, name);
+    let need_size = |c: &mut Checker, name: &str, v: &Option<Scalar>| -> Option<u64> {
+        match v {
+            Some(s) => size(c, &f(name), s, 1, u64::MAX, SIZE_LIKE),
+            None => c.missing(&f(name), &format!("distribution \"{dist}\" needs {}", allowed.join(", "))),
+        }
+    };
+    match dist {
+        "fixed" => need_size(c, "size", &t.size).map(|b| (SizeDist::Fixed(b), b)),
+        "uniform" => {
+            let (min, max) = (need_size(c, "min", &t.min), need_size(c, "max", &t.max));
+            let (min, max) = (min?, max?);
+            if max < min {
+                c.err(
+                    &f("max"),
+                    format!("must be at least min ({}), found {}", format_bytes(min), format_bytes(max)),
+                );
+                return None;
+            }
+            Some((SizeDist::Uniform { min, max }, max))
+        }
+        "lognormal" => {
+            let (median, p99) = (need_size(c, "median", &t.median), need_size(c, "p99", &t.p99));
+            let (median, p99) = (median?, p99?);
+            if p99 < median {
+                c.err(
+                    &f("p99"),
+                    format!(
+                        "must be at least the median ({}), found {}",
+                        format_bytes(median),
+                        format_bytes(p99)
+                    ),
+                );
+                return None;
+            }
+            Some((SizeDist::LogNormal { median, p99 }, p99))
+        }
+        _ => {
+            let Some(table) = &t.table else {
+                return c.missing(
+                    &f("table"),
+                    "distribution \"empirical\" needs table = [ { size = \"100B\", weight = 0.7 }, ... ]",
+                );
+            };
+            if table.is_empty() {
+                c.err(&f("table"), "needs at least one row, like { size = \"100B\", weight = 1 }");
+                return None;
+            }
+            let mut rows = Vec::with_capacity(table.len());
+            for (k, row) in table.iter().enumerate() {
+                let here = format!("{}[{k}]", f("table"));
+                let s = match &row.size {
+                    None => c.missing(&field(&here, "size"), "each row needs `size` and `weight`"),
+                    Some(v) => size(c, &field(&here, "size"), v, 1, u64::MAX, SIZE_LIKE),
+                };
+                let w = match &row.weight {
+                    None => c.missing(&field(&here, "weight"), "each row needs `size` and `weight`"),
+                    Some(v) => positive(c, &field(&here, "weight"), v, f64::MAX, ""),
+                };
+                rows.push(s.zip(w));
+            }
+            let rows: Vec<(u64, f64)> = rows.into_iter().collect::<Option<_>>()?;
+            if !rows.iter().map(|r| r.1).sum::<f64>().is_finite() {
+                c.err(&f("table"), "the weights add up to more than a float can hold; scale them down");
+                return None;
+            }
+            let largest = rows.iter().map(|r| r.0).max().unwrap_or(0);
+            Some((SizeDist::Empirical(rows), largest))
+        }
+    }
+}
+
+const KEY_DISTRIBUTIONS: [&str; 4] = ["uniform", "zipf", "hot", "random"];
+
+fn keys(c: &mut Checker, path: &str, v: Option<&RawKeys>) -> Option<KeySpec> {
+    let Some(k) = v else {
+        return Some(KeySpec::Uniform { count: d::KEY_COUNT, template: d::KEY_TEMPLATE.to_string() });
+    };
+    let f = |name: &str| field(path, name);
+    let dist = match &k.distribution {
+        None => {
+            return c.missing(
+                &f("distribution"),
+                &format!("a keys table needs `distribution`: {}", or_list(&KEY_DISTRIBUTIONS, '"')),
+            )
+        }
+        Some(v) => choice(c, &f("distribution"), v, &KEY_DISTRIBUTIONS)?,
+    };
+    let allowed: &[&str] = match dist {
+        "uniform" => &["count", "template"],
+        "zipf" => &["count", "exponent", "template"],
+        "hot" => &["hot", "count", "template"],
+        _ => &[],
+    };
+    only_fields(c, path, "distribution", dist, &k.present(), allowed);
+    if dist == "random" {
+        return Some(KeySpec::Random);
+    }
+    let min_count = if dist == "hot" { 0 } else { 1 };
+    let count = match &k.count {
+        None => Some(d::KEY_COUNT),
+        Some(v) => int(c, &f("count"), v, min_count, d::KEY_COUNT_MAX as i64, "number of distinct keys")
+            .map(|n| n as u64),
+    };
+    let template = match &k.template {
+        None => Some(d::KEY_TEMPLATE.to_string()),
+        Some(v) => text(c, &f("template"), v).and_then(|t| {
+            if t.matches("{}").count() == 1 {
+                Some(t.to_string())
+            } else {
+                c.err(
+                    &f("template"),
+                    format!(
+                        "must contain \"{{}}\" exactly once (it is replaced by the key number), found {t:?}"
+                    ),
+                );
+                None
+            }
+        }),
+    };
+    // AWS: a partition key is 1..=256 Unicode characters; check the longest generated one.
+    if let (Some(n), Some(t)) = (count, &template) {
+        if n > 0 {
+            let longest = t.replacen("{}", &(n - 1).to_string(), 1);
+            let chars = longest.chars().count();
+            if chars > d::PARTITION_KEY_MAX_CHARS {
+                let where_ = if k.template.is_some() { f("template") } else { f("count") };
+                c.err(
+                    &where_,
+                    format!(
+                        "generated keys are up to {chars} characters long ({}); a partition key is at most {} Unicode characters",
+                        shorten(&longest),
+                        d::PARTITION_KEY_MAX_CHARS
+                    ),
+                );
+            }
+        }
+    }
+    match dist {
+        "uniform" => Some(KeySpec::Uniform { count: count?, template: template? }),
+        "zipf" => {
+            let exponent = match &k.exponent {
+                None => c.missing(
+                    &f("exponent"),
+                    "distribution \"zipf\" needs `exponent` (> 0; 1 is classic Zipf)",
+                ),
+                Some(v) => positive(c, &f("exponent"), v, f64::MAX, "Zipf exponent"),
+            };
+            Some(KeySpec::Zipf { count: count?, exponent: exponent?, template: template? })
+        }
+        _ => {
+            let hot = hot_keys(c, &f("hot"), k.hot.as_ref());
+            if let (Some(hot), Some(n)) = (&hot, count) {
+                let sum: f64 = hot.iter().map(|h| h.1).sum();
+                if sum > 1.0 + d::SHARE_SUM_TOLERANCE {
+                    c.err(
+                        &f("hot"),
+                        format!("the shares add up to {}; they must add up to at most 1", round6(sum)),
+                    );
+                    return None;
+                }
+                if sum < 1.0 - d::SHARE_SUM_TOLERANCE && n == 0 {
+                    c.err(
+                        &f("count"),
+                        format!(
+                            "must be at least 1: the hot keys take {} of the traffic and the rest needs template keys",
+                            round6(sum)
+                        ),
+                    );
+                    return None;
+                }
+            }
+            Some(KeySpec::Hot { hot: hot?, count: count?, template: template? })
+        }
+    }
+}
+
+fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<Vec<(String, f64)>> {
+    let Some(list) = v else {
+        return c
+            .missing(path, "distribution \"hot\" needs hot = [ { key = \"celebrity\", share = 0.4 }, ... ]");
+    };
+    if list.is_empty() {
+        c.err(path, "needs at least one hot key, like { key = \"celebrity\", share = 0.4 }");
+        return None;
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (k, h) in list.iter().enumerate() {
+        let here = format!("{path}[{k}]");
+        let key = match &h.key {
+            None => c.missing(&field(&here, "key"), "each hot key needs `key` and `share`"),
+            Some(v) => text(c, &field(&here, "key"), v).and_then(|s| {
+                let n = s.chars().count();
+                if n == 0 || n > d::PARTITION_KEY_MAX_CHARS {
+                    c.err(
+                        &field(&here, "key"),
+                        format!(
+                            "a partition key is 1 to {} Unicode characters, found {n} ({})",
+                            d::PARTITION_KEY_MAX_CHARS,
+                            shorten(s)
+                        ),
+                    );
+                    None
+                } else if out.iter().any(|(o, _): &(String, f64)| o == s) {
+                    c.err(&field(&here, "key"), format!("duplicate hot key {s:?}"));
+                    None
+                } else {
+                    Some(s.to_string())
+                }
+            }),
+        };
+        let share = match &h.share {
+            None => c.missing(&field(&here, "share"), "each hot key needs `key` and `share`"),
+            Some(v) => positive(c, &field(&here, "share"), v, 1.0, "fraction of the producer's records"),
+        };
+        match (key, share) {
+            (Some(k), Some(s)) => out.push((k, s)),
+            _ => return finish_hot(c, path, list, k + 1),
+        }
+    }
+    Some(out)
+}
+
+/// After a bad hot key, still check the remaining ones (for their own problems), then fail.
+fn finish_hot(c: &mut Checker, path: &str, list: &[RawHotKey], from: usize) -> Option<Vec<(String, f64)>> {
+    for (k, h) in list.iter().enumerate().skip(from) {
+        let here = format!("{path}[{k}]");
+        if let Some(v) = &h.key {
+            let _ = text(c, &field(&here, "key"), v);
+        }
+        if let Some(v) = &h.share {
+            let _ = positive(c, &field(&here, "share"), v, 1.0, "fraction of the producer's records");
+        }
+    }
+    None
+}
+
+/// `0.30000000000000004` -> `0.3`: a float for a message, to six decimals.
+fn round6(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A long string shortened for a message: `"user-aaaa…aaaa-9"`.
+fn shorten(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 40 {
+        format!("{s:?}")
+    } else {
+        let head: String = s.chars().take(20).collect();
+        let tail: String = s.chars().skip(n - 12).collect();
+        format!("{:?}", format!("{head}…{tail}"))
+    }
+}
+
+/// Bytes of the longest partition key a spec can produce (UTF-8).
+fn longest_key_bytes(spec: &KeySpec) -> u64 {
+    let template_len = |t: &str, count: u64| {
+        if count == 0 {
+            0
+        } else {
+            (t.len() - 2 + (count - 1).to_string().len()) as u64
+        }
+    };
+    match spec {
+        KeySpec::Uniform { count, template } | KeySpec::Zipf { count, template, .. } => {
+            template_len(template, *count)
+        }
+        KeySpec::Hot { hot, count, template } => {
+            hot.iter().map(|h| h.0.len() as u64).max().unwrap_or(0).max(template_len(template, *count))
+        }
+        // 32 hex digits and 4 dashes.
+        KeySpec::Random => 36,
+    }
+}
+
+fn batch(c: &mut Checker, path: &str, v: Option<&RawBatch>) -> Option<Batching> {
+    let defaults = Batching {
+        max_records: d::BATCH_MAX_RECORDS,
+        max_bytes: d::BATCH_MAX_BYTES,
+        linger: d::BATCH_LINGER,
+    };
+    let Some(b) = v else { return Some(defaults) };
+    let f = |name: &str| field(path, name);
+    let max_records = match &b.max_records {
+        None => Some(defaults.max_records),
+        Some(v) => {
+            int(c, &f("max_records"), v, 1, d::PUT_RECORDS_MAX_RECORDS.into(), "records per PutRecords call")
+                .map(|n| n as u32)
+        }
+    };
+    let max_bytes = match &b.max_bytes {
+        None => Some(defaults.max_bytes),
+        Some(v) => size(c, &f("max_bytes"), v, 1, d::PUT_RECORDS_MAX_BYTES, SIZE_LIKE),
+    };
+    let linger = match &b.linger {
+        None => Some(defaults.linger),
+        Some(v) => duration(c, &f("linger"), v, 0, d::DURATION_MAX, ""),
+    };
+    Some(Batching { max_records: max_records?, max_bytes: max_bytes?, linger: linger? })
+}
+
+fn retry(c: &mut Checker, path: &str, v: Option<&RawRetry>) -> Option<Retry> {
+    let defaults = Retry {
+        max_attempts: d::RETRY_MAX_ATTEMPTS,
+        base: d::RETRY_BASE,
+        cap: d::RETRY_CAP,
+        jitter: Jitter::Full,
+    };
+    let Some(r) = v else { return Some(defaults) };
+    let f = |name: &str| field(path, name);
+    let max_attempts = match &r.max_attempts {
+        None => Some(defaults.max_attempts),
+        Some(v) => int(
+            c,
+            &f("max_attempts"),
+            v,
+            1,
+            d::RETRY_MAX_ATTEMPTS_LIMIT.into(),
+            "attempts in all; 1 = no retry",
+        )
+        .map(|n| n as u32),
+    };
+    let base = match &r.base {
+        None => Some(defaults.base),
+        Some(v) => duration(c, &f("base"), v, 0, d::DURATION_MAX, ""),
+    };
+    let cap = match &r.cap {
+        None => Some(defaults.cap),
+        Some(v) => duration(c, &f("cap"), v, 0, d::DURATION_MAX, ""),
+    };
+    let jitter = match &r.jitter {
+        None => Some(defaults.jitter),
+        Some(v) => match choice(c, &f("jitter"), v, &["full", "none"])? {
+            "full" => Some(Jitter::Full),
+            _ => Some(Jitter::None),
+        },
+    };
+    if let (Some(b), Some(cp)) = (base, cap) {
+        if cp < b {
+            let (where_, what) = if r.cap.is_some() {
+                (
+                    f("cap"),
+                    format!(
+                        "must be at least base ({}), found {:?}",
+                        format_duration(b),
+                        format_duration(cp)
+                    ),
+                )
+            } else {
+                (
+                    f("base"),
+                    format!(
+                        "is more than cap ({}, the default); set cap too, or a smaller base; found {:?}",
+                        format_duration(cp),
+                        format_duration(b)
+                    ),
+                )
+            };
+            c.err(&where_, what);
+            return None;
+        }
+    }
+    Some(Retry { max_attempts: max_attempts?, base: base?, cap: cap?, jitter: jitter? })
+}
+
+fn put_rtt(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRtt>>) -> Option<RttModel> {
+    match v {
+        None => Some(RttModel::Fixed(d::PUT_RTT)),
+        Some(ScalarOr::Scalar(s)) => duration(c, path, s, 0, d::DURATION_MAX, "").map(RttModel::Fixed),
+        Some(ScalarOr::Table(t)) => {
+            let f = |name: &str| field(path, name);
+            let min = match &t.min {
+                None => c.missing(
+                    &f("min"),
+                    "a put_rtt range needs min and max, like { min = \"10ms\", max = \"50ms\" }",
+                ),
+                Some(v) => duration(c, &f("min"), v, 0, d::DURATION_MAX, ""),
+            };
+            let max = match &t.max {
+                None => c.missing(
+                    &f("max"),
+                    "a put_rtt range needs min and max, like { min = \"10ms\", max = \"50ms\" }",
+                ),
+                Some(v) => duration(c, &f("max"), v, 0, d::DURATION_MAX, ""),
+            };
+            let (min, max) = (min?, max?);
+            if max < min {
+                c.err(
+                    &f("max"),
+                    format!(
+                        "must be at least min ({}), found {:?}",
+                        format_duration(min),
+                        format_duration(max)
+                    ),
+                );
+                return None;
+            }
+            Some(RttModel::Uniform { min, max })
+        }
+    }
+}

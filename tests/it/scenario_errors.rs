@@ -1,0 +1,234 @@
+//! The bad-scenario corpus (tests/fixtures/bad/*.toml): every file must be rejected, without a
+//! panic, with a message that names the file, says what `# expect:` lines say, and points at the
+//! line given by `# line: N`. The good scenarios (tests/fixtures/good/*.toml) must load.
+//!
+//! Directives at the top of each bad file:
+//!
+//! ```text
+//! # expect: <substring of the error text>     (one or more)
+//! # line: <N> | none                          (the first problem is reported at `<file>:<N>:`)
+//! # what: <what the file gets wrong>
+//! ```
+
+use kinesim::scenario::{self, EngineMode, KeySpec, RateShape, SizeDist};
+use std::path::{Path, PathBuf};
+
+fn fixtures(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind)
+}
+
+/// The `.toml` files of a fixture folder, sorted; unreadable folders are a failure.
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Files that cannot carry their own `# expect:` lines.
+fn built_in_expectations(file_name: &str) -> Option<(Vec<&'static str>, Option<usize>)> {
+    match file_name {
+        "empty.toml" => {
+            Some((vec!["name: missing required field", "duration: missing required field"], None))
+        }
+        _ => None,
+    }
+}
+
+struct Expectations {
+    substrings: Vec<String>,
+    line: Option<usize>,
+}
+
+/// Read the directives; bytes after them may be anything (binary files).
+fn expectations(path: &Path, bytes: &[u8]) -> Result<Expectations, String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some((subs, line)) = built_in_expectations(&name) {
+        return Ok(Expectations { substrings: subs.into_iter().map(String::from).collect(), line });
+    }
+    let mut substrings = Vec::new();
+    let mut line = None;
+    let mut line_given = false;
+    for raw in bytes.split(|b| *b == b'\n') {
+        let text = String::from_utf8_lossy(raw);
+        if let Some(e) = text.strip_prefix("# expect: ") {
+            substrings.push(e.trim_end().to_string());
+        } else if let Some(l) = text.strip_prefix("# line: ") {
+            line_given = true;
+            let l = l.trim();
+            if l != "none" {
+                line = Some(l.parse().map_err(|_| format!("{name}: bad `# line:` directive {l:?}"))?);
+            }
+        } else if !text.starts_with("# what: ") {
+            break;
+        }
+    }
+    if substrings.is_empty() {
+        return Err(format!("{name}: no `# expect:` line"));
+    }
+    if !line_given {
+        return Err(format!("{name}: no `# line:` directive (use `# line: none` for whole-file problems)"));
+    }
+    Ok(Expectations { substrings, line })
+}
+
+/// Check one bad file; `Err` describes what is wrong with the result.
+fn check_bad(path: &Path) -> Result<(), String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read the fixture: {e}"))?;
+    let expect = expectations(path, &bytes)?;
+    let result =
+        std::panic::catch_unwind(|| scenario::load(path)).map_err(|_| format!("{name}: load panicked"))?;
+    let err = match result {
+        Ok(_) => return Err(format!("{name}: loaded, but it is in the bad corpus")),
+        Err(e) => e,
+    };
+    let text = err.to_string();
+    let mut wrong = Vec::new();
+    if !text.contains(&name) {
+        wrong.push("the message does not name the file".to_string());
+    }
+    for s in &expect.substrings {
+        if !text.contains(s.as_str()) {
+            wrong.push(format!("missing {s:?}"));
+        }
+    }
+    if let Some(line) = expect.line {
+        let at = format!("{name}:{line}:");
+        if err.problems().first().and_then(|p| p.line) != Some(line) || !text.contains(&at) {
+            wrong.push(format!("the first problem is not at {at}"));
+        }
+    }
+    if err.problems().is_empty() {
+        wrong.push("no problems listed".to_string());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{name}: {}\n--- message ---\n{text}\n---", wrong.join("; ")))
+    }
+}
+
+#[test]
+fn every_bad_scenario_is_rejected_with_the_expected_message() {
+    let files = match toml_files(&fixtures("bad")) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(files.len() >= 40, "the bad corpus has only {} files", files.len());
+    let failures: Vec<String> = files.iter().filter_map(|f| check_bad(f).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad scenarios misbehave:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// A problem's field path, line and column.
+type Position<'a> = (&'a str, Option<usize>, Option<usize>);
+
+/// Exact positions (line and column) of a few problems, through the `problems()` API.
+#[test]
+fn problems_carry_exact_positions() {
+    let cases: &[(&str, &[Position])] = &[
+        // `record_size = "12 parsecs"`: the value starts in column 15.
+        ("record-size-parsecs.toml", &[("producers[0].record_size", Some(13), Some(15))]),
+        // Unknown fields are reported on their key, in their table.
+        ("unknown-field-in-producer.toml", &[("producers[0]", Some(13), Some(1))]),
+        // A missing field points at the header of its table.
+        ("shards-missing.toml", &[("stream.shards", Some(7), Some(1))]),
+        // Every problem, in line order; missing top-level fields have no line.
+        (
+            "many-problems.toml",
+            &[
+                ("duration", Some(10), Some(12)),
+                ("stream.shards", Some(12), Some(10)),
+                ("producers[0].rate", Some(15), Some(8)),
+                ("producers[0].record_size", Some(16), Some(15)),
+                ("producers[1].name", Some(18), Some(8)),
+                ("producers[1].batch.max_records", Some(21), Some(25)),
+            ],
+        ),
+        (
+            "empty.toml",
+            &[
+                ("name", None, None),
+                ("duration", None, None),
+                ("stream", None, None),
+                ("producers", None, None),
+            ],
+        ),
+    ];
+    for (file, expected) in cases {
+        let err = scenario::load(&fixtures("bad").join(file)).expect_err(file);
+        let got: Vec<Position> = err.problems().iter().map(|p| (p.path.as_str(), p.line, p.column)).collect();
+        assert_eq!(&got, expected, "{file}:\n{err}");
+    }
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_naming_it() {
+    let path = fixtures("bad").join("does-not-exist.toml");
+    let err = scenario::load(&path).expect_err("missing file");
+    assert!(err.is_io());
+    assert!(err.to_string().starts_with("error: cannot read scenario file "), "{err}");
+    assert!(err.to_string().contains("does-not-exist.toml"), "{err}");
+    assert_eq!(err.problems().len(), 1);
+}
+
+#[test]
+fn every_good_scenario_loads() {
+    let files = match toml_files(&fixtures("good")) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(files.len() >= 3);
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| scenario::load(f).err().map(|e| format!("{}:\n{e}", f.display())))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_good_scenarios_resolve_as_written() {
+    let s = scenario::load(&fixtures("good").join("every-shape.toml")).expect("every-shape loads");
+    let shapes: Vec<&str> = s
+        .producers
+        .iter()
+        .map(|p| match p.rate {
+            RateShape::Constant(_) => "constant",
+            RateShape::Steps(_) => "steps",
+            RateShape::Ramp { .. } => "ramp",
+            RateShape::Diurnal { .. } => "diurnal",
+            RateShape::Spike { .. } => "spike",
+            RateShape::Trace { .. } => "trace",
+        })
+        .collect();
+    assert_eq!(shapes, ["constant", "constant", "steps", "ramp", "diurnal", "spike", "trace"]);
+    assert_eq!(s.producers[1].rate, RateShape::Constant(250.5));
+    assert_eq!(s.producers[3].record_size, SizeDist::LogNormal { median: 1024, p99: 20 * 1024 });
+    assert_eq!(
+        s.producers[4].keys,
+        KeySpec::Hot { hot: vec![("celebrity".into(), 0.5)], count: 1000, template: "fan-{}".into() }
+    );
+    assert_eq!(s.engine.mode, EngineMode::Aggregated, "over 20 million records expected");
+    assert_eq!(s.engine.tick, 500_000);
+
+    let t = scenario::load(&fixtures("good").join("with-trace.toml")).expect("with-trace loads");
+    let RateShape::Trace { points, path } = &t.producers[0].rate else {
+        panic!("not a trace: {:?}", t.producers[0].rate)
+    };
+    assert_eq!(points, &[(0, 200.0), (90_000_000, 800.0), (300_000_000, 1200.5), (600_000_000, 300.0)]);
+    assert_eq!(path, &fixtures("good").join("traffic.csv"));
+    assert_eq!(t.engine.mode, EngineMode::PerRecord);
+
+    let m = scenario::load(&fixtures("good").join("minimal.toml")).expect("minimal loads");
+    assert_eq!(m.producers[0].retry.max_attempts, 1);
+    assert_eq!(m.producers[0].keys, KeySpec::Uniform { count: 10_000, template: "key-{}".into() });
+}
