@@ -65,6 +65,8 @@ impl Collector {
             retried_records: vec![0; n],
             dropped_records: vec![0; n],
             open_shards: vec![0; n],
+            put_payload_units: vec![0; n],
+            billed_ingest_kib: vec![0; n],
         };
         let n_heat = seconds.div_ceil(heat_bucket_s) as usize;
         let mut c = Collector {
@@ -194,6 +196,15 @@ impl Collector {
         c.offered_bytes += bytes;
         c.accepted_records += admitted.records;
         c.throttled_records += throttled;
+    }
+
+    /// Billing units of accepted records: PUT payload units and whole-KiB ingest.
+    pub fn billing(&mut self, now: SimTime, put_payload_units: u64, billed_kib: u64) {
+        let s = self.sec(now);
+        self.series.put_payload_units[s] += put_payload_units;
+        self.series.billed_ingest_kib[s] += billed_kib;
+        self.totals.put_payload_units += put_payload_units;
+        self.totals.billed_ingest_kib += billed_kib;
     }
 
     /// `count` records accepted with put latency `latency` [µs], attributed to the second of

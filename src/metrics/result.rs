@@ -33,6 +33,11 @@ pub struct Series {
     pub dropped_records: Vec<u64>,
     /// Open shards at the end of the second.
     pub open_shards: Vec<u32>,
+    /// PUT payload units of the accepted records: each record counted in 25 KB chunks (25,000
+    /// bytes), rounded up (provisioned billing).
+    pub put_payload_units: Vec<u64>,
+    /// Accepted records with each one rounded up to whole KiB (on-demand ingest billing) [KiB].
+    pub billed_ingest_kib: Vec<u64>,
 }
 
 impl Series {
@@ -124,6 +129,10 @@ pub struct Totals {
     pub retries: u64,
     /// PutRecords calls made.
     pub put_calls: u64,
+    /// PUT payload units of accepted records (25,000-byte chunks, rounded up per record).
+    pub put_payload_units: u64,
+    /// Accepted bytes with every record rounded up to whole KiB [KiB].
+    pub billed_ingest_kib: u64,
 }
 
 impl Totals {

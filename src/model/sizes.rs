@@ -80,6 +80,21 @@ impl SizeSampler {
         }
     }
 
+    /// Expected `ceil((size + key_len) / unit)` of one record: exact for fixed sizes, estimated
+    /// from 100,000 draws of a fixed random stream otherwise (aggregated-mode billing units).
+    pub fn mean_units(&self, key_len: f64, unit: u64) -> f64 {
+        use rand::SeedableRng;
+        let units = |size: u64| (size + key_len.round() as u64).div_ceil(unit) as f64;
+        match &self.kind {
+            Kind::Fixed(s) => units(*s),
+            _ => {
+                let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(0x5eed_u64 ^ unit);
+                let n = 100_000;
+                (0..n).map(|_| units(self.sample(&mut rng))).sum::<f64>() / n as f64
+            }
+        }
+    }
+
     /// Mean data size [bytes].
     pub fn mean(&self) -> f64 {
         self.mean

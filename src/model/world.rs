@@ -11,7 +11,12 @@ use crate::model::producer::{
 use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
 use crate::scenario::{EngineMode, Producer, Scenario};
-use crate::units::SimTime;
+use crate::units::{SimTime, KIB};
+
+/// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
+/// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
+/// Source: https://aws.amazon.com/kinesis/data-streams/pricing/
+pub const PUT_PAYLOAD_UNIT_BYTES: u64 = 25_000;
 use rand_pcg::Pcg64Mcg;
 
 /// Every kind of event, matched exhaustively.
@@ -37,6 +42,9 @@ struct ProducerRt {
     /// Aggregated mode: share and mean key length [bytes] per shard position.
     share: Vec<f64>,
     mean_key_len: Vec<f64>,
+    /// Aggregated mode: expected PUT payload units and billed KiB of one record.
+    mean_put_units: f64,
+    mean_billed_kib: f64,
     rng_arrivals: Pcg64Mcg,
     rng_keys: Pcg64Mcg,
     rng_sizes: Pcg64Mcg,
@@ -69,8 +77,12 @@ impl<'a> World<'a> {
                 let max_data = scenario.stream.max_record_size.saturating_sub(keys.max_len() as u64);
                 let (share, mean_key_len) = keys.shard_shares(&map);
                 let label = |what: &str| format!("producer/{}/{}", p.name, what);
+                let sizes = SizeSampler::new(&p.record_size, max_data);
+                let key_len = KeySpace::mean_key_len(&p.keys);
                 ProducerRt {
-                    sizes: SizeSampler::new(&p.record_size, max_data),
+                    mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
+                    mean_billed_kib: sizes.mean_units(key_len, KIB),
+                    sizes,
                     arrivals: ArrivalProcess::new(&p.rate, p.arrivals),
                     ticks: TickCounter::new(&p.rate, p.arrivals),
                     batch: Batcher::new(),
@@ -228,6 +240,15 @@ impl<'a> World<'a> {
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
         let pr = &mut self.producers[p];
+        if adm.records > 0 {
+            let (units, kib) = if c.records == 1 {
+                (adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES), adm.bytes.div_ceil(KIB))
+            } else {
+                let k = adm.records as f64;
+                ((k * pr.mean_put_units).round() as u64, (k * pr.mean_billed_kib).round() as u64)
+            };
+            self.metrics.billing(now, units, kib);
+        }
         pr.batch.buffered -= adm.records;
         let rejected = c.records - adm.records;
         if rejected == 0 {

@@ -27,6 +27,8 @@ pub fn timeseries(r: &RunResult) -> Vec<u8> {
             "open_shards",
             "write_capacity_records_per_s",
             "write_capacity_bytes_per_s",
+            "put_payload_units",
+            "billed_ingest_kib",
         ])?;
         let s = &r.series;
         for i in 0..s.len() {
@@ -44,6 +46,8 @@ pub fn timeseries(r: &RunResult) -> Vec<u8> {
                 open.to_string(),
                 (open * r.shard_limit_records_per_s).to_string(),
                 (open * r.shard_limit_bytes_per_s).to_string(),
+                s.put_payload_units[i].to_string(),
+                s.billed_ingest_kib[i].to_string(),
             ])?;
         }
         Ok(())

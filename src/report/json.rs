@@ -42,6 +42,8 @@ struct Write {
     throttle_rate: f64,
     retried_attempts: u64,
     put_records_calls: u64,
+    put_payload_units: u64,
+    billed_ingest_kib: u64,
     put_latency_ms: Latency,
 }
 
@@ -144,6 +146,8 @@ pub fn render(r: &RunResult) -> Vec<u8> {
             throttle_rate: round6(t.throttle_rate()),
             retried_attempts: t.retries,
             put_records_calls: t.put_calls,
+            put_payload_units: t.put_payload_units,
+            billed_ingest_kib: t.billed_ingest_kib,
             put_latency_ms: r.latency.overall.into(),
         },
         read: Read { consumers: Vec::new() },

@@ -310,3 +310,42 @@ fn per_record_and_aggregated_modes_agree() {
     }
     assert!(some_throttling, "the Zipf head must make at least one shard throttle");
 }
+
+/// Billing units counted by the model (https://aws.amazon.com/kinesis/data-streams/pricing/):
+/// a PUT payload unit is a 25 KB chunk of a record, rounded up (35 KB = 2 units, the pricing
+/// page's example); on-demand ingest rounds each record up to whole KiB (4.5 KiB bills as 5).
+#[test]
+fn billing_units_round_up_per_record() {
+    for mode in ["per-record", "aggregated"] {
+        let r = run(&format!(
+            r#"
+            name = "units"
+            duration = "10s"
+            [stream]
+            shards = 4
+            [engine]
+            mode = "{mode}"
+            [[producers]]
+            name = "p"
+            rate = 20
+            arrivals = "uniform"
+            record_size = "35KB"
+            keys = {{ distribution = "uniform", count = 10, template = "k{{}}" }}
+            batch = {{ linger = "0s" }}
+            [[producers]]
+            name = "q"
+            rate = 10
+            arrivals = "uniform"
+            record_size = "4606B"
+            keys = {{ distribution = "uniform", count = 1, template = "k{{}}" }}
+            batch = {{ linger = "0s" }}
+        "#
+        ));
+        // p: 200 records x 2 units (35,002 bytes); q: 100 records of 4,608 bytes (4.5 KiB
+        // with the 2-byte key "k0") = 1 unit each.
+        assert_eq!(r.totals.records_accepted, 300, "{mode}");
+        assert_eq!(r.totals.put_payload_units, 200 * 2 + 100, "{mode}");
+        // ceil(35,002 / 1,024) = 35 KiB; 4.5 KiB -> 5 KiB.
+        assert_eq!(r.totals.billed_ingest_kib, 200 * 35 + 100 * 5, "{mode}");
+    }
+}
