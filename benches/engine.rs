@@ -1,7 +1,8 @@
 //! Engine throughput. Run: `cargo bench --bench engine`.
 //!
-//! - `bare_heap_loop`: a minimal binary-heap event loop (pop one event, push its successor at an
-//!   exponential gap), the floor any discrete-event engine is measured against;
+//! - `bare_heap_loop`: a minimal binary-heap event loop holding 100 pending events (pop one, push
+//!   its successor at an exponential gap), the floor any discrete-event engine is measured
+//!   against;
 //! - `per_record_1_shard`: kinesim's per-record mode on the single-shard write model
 //!   (1 shard, Poisson 1,200 records/s, no retry, no linger): one event per record;
 //! - `aggregated_100_shards_1h`: aggregated mode, 100 shards, 60,000 records/s, Zipf keys over
@@ -25,8 +26,10 @@ fn bare_heap_loop(c: &mut Criterion) {
         b.iter(|| {
             let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
             let mut heap = BinaryHeap::new();
-            heap.push(Reverse((0u64, 0u64)));
-            let mut seq = 1;
+            for i in 0..100u64 {
+                heap.push(Reverse((rng.random_range(0..100_000u64), i)));
+            }
+            let mut seq = 100;
             let mut n = 0;
             while let Some(Reverse((t, _))) = heap.pop() {
                 n += 1;
