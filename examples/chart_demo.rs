@@ -71,6 +71,7 @@ fn synth(
             accepted_bytes: 0,
             peak_offered_records_per_s: 0,
             peak_offered_bytes_per_s: 0,
+            ..ShardTotals::default()
         })
         .collect();
     let mut totals = Totals::default();
@@ -159,6 +160,7 @@ fn synth(
             shards_final: n_shards as u32,
             shards_max: n_shards as u32,
             reshard_count: 0,
+            calls: Vec::new(),
         },
         series,
         shards,

@@ -11,7 +11,7 @@ use crate::units::to_secs_f64;
 
 /// Simulate `scenario` from start to end.
 pub fn run(scenario: &Scenario) -> RunResult {
-    let f = World::new(scenario).run();
+    let (f, cap) = World::new(scenario).run();
     let n = scenario.stream.shards;
     RunResult {
         scenario: scenario.name.clone(),
@@ -26,9 +26,10 @@ pub fn run(scenario: &Scenario) -> RunResult {
         capacity: CapacityResult {
             mode: "provisioned".into(),
             shards_initial: n,
-            shards_final: n,
-            shards_max: n,
-            reshard_count: 0,
+            shards_final: cap.shards_final,
+            shards_max: cap.shards_max,
+            reshard_count: cap.reshard_count,
+            calls: cap.calls,
         },
         textbook: textbook(scenario),
         series: f.series,

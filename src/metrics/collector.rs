@@ -225,17 +225,19 @@ impl Collector {
     }
 
     /// Freeze into the run's results. `pending`: records still in producers at the end.
-    /// `shards`: (shard id, range, key share) of every shard.
-    pub fn finish(mut self, pending: u64, shards: Vec<(String, u128, u128, f64)>) -> Finished {
+    /// `meta`: every shard's identity (id, range, key share, parents, open/close times); the
+    /// collector fills in the counters.
+    pub fn finish(mut self, pending: u64, meta: Vec<ShardTotals>) -> Finished {
         self.flush_second();
         self.totals.records_pending = pending;
+        self.ensure_shards(meta.len());
         let n_heat = self.n_heat;
         let bucket_s = self.heat_bucket_s;
         let seconds = self.seconds as u64;
         let mut heat = Vec::with_capacity(self.shards.len() * n_heat);
         let mut rows = Vec::new();
         let mut totals = Vec::new();
-        for (i, a) in self.shards.iter().enumerate() {
+        for (i, (a, m)) in self.shards.iter().zip(meta).enumerate() {
             for b in 0..n_heat {
                 let start = b as u64 * bucket_s;
                 let width = bucket_s.min(seconds - start) as f32;
@@ -250,18 +252,14 @@ impl Collector {
                     throttled_records: c.throttled_records,
                 });
             }
-            let (id, start, end, share) = shards.get(i).cloned().unwrap_or_default();
             totals.push(ShardTotals {
-                shard_id: id,
-                starting_hash_key: start,
-                ending_hash_key: end,
-                key_share: share,
                 offered_records: a.totals.offered_records,
                 accepted_records: a.totals.accepted_records,
                 throttled_records: a.totals.throttled_records,
                 accepted_bytes: a.accepted_bytes,
                 peak_offered_records_per_s: a.peak_records,
                 peak_offered_bytes_per_s: a.peak_bytes,
+                ..m
             });
         }
         Finished {

@@ -51,7 +51,7 @@ impl Series {
 }
 
 /// Per-shard totals over the run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShardTotals {
     /// `shardId-000000000000` style id.
     pub shard_id: String,
@@ -67,6 +67,26 @@ pub struct ShardTotals {
     pub peak_offered_records_per_s: u64,
     /// Highest offered load of any one second [bytes/s].
     pub peak_offered_bytes_per_s: u64,
+    /// Shards this one was split or merged from (`ParentShardId`, `AdjacentParentShardId`).
+    pub parent_shard_ids: Vec<String>,
+    /// When the shard opened and (if it did) closed for writes [s].
+    pub opened_at_s: f64,
+    pub closed_at_s: Option<f64>,
+}
+
+/// One `UpdateShardCount` call and its fate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReshardCall {
+    /// When it was made [s].
+    pub at_s: f64,
+    /// `schedule` or `autoscaling`.
+    pub origin: String,
+    pub from_shards: u32,
+    pub target_shards: u32,
+    /// When the stream became `ACTIVE` again [s], if accepted (may be after the run's end).
+    pub completed_at_s: Option<f64>,
+    /// Why AWS refused it, if it did.
+    pub refused: Option<String>,
 }
 
 /// One shard's counters over one heatmap bucket (`shards.csv`).
@@ -158,6 +178,8 @@ pub struct CapacityResult {
     pub shards_final: u32,
     pub shards_max: u32,
     pub reshard_count: u32,
+    /// Every call made, accepted or refused, in time order.
+    pub calls: Vec<ReshardCall>,
 }
 
 /// The textbook sizing formula for the scenario's traffic, for comparison with the simulation:

@@ -74,7 +74,13 @@ pub struct ShardMap {
 impl ShardMap {
     /// A new stream of `n` shards, numbered 0..n.
     pub fn uniform(n: u32) -> Self {
-        ShardMap { ranges: uniform_ranges(n), shards: (0..n).collect() }
+        Self::uniform_from(n, 0)
+    }
+
+    /// `n` shards splitting the key space equally, numbered from `first_id` (uniform scaling
+    /// with `UpdateShardCount` opens new shards with new ids).
+    pub fn uniform_from(n: u32, first_id: u32) -> Self {
+        ShardMap { ranges: uniform_ranges(n), shards: (first_id..first_id + n).collect() }
     }
 
     pub fn len(&self) -> usize {

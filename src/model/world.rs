@@ -3,7 +3,9 @@
 
 use crate::engine::{rng_stream, EventQueue};
 use crate::metrics::collector::{Collector, Finished};
-use crate::model::hashing::{shard_id_string, ShardMap};
+use crate::metrics::{ReshardCall, ShardTotals};
+use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
+use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
 use crate::model::producer::{
     backoff, rtt, split_counts, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
@@ -11,7 +13,8 @@ use crate::model::producer::{
 use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
 use crate::scenario::{EngineMode, Producer, Scenario};
-use crate::units::{SimTime, KIB};
+use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
+use crate::units::{to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
 /// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
@@ -30,6 +33,30 @@ pub enum Event {
     Retry { p: u16, cohort: Cohort },
     /// Aggregated mode: every producer creates one tick's cohorts.
     Tick,
+    /// The `i`-th scheduled `UpdateShardCount` call is due.
+    ScheduledCall { i: u32 },
+    /// The autoscaling policy reads the last evaluation period.
+    Evaluate,
+    /// An accepted `UpdateShardCount` finishes: the stream has `target` open shards.
+    ReshardDone { target: u32 },
+}
+
+/// A shard ever opened in the run.
+struct ShardRt {
+    range: HashRange,
+    parents: Vec<u32>,
+    opened_at: SimTime,
+    closed_at: Option<SimTime>,
+    /// Traffic-weighted share of keys while it was open.
+    key_share: f64,
+}
+
+/// What the run did to capacity.
+pub struct CapacityOutcome {
+    pub calls: Vec<ReshardCall>,
+    pub shards_final: u32,
+    pub shards_max: u32,
+    pub reshard_count: u32,
 }
 
 struct ProducerRt {
@@ -57,6 +84,16 @@ pub struct World<'a> {
     queue: EventQueue<Event>,
     map: ShardMap,
     shards: Vec<ShardWriter>,
+    shard_rt: Vec<ShardRt>,
+    capacity: CapacityController,
+    /// Accepted records and bytes in the current evaluation period.
+    period_records: u64,
+    period_bytes: u64,
+    period_throttled: u64,
+    shards_max: u32,
+    reshards_done: u32,
+    /// Each producer's expected volume over the run, to weight key shares.
+    volumes: Vec<f64>,
     producers: Vec<ProducerRt>,
     metrics: Collector,
     /// Scratch buffers reused by every send and tick (no allocation in the loop).
@@ -100,20 +137,51 @@ impl<'a> World<'a> {
             .collect();
         let mut metrics = Collector::new(scenario.duration, n as usize);
         metrics.open_shards_from(0, n);
-        World {
+        let volumes: Vec<f64> =
+            scenario.producers.iter().map(|p| p.rate.integral(0, scenario.duration)).collect();
+        let mut world = World {
             scenario,
             queue: EventQueue::new(),
-            map,
+            shard_rt: Vec::new(),
+            capacity: CapacityController::new(&scenario.capacity, n),
+            period_records: 0,
+            period_bytes: 0,
+            period_throttled: 0,
+            shards_max: n,
+            reshards_done: 0,
+            volumes,
             shards: (0..n).map(|_| ShardWriter::new(scenario.stream.write_limit)).collect(),
             producers,
             metrics,
             sending: Vec::new(),
             counts: Vec::new(),
+            map,
+        };
+        world.record_open_shards(0, &[]);
+        world
+    }
+
+    /// Register the shards of the current map that are not known yet (all of them at start, the
+    /// children after a reshard), with their parents.
+    fn record_open_shards(&mut self, now: SimTime, parents_of: &[Vec<u32>]) {
+        let total: f64 = self.volumes.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+        for (pos, (r, id)) in self.map.ranges().iter().zip(self.map.shard_ids()).enumerate() {
+            let key_share =
+                self.producers.iter().zip(&self.volumes).map(|(p, v)| p.share[pos] * v).sum::<f64>() / total;
+            if *id as usize >= self.shard_rt.len() {
+                self.shard_rt.push(ShardRt {
+                    range: *r,
+                    parents: parents_of.get(pos).cloned().unwrap_or_default(),
+                    opened_at: now,
+                    closed_at: None,
+                    key_share,
+                });
+            }
         }
     }
 
     /// Run to the scenario's end and return the collected metrics.
-    pub fn run(mut self) -> Finished {
+    pub fn run(mut self) -> (Finished, CapacityOutcome) {
         let end = self.scenario.duration;
         match self.scenario.engine.mode {
             EngineMode::PerRecord => {
@@ -122,6 +190,13 @@ impl<'a> World<'a> {
                 }
             }
             EngineMode::Aggregated => self.queue.schedule_in(0, Event::Tick),
+        }
+        for (i, (at, _)) in self.scenario.capacity.schedule.iter().enumerate() {
+            // Validation keeps scheduled calls inside the run, so this is never in the past.
+            let _ = self.queue.schedule_at(*at, Event::ScheduledCall { i: i as u32 });
+        }
+        if self.scenario.capacity.autoscaling.is_some() {
+            self.queue.schedule_in(self.scenario.capacity.evaluation_period, Event::Evaluate);
         }
         while let Some((now, ev)) = self.queue.pop_before(end) {
             match ev {
@@ -133,26 +208,124 @@ impl<'a> World<'a> {
                 }
                 Event::Retry { p, cohort } => self.on_retry(p as usize, cohort, now),
                 Event::Tick => self.on_tick(now, end),
+                Event::ScheduledCall { i } => {
+                    let target = self.scenario.capacity.schedule[i as usize].1;
+                    self.update_shard_count(now, target, Origin::Schedule);
+                }
+                Event::Evaluate => self.on_evaluate(now),
+                Event::ReshardDone { target } => self.on_reshard_done(now, target),
             }
         }
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
-        let d = self.scenario.duration;
-        // Traffic-weighted key share: each producer's shard shares weighted by its volume.
-        let volumes: Vec<f64> = self.producers.iter().map(|p| p.spec.rate.integral(0, d)).collect();
-        let total: f64 = volumes.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-        let shards = self
+        let meta = self
+            .shard_rt
+            .iter()
+            .enumerate()
+            .map(|(id, s)| ShardTotals {
+                shard_id: shard_id_string(id as u32),
+                starting_hash_key: s.range.start,
+                ending_hash_key: s.range.end,
+                key_share: s.key_share,
+                parent_shard_ids: s.parents.iter().map(|p| shard_id_string(*p)).collect(),
+                opened_at_s: to_secs_f64(s.opened_at),
+                closed_at_s: s.closed_at.map(to_secs_f64),
+                ..ShardTotals::default()
+            })
+            .collect();
+        let calls = self
+            .capacity
+            .calls
+            .iter()
+            .map(|c| ReshardCall {
+                at_s: to_secs_f64(c.at),
+                origin: match c.origin {
+                    Origin::Schedule => "schedule",
+                    Origin::Autoscaler => "autoscaling",
+                }
+                .into(),
+                from_shards: c.from,
+                target_shards: c.target,
+                completed_at_s: c.result.as_ref().ok().map(|t| to_secs_f64(*t)),
+                refused: c.result.as_ref().err().map(ToString::to_string),
+            })
+            .collect();
+        let outcome = CapacityOutcome {
+            calls,
+            shards_final: self.map.len() as u32,
+            shards_max: self.shards_max,
+            reshard_count: self.reshards_done,
+        };
+        (self.metrics.finish(pending, meta), outcome)
+    }
+
+    /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete.
+    fn update_shard_count(&mut self, now: SimTime, target: u32, origin: Origin) -> bool {
+        match self.capacity.request(now, target, origin) {
+            Ok(done) => {
+                let _ = self.queue.schedule_at(done, Event::ReshardDone { target });
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn on_evaluate(&mut self, now: SimTime) {
+        let period = self.scenario.capacity.evaluation_period;
+        let open = self.map.len() as f64;
+        let secs = to_secs_f64(period);
+        let load = PeriodLoad {
+            utilisation: (self.period_records as f64 / (open * SHARD_WRITE_RECORDS_PER_S as f64 * secs))
+                .max(self.period_bytes as f64 / (open * SHARD_WRITE_BYTES_PER_S as f64 * secs)),
+            throttled: self.period_throttled,
+        };
+        self.period_records = 0;
+        self.period_bytes = 0;
+        self.period_throttled = 0;
+        if let Some(target) = self.capacity.evaluate(now, load) {
+            let up = target > self.capacity.open_shards();
+            if self.update_shard_count(now, target, Origin::Autoscaler) {
+                self.capacity.note_scaled(now, up);
+            }
+        }
+        self.queue.schedule_in(period, Event::Evaluate);
+    }
+
+    /// Uniform scaling done: the new open shards split the key space equally; the old ones
+    /// close for writes (they stay readable until retention expires) and are the parents of
+    /// the children whose ranges overlap theirs.
+    fn on_reshard_done(&mut self, now: SimTime, target: u32) {
+        let first_id = self.shard_rt.len() as u32;
+        let old = std::mem::replace(&mut self.map, ShardMap::uniform_from(target, first_id));
+        let parents: Vec<Vec<u32>> = self
             .map
             .ranges()
             .iter()
-            .zip(self.map.shard_ids())
-            .enumerate()
-            .map(|(pos, (r, id))| {
-                let share =
-                    self.producers.iter().zip(&volumes).map(|(p, v)| p.share[pos] * v).sum::<f64>() / total;
-                (shard_id_string(*id), r.start, r.end, share)
+            .map(|r| {
+                old.ranges()
+                    .iter()
+                    .zip(old.shard_ids())
+                    .filter(|(o, _)| o.start <= r.end && r.start <= o.end)
+                    .map(|(_, id)| *id)
+                    .collect()
             })
             .collect();
-        self.metrics.finish(pending, shards)
+        for id in old.shard_ids() {
+            self.shard_rt[*id as usize].closed_at = Some(now);
+        }
+        for p in &mut self.producers {
+            let (share, mean_key_len) = p.keys.shard_shares(&self.map);
+            p.share = share;
+            p.mean_key_len = mean_key_len;
+        }
+        self.record_open_shards(now, &parents);
+        let total = self.shard_rt.len();
+        let model = self.scenario.stream.write_limit;
+        self.shards.resize_with(total, || ShardWriter::new(model));
+        self.metrics.ensure_shards(total);
+        self.metrics.open_shards_from(now, target);
+        self.capacity.complete(target);
+        self.shards_max = self.shards_max.max(target);
+        self.reshards_done += 1;
     }
 
     fn schedule_arrival(&mut self, p: usize, end: SimTime) {
@@ -233,10 +406,19 @@ impl<'a> World<'a> {
     fn deliver(&mut self, p: usize, c: Cohort, now: SimTime, rtt: SimTime) {
         let shard = match c.target {
             Target::Hash(h) => self.map.shard_of(h),
-            Target::Shard(pos) => self.map.shard_ids()[pos as usize],
+            // A cohort drawn for a shard that has since closed goes to the open shard holding
+            // the middle of the closed shard's range (aggregated mode only; documented).
+            Target::Shard(id) if self.shard_rt[id as usize].closed_at.is_some() => {
+                let r = self.shard_rt[id as usize].range;
+                self.map.shard_of(r.start + (r.end - r.start) / 2)
+            }
+            Target::Shard(id) => id,
         };
         let adm = self.shards[shard as usize].admit(now, c.records, c.bytes);
         self.metrics.attempt(now, shard, c.records, c.bytes, adm, c.attempts > 0);
+        self.period_records += adm.records;
+        self.period_bytes += adm.bytes;
+        self.period_throttled += c.records - adm.records;
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
         let pr = &mut self.producers[p];
@@ -315,7 +497,7 @@ impl<'a> World<'a> {
                     created: now,
                     records: take,
                     bytes,
-                    target: Target::Shard(pos as u32),
+                    target: Target::Shard(self.map.shard_ids()[pos]),
                     attempts: 0,
                 };
                 self.deliver(p, c, now, rtt);
@@ -360,6 +542,14 @@ mod tests {
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
             engine: EngineSettings { mode, tick: secs(1), retry_spread: 8 },
+            capacity: CapacitySettings {
+                schedule: Vec::new(),
+                autoscaling: None,
+                resharding_duration: secs(180),
+                evaluation_period: secs(60),
+                max_shards_per_stream: 10_000,
+                account_shard_quota: 20_000,
+            },
             source: None,
         }
     }
@@ -367,7 +557,7 @@ mod tests {
     #[test]
     fn both_modes_throttle_exactly_the_excess_of_evenly_spaced_traffic() {
         for mode in [EngineMode::PerRecord, EngineMode::Aggregated] {
-            let f = World::new(&one_shard(1500.0, mode)).run();
+            let (f, _) = World::new(&one_shard(1500.0, mode)).run();
             assert_eq!(f.totals.records_produced, 15_000, "{mode:?}");
             assert_eq!(f.totals.records_accepted, 10_000, "{mode:?}");
             assert_eq!(f.totals.throttled_attempts, 5_000, "{mode:?}");

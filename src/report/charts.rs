@@ -1371,6 +1371,7 @@ mod tests {
                     accepted_bytes: a * 500,
                     peak_offered_records_per_s: offered(s, 0),
                     peak_offered_bytes_per_s: offered(s, 0) * 500,
+                    ..ShardTotals::default()
                 }
             })
             .collect();

@@ -37,7 +37,36 @@ pub const RETENTION_MAX: SimTime = secs(8760 * 3600);
 /// Most shards in one stream (UpdateShardCount API reference).
 pub const MAX_SHARDS_PER_STREAM: u32 = 10_000;
 
+/// Default account shard quota in the largest regions (Quotas and limits; 1,000 or 6,000
+/// elsewhere).
+pub const ACCOUNT_SHARD_QUOTA: u32 = 20_000;
+
 // ---- Model assumptions -----------------------------------------------------------------------
+
+/// How long a stream stays `UPDATING` after `UpdateShardCount`: AWS says it "could take a few
+/// minutes"; 3 minutes.
+pub const RESHARDING_DURATION: SimTime = secs(180);
+/// Autoscalers read one-minute CloudWatch datapoints.
+pub const EVALUATION_PERIOD: SimTime = secs(60);
+/// Target tracking: utilisation target and cooldowns (Application Auto Scaling's default
+/// cooldown for custom resources is 300 s).
+pub const TT_TARGET: f64 = 0.7;
+pub const TT_SCALE_OUT_COOLDOWN: SimTime = secs(300);
+pub const TT_SCALE_IN_COOLDOWN: SimTime = secs(300);
+/// Threshold/step: typical settings of amazon-kinesis-scaling-utils deployments: up 100% after
+/// 5 minutes above 75%, down 50% after 30 minutes below 25%, 10-minute cool-off.
+pub const TS_UP_THRESHOLD: f64 = 0.75;
+pub const TS_DOWN_THRESHOLD: f64 = 0.25;
+pub const TS_UP_PERIODS: u32 = 5;
+pub const TS_DOWN_PERIODS: u32 = 30;
+pub const TS_UP_PCT: f64 = 100.0;
+pub const TS_DOWN_PCT: f64 = 50.0;
+pub const TS_COOLDOWN: SimTime = secs(600);
+/// Double/halve alarms: double after 1 minute above 75%, halve after 15 minutes below 25%.
+pub const DH_HIGH: f64 = 0.75;
+pub const DH_LOW: f64 = 0.25;
+pub const DH_UP_PERIODS: u32 = 1;
+pub const DH_DOWN_PERIODS: u32 = 15;
 
 /// Write limits are enforced in fixed windows aligned to whole seconds: AWS does not document
 /// the enforcement, and per-second windows match how `WriteProvisionedThroughputExceeded` is

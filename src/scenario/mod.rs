@@ -11,6 +11,7 @@
 //! This module knows nothing of the engine: it only produces a [`Scenario`].
 
 pub mod defaults;
+mod capacity;
 mod error;
 mod raw;
 mod trace;

@@ -148,6 +148,7 @@ pub(crate) struct RawScenario {
     pub stream: Option<RawStream>,
     pub producers: Option<Vec<RawProducer>>,
     pub engine: Option<RawEngine>,
+    pub capacity: Option<super::capacity::RawCapacity>,
 }
 
 /// `[stream]`

@@ -18,6 +18,8 @@ pub struct Scenario {
     pub stream: Stream,
     pub producers: Vec<Producer>,
     pub engine: EngineSettings,
+    /// Provisioned capacity changes: scheduled `UpdateShardCount` calls and autoscaling.
+    pub capacity: CapacitySettings,
     /// The file it was read from, if any (for messages and relative trace paths).
     pub source: Option<PathBuf>,
 }
@@ -47,6 +49,68 @@ pub struct Stream {
     /// Maximum record size: data blob + partition key [bytes] (1 MiB default, up to 10 MiB).
     pub max_record_size: u64,
     pub write_limit: WriteLimitModel,
+}
+
+/// Provisioned capacity changes over a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacitySettings {
+    /// `UpdateShardCount` calls at fixed times: `(time [µs], target open shards)`, sorted.
+    pub schedule: Vec<(SimTime, u32)>,
+    pub autoscaling: Option<AutoscalingPolicy>,
+    /// How long the stream stays `UPDATING` after an accepted call [µs] (model assumption).
+    pub resharding_duration: SimTime,
+    /// Period of the utilisation metric autoscaling reads [µs].
+    pub evaluation_period: SimTime,
+    /// Most shards one stream may have (AWS: 10,000).
+    pub max_shards_per_stream: u32,
+    /// The account's shard quota (AWS default: 20,000 in the largest regions).
+    pub account_shard_quota: u32,
+}
+
+/// Autoscaling policies users run today. Utilisation is the stream's write utilisation over one
+/// evaluation period (1.0 = at the open shards' limits).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AutoscalingPolicy {
+    /// Application Auto Scaling style: keep utilisation at `target`.
+    TargetTracking {
+        target: f64,
+        min_shards: u32,
+        max_shards: u32,
+        scale_out_cooldown: SimTime,
+        scale_in_cooldown: SimTime,
+    },
+    /// amazon-kinesis-scaling-utils style: scale by a percentage when utilisation stays above or
+    /// below a threshold for a number of periods, then cool off.
+    ThresholdStep {
+        scale_up_threshold: f64,
+        scale_down_threshold: f64,
+        up_periods: u32,
+        down_periods: u32,
+        scale_up_pct: f64,
+        scale_down_pct: f64,
+        cooldown: SimTime,
+        min_shards: u32,
+        max_shards: u32,
+    },
+    /// The aws-samples Lambda autoscaler style: CloudWatch alarms double or halve the shards.
+    DoubleHalve { high: f64, low: f64, up_periods: u32, down_periods: u32, min_shards: u32, max_shards: u32 },
+}
+
+impl AutoscalingPolicy {
+    pub fn min_shards(&self) -> u32 {
+        match self {
+            AutoscalingPolicy::TargetTracking { min_shards, .. }
+            | AutoscalingPolicy::ThresholdStep { min_shards, .. }
+            | AutoscalingPolicy::DoubleHalve { min_shards, .. } => *min_shards,
+        }
+    }
+    pub fn max_shards(&self) -> u32 {
+        match self {
+            AutoscalingPolicy::TargetTracking { max_shards, .. }
+            | AutoscalingPolicy::ThresholdStep { max_shards, .. }
+            | AutoscalingPolicy::DoubleHalve { max_shards, .. } => *max_shards,
+        }
+    }
 }
 
 /// Per-record (one cohort per record) or aggregated (one cohort per shard per tick).

@@ -19,23 +19,23 @@ pub(crate) type Found = (String, String);
 
 /// Collects problems.
 #[derive(Default)]
-struct Checker {
-    found: Vec<Found>,
+pub(super) struct Checker {
+    pub(super) found: Vec<Found>,
 }
 
 impl Checker {
-    fn err(&mut self, path: &str, message: impl Into<String>) {
+    pub(super) fn err(&mut self, path: &str, message: impl Into<String>) {
         self.found.push((path.to_string(), message.into()));
     }
 
     /// Report a missing required field; always `None`.
-    fn missing<T>(&mut self, path: &str, hint: &str) -> Option<T> {
+    pub(super) fn missing<T>(&mut self, path: &str, hint: &str) -> Option<T> {
         self.err(path, format!("missing required field; {hint}"));
         None
     }
 }
 
-fn field(prefix: &str, name: &str) -> String {
+pub(super) fn field(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
     } else {
@@ -56,7 +56,7 @@ fn text<'a>(c: &mut Checker, path: &str, v: &'a Scalar) -> Option<&'a str> {
 }
 
 /// A whole number in `min..=max`; `why` explains the bounds.
-fn int(c: &mut Checker, path: &str, v: &Scalar, min: i64, max: i64, why: &str) -> Option<i64> {
+pub(super) fn int(c: &mut Checker, path: &str, v: &Scalar, min: i64, max: i64, why: &str) -> Option<i64> {
     match v {
         Scalar::Int(n) if (min..=max).contains(n) => Some(*n),
         Scalar::Int(n) => {
@@ -94,7 +94,7 @@ fn range_words(min: &str, max: &str, unbounded: bool, why: &str) -> String {
 }
 
 /// A finite number in `min..=max`.
-fn num(c: &mut Checker, path: &str, v: &Scalar, min: f64, max: f64, why: &str) -> Option<f64> {
+pub(super) fn num(c: &mut Checker, path: &str, v: &Scalar, min: f64, max: f64, why: &str) -> Option<f64> {
     let x = match v {
         Scalar::Int(n) => *n as f64,
         Scalar::Float(x) => *x,
@@ -120,7 +120,7 @@ fn num(c: &mut Checker, path: &str, v: &Scalar, min: f64, max: f64, why: &str) -
 }
 
 /// A number greater than 0 (and finite, at most `max`).
-fn positive(c: &mut Checker, path: &str, v: &Scalar, max: f64, why: &str) -> Option<f64> {
+pub(super) fn positive(c: &mut Checker, path: &str, v: &Scalar, max: f64, why: &str) -> Option<f64> {
     let x = num(c, path, v, 0.0, max, why)?;
     if x == 0.0 {
         c.err(path, "must be greater than 0");
@@ -141,7 +141,7 @@ const DURATION_LIKE: &str =
     "a duration like \"90s\", \"250ms\", \"15m\" or \"1.5h\" (units us, ms, s, m, h, d)";
 
 /// A duration string, in `min..=max` [µs].
-fn duration(
+pub(super) fn duration(
     c: &mut Checker,
     path: &str,
     v: &Scalar,
@@ -228,7 +228,7 @@ fn size(c: &mut Checker, path: &str, v: &Scalar, min: u64, max: u64, like: &str)
 }
 
 /// One of `options`, with a suggestion when it looks like a typo.
-fn choice<'o>(c: &mut Checker, path: &str, v: &Scalar, options: &[&'o str]) -> Option<&'o str> {
+pub(super) fn choice<'o>(c: &mut Checker, path: &str, v: &Scalar, options: &[&'o str]) -> Option<&'o str> {
     let expected =
         if options.len() > 2 { format!("one of {}", or_list(options, '"')) } else { or_list(options, '"') };
     match v {
@@ -246,7 +246,7 @@ fn choice<'o>(c: &mut Checker, path: &str, v: &Scalar, options: &[&'o str]) -> O
 }
 
 /// Report fields present in a tagged table that the chosen tag does not use.
-fn only_fields(
+pub(super) fn only_fields(
     c: &mut Checker,
     prefix: &str,
     tag: &str,
@@ -311,6 +311,7 @@ pub(crate) fn validate(
         }
     };
     let engine = engine(&mut c, raw.engine.as_ref());
+    let capacity = super::capacity::capacity(&mut c, raw.capacity.as_ref(), run);
 
     let (
         Some(name),
@@ -320,7 +321,8 @@ pub(crate) fn validate(
         Some(stream),
         Some(producers),
         Some((mode, tick, retry_spread)),
-    ) = (name, description, seed, run, stream, producers, engine)
+        Some(capacity),
+    ) = (name, description, seed, run, stream, producers, engine, capacity)
     else {
         if c.found.is_empty() {
             c.err("", "the scenario is incomplete (internal: a check failed without saying why)");
@@ -349,6 +351,7 @@ pub(crate) fn validate(
         stream,
         producers,
         engine: EngineSettings { mode, tick, retry_spread },
+        capacity,
         source: source.map(Path::to_path_buf),
     })
 }

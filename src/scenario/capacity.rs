@@ -1,0 +1,257 @@
+//! The `[capacity]` table: scheduled `UpdateShardCount` calls and an autoscaling policy.
+//!
+//! ```toml
+//! [capacity]
+//! schedule = [ { at = "1h", shards = 8 }, { at = "6h", shards = 4 } ]
+//! autoscaling = { policy = "target-tracking", target = 0.7, min_shards = 1, max_shards = 64 }
+//! resharding_duration = "3m"
+//! ```
+
+use super::defaults as d;
+use super::raw::Scalar;
+use super::types::{AutoscalingPolicy, CapacitySettings};
+use super::validate::{choice, duration, field, int, num, only_fields, Checker};
+use serde::Deserialize;
+
+type Field = Option<Scalar>;
+
+/// `[capacity]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [capacity] table")]
+pub(crate) struct RawCapacity {
+    pub schedule: Option<Vec<RawCall>>,
+    pub autoscaling: Option<RawAutoscaling>,
+    pub resharding_duration: Field,
+    pub evaluation_period: Field,
+    pub account_shard_quota: Field,
+}
+
+/// One scheduled call.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a call like { at = \"1h\", shards = 8 }")]
+pub(crate) struct RawCall {
+    pub at: Field,
+    pub shards: Field,
+}
+
+/// An autoscaling table: `policy` picks which of the other fields apply.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { policy = \"target-tracking\", target = 0.7 }")]
+pub(crate) struct RawAutoscaling {
+    pub policy: Field,
+    pub min_shards: Field,
+    pub max_shards: Field,
+    pub target: Field,
+    pub scale_out_cooldown: Field,
+    pub scale_in_cooldown: Field,
+    pub scale_up_threshold: Field,
+    pub scale_down_threshold: Field,
+    pub up_periods: Field,
+    pub down_periods: Field,
+    pub scale_up_pct: Field,
+    pub scale_down_pct: Field,
+    pub cooldown: Field,
+    pub high: Field,
+    pub low: Field,
+}
+
+impl RawAutoscaling {
+    fn present(&self) -> Vec<&'static str> {
+        let all: [(&str, &Field); 14] = [
+            ("min_shards", &self.min_shards),
+            ("max_shards", &self.max_shards),
+            ("target", &self.target),
+            ("scale_out_cooldown", &self.scale_out_cooldown),
+            ("scale_in_cooldown", &self.scale_in_cooldown),
+            ("scale_up_threshold", &self.scale_up_threshold),
+            ("scale_down_threshold", &self.scale_down_threshold),
+            ("up_periods", &self.up_periods),
+            ("down_periods", &self.down_periods),
+            ("scale_up_pct", &self.scale_up_pct),
+            ("scale_down_pct", &self.scale_down_pct),
+            ("cooldown", &self.cooldown),
+            ("high", &self.high),
+            ("low", &self.low),
+        ];
+        all.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect()
+    }
+}
+
+fn defaults() -> CapacitySettings {
+    CapacitySettings {
+        schedule: Vec::new(),
+        autoscaling: None,
+        resharding_duration: d::RESHARDING_DURATION,
+        evaluation_period: d::EVALUATION_PERIOD,
+        max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
+        account_shard_quota: d::ACCOUNT_SHARD_QUOTA,
+    }
+}
+
+/// Validate `[capacity]`; `run` is the scenario duration (scheduled calls must fall inside it).
+pub(super) fn capacity(c: &mut Checker, v: Option<&RawCapacity>, run: Option<u64>) -> Option<CapacitySettings> {
+    let Some(raw) = v else { return Some(defaults()) };
+    let base = defaults();
+    let resharding_duration = match &raw.resharding_duration {
+        None => Some(base.resharding_duration),
+        Some(v) => duration(c, "capacity.resharding_duration", v, 0, d::DURATION_MAX, ""),
+    };
+    let evaluation_period = match &raw.evaluation_period {
+        None => Some(base.evaluation_period),
+        Some(v) => duration(c, "capacity.evaluation_period", v, d::TICK, d::DURATION_MAX, ""),
+    };
+    let quota = match &raw.account_shard_quota {
+        None => Some(base.account_shard_quota),
+        Some(v) => int(c, "capacity.account_shard_quota", v, 1, 1_000_000, "shards per account").map(|n| n as u32),
+    };
+    let mut schedule = Some(Vec::new());
+    let mut last_at: Option<u64> = None;
+    for (i, call) in raw.schedule.iter().flatten().enumerate() {
+        let path = format!("capacity.schedule[{i}]");
+        let at = match &call.at {
+            None => c.missing(&field(&path, "at"), "say when to call UpdateShardCount, like at = \"1h\""),
+            Some(v) => duration(c, &field(&path, "at"), v, 0, d::DURATION_MAX, ""),
+        };
+        let shards = match &call.shards {
+            None => c.missing(&field(&path, "shards"), "give the target shard count, like shards = 8"),
+            // Targets beyond AWS's rules are allowed here on purpose: the simulated call is
+            // refused and the refusal reported, which is what users need to see.
+            Some(v) => int(c, &field(&path, "shards"), v, 1, 1_000_000, "target open shards").map(|n| n as u32),
+        };
+        if let (Some(at), Some(prev)) = (at, last_at) {
+            if at <= prev {
+                c.err(&field(&path, "at"), "calls must be in increasing time order");
+            }
+        }
+        if let (Some(at), Some(run)) = (at, run) {
+            if at >= run {
+                c.err(&field(&path, "at"), "must fall before the end of the run (`duration`)");
+            }
+        }
+        last_at = at.or(last_at);
+        match (at, shards, schedule.as_mut()) {
+            (Some(at), Some(n), Some(list)) => list.push((at, n)),
+            _ => schedule = None,
+        }
+    }
+    let autoscaling = match &raw.autoscaling {
+        None => Some(None),
+        Some(a) => autoscaling(c, a).map(Some),
+    };
+    Some(CapacitySettings {
+        schedule: schedule?,
+        autoscaling: autoscaling?,
+        resharding_duration: resharding_duration?,
+        evaluation_period: evaluation_period?,
+        max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
+        account_shard_quota: quota?,
+    })
+}
+
+fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy> {
+    const P: &str = "capacity.autoscaling";
+    let f = |name: &str| field(P, name);
+    let policy = match &a.policy {
+        None => c.missing(&f("policy"), "pick one of \"target-tracking\", \"threshold-step\", \"double-halve\""),
+        Some(v) => choice(c, &f("policy"), v, &["target-tracking", "threshold-step", "double-halve"]),
+    }?;
+    let ratio = |c: &mut Checker, name: &str, v: &Field, default: f64| match v {
+        None => Some(default),
+        Some(v) => num(c, &f(name), v, 0.0, 10.0, "utilisation, 1.0 = at the write limit"),
+    };
+    let periods = |c: &mut Checker, name: &str, v: &Field, default: u32| match v {
+        None => Some(default),
+        Some(v) => int(c, &f(name), v, 1, 10_000, "evaluation periods").map(|n| n as u32),
+    };
+    let wait = |c: &mut Checker, name: &str, v: &Field, default: u64| match v {
+        None => Some(default),
+        Some(v) => duration(c, &f(name), v, 0, d::DURATION_MAX, ""),
+    };
+    let min = match &a.min_shards {
+        None => Some(1),
+        Some(v) => int(c, &f("min_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
+    };
+    let max = match &a.max_shards {
+        None => Some(d::MAX_SHARDS_PER_STREAM),
+        Some(v) => int(c, &f("max_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
+    };
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            c.err(&f("max_shards"), format!("must be at least min_shards ({lo}), found {hi}"));
+        }
+    }
+    let present = a.present();
+    let common = ["min_shards", "max_shards"];
+    let allowed: Vec<&str> = match policy {
+        "target-tracking" => vec!["target", "scale_out_cooldown", "scale_in_cooldown"],
+        "threshold-step" => vec![
+            "scale_up_threshold",
+            "scale_down_threshold",
+            "up_periods",
+            "down_periods",
+            "scale_up_pct",
+            "scale_down_pct",
+            "cooldown",
+        ],
+        _ => vec!["high", "low", "up_periods", "down_periods"],
+    };
+    let allowed: Vec<&str> = common.iter().copied().chain(allowed).collect();
+    only_fields(c, P, "policy", policy, &present, &allowed);
+    let (min_shards, max_shards) = (min?, max?);
+    match policy {
+        "target-tracking" => {
+            let target = match &a.target {
+                None => Some(d::TT_TARGET),
+                Some(v) => num(c, &f("target"), v, 0.01, 1.0, "target utilisation"),
+            };
+            Some(AutoscalingPolicy::TargetTracking {
+                target: target?,
+                min_shards,
+                max_shards,
+                scale_out_cooldown: wait(c, "scale_out_cooldown", &a.scale_out_cooldown, d::TT_SCALE_OUT_COOLDOWN)?,
+                scale_in_cooldown: wait(c, "scale_in_cooldown", &a.scale_in_cooldown, d::TT_SCALE_IN_COOLDOWN)?,
+            })
+        }
+        "threshold-step" => {
+            let up = ratio(c, "scale_up_threshold", &a.scale_up_threshold, d::TS_UP_THRESHOLD);
+            let down = ratio(c, "scale_down_threshold", &a.scale_down_threshold, d::TS_DOWN_THRESHOLD);
+            if let (Some(u), Some(dn)) = (up, down) {
+                if dn >= u {
+                    c.err(&f("scale_down_threshold"), format!("must be below scale_up_threshold ({u})"));
+                }
+            }
+            let pct = |c: &mut Checker, name: &str, v: &Field, default: f64| match v {
+                None => Some(default),
+                Some(v) => num(c, &f(name), v, 1.0, 100.0, "percent of the open shards"),
+            };
+            Some(AutoscalingPolicy::ThresholdStep {
+                scale_up_threshold: up?,
+                scale_down_threshold: down?,
+                up_periods: periods(c, "up_periods", &a.up_periods, d::TS_UP_PERIODS)?,
+                down_periods: periods(c, "down_periods", &a.down_periods, d::TS_DOWN_PERIODS)?,
+                scale_up_pct: pct(c, "scale_up_pct", &a.scale_up_pct, d::TS_UP_PCT)?,
+                scale_down_pct: pct(c, "scale_down_pct", &a.scale_down_pct, d::TS_DOWN_PCT)?,
+                cooldown: wait(c, "cooldown", &a.cooldown, d::TS_COOLDOWN)?,
+                min_shards,
+                max_shards,
+            })
+        }
+        _ => {
+            let high = ratio(c, "high", &a.high, d::DH_HIGH);
+            let low = ratio(c, "low", &a.low, d::DH_LOW);
+            if let (Some(h), Some(l)) = (high, low) {
+                if l >= h {
+                    c.err(&f("low"), format!("must be below high ({h})"));
+                }
+            }
+            Some(AutoscalingPolicy::DoubleHalve {
+                high: high?,
+                low: low?,
+                up_periods: periods(c, "up_periods", &a.up_periods, d::DH_UP_PERIODS)?,
+                down_periods: periods(c, "down_periods", &a.down_periods, d::DH_DOWN_PERIODS)?,
+                min_shards,
+                max_shards,
+            })
+        }
+    }
+}
