@@ -235,3 +235,110 @@ impl CapacityController {
         self.below = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::secs;
+
+    fn settings(autoscaling: Option<AutoscalingPolicy>) -> CapacitySettings {
+        CapacitySettings {
+            schedule: Vec::new(),
+            autoscaling,
+            resharding_duration: secs(180),
+            evaluation_period: secs(60),
+            max_shards_per_stream: 10_000,
+            account_shard_quota: 20_000,
+        }
+    }
+
+    /// UpdateShardCount API reference: the target is at most double and at least half the open
+    /// shards; the stream accepts no call while UPDATING.
+    #[test]
+    fn double_and_half_rules_and_updating() {
+        let mut c = CapacityController::new(&settings(None), 4);
+        assert_eq!(c.request(0, 9, Origin::Schedule), Err(Refusal::AboveDouble { open: 4, target: 9 }));
+        assert_eq!(c.request(0, 1, Origin::Schedule), Err(Refusal::BelowHalf { open: 4, target: 1 }));
+        assert_eq!(c.request(0, 8, Origin::Schedule), Ok(secs(180)));
+        assert_eq!(c.request(secs(60), 16, Origin::Schedule), Err(Refusal::Updating));
+        c.complete(8);
+        assert_eq!(c.request(secs(200), 16, Origin::Schedule), Ok(secs(380)));
+        c.complete(16);
+        assert_eq!(c.request(secs(400), 8, Origin::Schedule), Ok(secs(580)));
+        // 5 -> 3 is allowed (3 >= 5/2), 5 -> 2 is not.
+        let mut c = CapacityController::new(&settings(None), 5);
+        assert!(c.check(0, 2).is_err());
+        assert!(c.check(0, 3).is_ok());
+        assert_eq!(c.calls.len(), 0, "check alone records nothing");
+    }
+
+    /// At most 10 calls per rolling 24 hours; the 11th is refused until the first is 24 h old.
+    #[test]
+    fn eleventh_call_in_24_hours_is_refused() {
+        let mut s = settings(None);
+        s.resharding_duration = secs(60);
+        let mut c = CapacityController::new(&s, 4);
+        let mut open = 4;
+        for i in 0..10u64 {
+            let target = if open == 4 { 8 } else { 4 };
+            assert!(c.request(secs(i * 3600), target, Origin::Schedule).is_ok(), "call {i}");
+            c.complete(target);
+            open = target;
+        }
+        let target = if open == 4 { 8 } else { 4 };
+        assert_eq!(
+            c.request(secs(10 * 3600), target, Origin::Schedule),
+            Err(Refusal::RateLimit { calls_in_24h: 10 })
+        );
+        // The first call (t = 0) leaves the window at t = 24 h.
+        assert!(c.request(DAY, target, Origin::Schedule).is_ok());
+        assert_eq!(c.calls.iter().filter(|c| c.result.is_err()).count(), 1);
+    }
+
+    #[test]
+    fn shard_limits_refuse_beyond_quota() {
+        let mut s = settings(None);
+        s.account_shard_quota = 6;
+        let mut c = CapacityController::new(&s, 4);
+        assert_eq!(c.request(0, 8, Origin::Schedule), Err(Refusal::Quota { target: 8, limit: 6 }));
+    }
+
+    #[test]
+    fn target_tracking_asks_for_the_capacity_that_meets_its_target() {
+        let p = AutoscalingPolicy::TargetTracking {
+            target: 0.5,
+            min_shards: 2,
+            max_shards: 100,
+            scale_out_cooldown: secs(300),
+            scale_in_cooldown: secs(300),
+        };
+        let mut c = CapacityController::new(&settings(Some(p)), 4);
+        // 4 shards at 90%: 7.2 shards' worth of traffic, target 50% -> 8 (capped at 2x).
+        assert_eq!(c.evaluate(secs(60), PeriodLoad { utilisation: 0.9, throttled: 0 }), Some(8));
+        c.note_scaled(secs(60), true);
+        // Within the scale-out cooldown: nothing.
+        assert_eq!(c.evaluate(secs(120), PeriodLoad { utilisation: 1.0, throttled: 0 }), None);
+        // Low load: scale in, not below min_shards or half.
+        assert_eq!(c.evaluate(secs(600), PeriodLoad { utilisation: 0.05, throttled: 0 }), Some(2));
+    }
+
+    #[test]
+    fn double_halve_waits_for_its_periods() {
+        let p = AutoscalingPolicy::DoubleHalve {
+            high: 0.75,
+            low: 0.25,
+            up_periods: 2,
+            down_periods: 3,
+            min_shards: 1,
+            max_shards: 6,
+        };
+        let mut c = CapacityController::new(&settings(Some(p)), 4);
+        let hi = PeriodLoad { utilisation: 0.9, throttled: 0 };
+        let lo = PeriodLoad { utilisation: 0.1, throttled: 0 };
+        assert_eq!(c.evaluate(0, hi), None);
+        assert_eq!(c.evaluate(1, hi), Some(6), "doubles, capped at max_shards");
+        assert_eq!(c.evaluate(2, lo), None);
+        assert_eq!(c.evaluate(3, lo), None);
+        assert_eq!(c.evaluate(4, lo), Some(2));
+    }
+}

@@ -12,8 +12,8 @@ use crate::model::producer::{
 };
 use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
-use crate::scenario::{EngineMode, Producer, Scenario};
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
+use crate::scenario::{EngineMode, Producer, Scenario};
 use crate::units::{to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,

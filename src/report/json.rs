@@ -27,6 +27,18 @@ struct Capacity<'a> {
     shards_final: u32,
     shards_max: u32,
     reshard_count: u32,
+    update_shard_count_calls: Vec<Call<'a>>,
+}
+
+#[derive(Serialize)]
+struct Call<'a> {
+    at_s: f64,
+    origin: &'a str,
+    from_shards: u32,
+    target_shards: u32,
+    accepted: bool,
+    completed_at_s: Option<f64>,
+    refused_because: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +118,9 @@ struct Shard<'a> {
     accepted_bytes: u64,
     peak_offered_records_per_s: u64,
     peak_offered_bytes_per_s: u64,
+    parent_shard_ids: &'a [String],
+    opened_at_s: f64,
+    closed_at_s: Option<f64>,
 }
 
 fn round3(x: f64) -> f64 {
@@ -133,6 +148,20 @@ pub fn render(r: &RunResult) -> Vec<u8> {
             shards_final: r.capacity.shards_final,
             shards_max: r.capacity.shards_max,
             reshard_count: r.capacity.reshard_count,
+            update_shard_count_calls: r
+                .capacity
+                .calls
+                .iter()
+                .map(|c| Call {
+                    at_s: c.at_s,
+                    origin: &c.origin,
+                    from_shards: c.from_shards,
+                    target_shards: c.target_shards,
+                    accepted: c.refused.is_none(),
+                    completed_at_s: c.completed_at_s,
+                    refused_because: c.refused.as_deref(),
+                })
+                .collect(),
         },
         write: Write {
             records_produced: t.records_produced,
@@ -176,6 +205,9 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                 accepted_bytes: s.accepted_bytes,
                 peak_offered_records_per_s: s.peak_offered_records_per_s,
                 peak_offered_bytes_per_s: s.peak_offered_bytes_per_s,
+                parent_shard_ids: &s.parent_shard_ids,
+                opened_at_s: s.opened_at_s,
+                closed_at_s: s.closed_at_s,
             })
             .collect(),
     };

@@ -89,7 +89,11 @@ fn defaults() -> CapacitySettings {
 }
 
 /// Validate `[capacity]`; `run` is the scenario duration (scheduled calls must fall inside it).
-pub(super) fn capacity(c: &mut Checker, v: Option<&RawCapacity>, run: Option<u64>) -> Option<CapacitySettings> {
+pub(super) fn capacity(
+    c: &mut Checker,
+    v: Option<&RawCapacity>,
+    run: Option<u64>,
+) -> Option<CapacitySettings> {
     let Some(raw) = v else { return Some(defaults()) };
     let base = defaults();
     let resharding_duration = match &raw.resharding_duration {
@@ -102,7 +106,9 @@ pub(super) fn capacity(c: &mut Checker, v: Option<&RawCapacity>, run: Option<u64
     };
     let quota = match &raw.account_shard_quota {
         None => Some(base.account_shard_quota),
-        Some(v) => int(c, "capacity.account_shard_quota", v, 1, 1_000_000, "shards per account").map(|n| n as u32),
+        Some(v) => {
+            int(c, "capacity.account_shard_quota", v, 1, 1_000_000, "shards per account").map(|n| n as u32)
+        }
     };
     let mut schedule = Some(Vec::new());
     let mut last_at: Option<u64> = None;
@@ -116,7 +122,9 @@ pub(super) fn capacity(c: &mut Checker, v: Option<&RawCapacity>, run: Option<u64
             None => c.missing(&field(&path, "shards"), "give the target shard count, like shards = 8"),
             // Targets beyond AWS's rules are allowed here on purpose: the simulated call is
             // refused and the refusal reported, which is what users need to see.
-            Some(v) => int(c, &field(&path, "shards"), v, 1, 1_000_000, "target open shards").map(|n| n as u32),
+            Some(v) => {
+                int(c, &field(&path, "shards"), v, 1, 1_000_000, "target open shards").map(|n| n as u32)
+            }
         };
         if let (Some(at), Some(prev)) = (at, last_at) {
             if at <= prev {
@@ -152,7 +160,9 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
     const P: &str = "capacity.autoscaling";
     let f = |name: &str| field(P, name);
     let policy = match &a.policy {
-        None => c.missing(&f("policy"), "pick one of \"target-tracking\", \"threshold-step\", \"double-halve\""),
+        None => {
+            c.missing(&f("policy"), "pick one of \"target-tracking\", \"threshold-step\", \"double-halve\"")
+        }
         Some(v) => choice(c, &f("policy"), v, &["target-tracking", "threshold-step", "double-halve"]),
     }?;
     let ratio = |c: &mut Checker, name: &str, v: &Field, default: f64| match v {
@@ -169,11 +179,15 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
     };
     let min = match &a.min_shards {
         None => Some(1),
-        Some(v) => int(c, &f("min_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
+        Some(v) => {
+            int(c, &f("min_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32)
+        }
     };
     let max = match &a.max_shards {
         None => Some(d::MAX_SHARDS_PER_STREAM),
-        Some(v) => int(c, &f("max_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
+        Some(v) => {
+            int(c, &f("max_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32)
+        }
     };
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
@@ -208,8 +222,18 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
                 target: target?,
                 min_shards,
                 max_shards,
-                scale_out_cooldown: wait(c, "scale_out_cooldown", &a.scale_out_cooldown, d::TT_SCALE_OUT_COOLDOWN)?,
-                scale_in_cooldown: wait(c, "scale_in_cooldown", &a.scale_in_cooldown, d::TT_SCALE_IN_COOLDOWN)?,
+                scale_out_cooldown: wait(
+                    c,
+                    "scale_out_cooldown",
+                    &a.scale_out_cooldown,
+                    d::TT_SCALE_OUT_COOLDOWN,
+                )?,
+                scale_in_cooldown: wait(
+                    c,
+                    "scale_in_cooldown",
+                    &a.scale_in_cooldown,
+                    d::TT_SCALE_IN_COOLDOWN,
+                )?,
             })
         }
         "threshold-step" => {

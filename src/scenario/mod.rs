@@ -10,8 +10,8 @@
 //! Problems are located in the file (line, column) by their field path; see [`ScenarioError`].
 //! This module knows nothing of the engine: it only produces a [`Scenario`].
 
-pub mod defaults;
 mod capacity;
+pub mod defaults;
 mod error;
 mod raw;
 mod trace;

@@ -1,5 +1,6 @@
 //! All integration tests in one binary (one link step keeps the suite fast).
 
+mod capacity;
 mod cli;
 mod common;
 mod hashing;

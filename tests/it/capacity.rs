@@ -1,0 +1,135 @@
+//! Provisioned capacity changes through whole runs: scheduled UpdateShardCount calls, AWS's
+//! rules on every call, uniform scaling with parent shards, and autoscaling policies.
+//! Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html
+
+use crate::common::{assert_conserved, run};
+use kinesim::model::hashing::{hash_key, ShardMap};
+
+/// 2 shards receiving 3,000 evenly spaced records/s throttle ~1,000/s; a scheduled call to 4
+/// shards at 60 s completes after the 3-minute resharding (240 s) and throttling stops. The
+/// call to 9 at 300 s is refused (more than double 4); the call to 3 at 400 s is accepted but
+/// completes after the run ends.
+#[test]
+fn scheduled_reshard_ends_throttling_after_the_update() {
+    for mode in ["per-record", "aggregated"] {
+        let r = run(&format!(
+            r#"
+            name = "reshard"
+            duration = "8m"
+            [stream]
+            shards = 2
+            [engine]
+            mode = "{mode}"
+            [capacity]
+            schedule = [ {{ at = "60s", shards = 4 }}, {{ at = "300s", shards = 9 }}, {{ at = "400s", shards = 3 }} ]
+            [[producers]]
+            name = "p"
+            rate = 3000
+            arrivals = "uniform"
+            record_size = "100B"
+            keys = {{ distribution = "uniform", count = 100000 }}
+            batch = {{ linger = "0s" }}
+            retry = {{ max_attempts = 1 }}
+        "#
+        ));
+        let c = &r.capacity;
+        assert_eq!(c.shards_initial, 2);
+        assert_eq!(c.calls.len(), 3, "{mode}: {:?}", c.calls);
+        assert_eq!(c.calls[0].completed_at_s, Some(240.0));
+        assert!(c.calls[1].refused.as_deref().unwrap().contains("more than double"), "{:?}", c.calls[1]);
+        assert_eq!(c.calls[2].completed_at_s, Some(580.0), "finishes after the run: still 4 at the end");
+        assert_eq!(c.reshard_count, 1);
+        assert_eq!((c.shards_final, c.shards_max), (4, 4));
+        let s = &r.series;
+        assert_eq!(s.open_shards[239], 2);
+        assert_eq!(s.open_shards[240], 4);
+        // Before: each of 2 shards gets ~1,500/s and accepts 1,000; after: ~750/s each, under.
+        assert!(s.throttled_records[..240].iter().all(|t| *t > 500), "{mode}");
+        let after: u64 = s.throttled_records[245..].iter().sum();
+        assert!(after < 100, "{mode}: {after} throttled after resharding");
+        // Parents close, children record them, key placement follows the new map.
+        assert_eq!(r.shards.len(), 6);
+        assert_eq!(r.shards[0].closed_at_s, Some(240.0));
+        assert_eq!(r.shards[2].parent_shard_ids, ["shardId-000000000000"]);
+        assert_eq!(r.shards[5].parent_shard_ids, ["shardId-000000000001"]);
+        assert_eq!(r.shards[5].opened_at_s, 240.0);
+        let new_map = ShardMap::uniform_from(4, 2);
+        assert_eq!(
+            new_map.shard_of(hash_key("user-0")),
+            2 + ShardMap::uniform(4).shard_of(hash_key("user-0"))
+        );
+        assert_eq!(r.shards[2].ending_hash_key, ShardMap::uniform(4).ranges()[0].end);
+        assert_conserved(&r);
+    }
+}
+
+/// Target tracking on a slow ramp (1,000 to 8,000 records/s over an hour) adds one shard per
+/// cooldown, so it spends AWS's 10 calls per 24 hours before it catches up: the 11th call is
+/// refused and reported, and the stream is stuck under-provisioned and throttling. Every call
+/// respects the double/half rule.
+#[test]
+fn target_tracking_on_a_slow_ramp_runs_out_of_daily_calls() {
+    let r = run(r#"
+        name = "tt"
+        duration = "2h"
+        [stream]
+        shards = 2
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        autoscaling = { policy = "target-tracking", target = 0.6, min_shards = 2, max_shards = 32 }
+        [[producers]]
+        name = "p"
+        rate = { shape = "ramp", from = 1000, to = 8000, start = "10m", end = "70m" }
+        record_size = "200B"
+        keys = { distribution = "uniform", count = 100000 }
+    "#);
+    let c = &r.capacity;
+    let accepted: Vec<_> = c.calls.iter().filter(|c| c.refused.is_none()).collect();
+    assert_eq!(accepted.len(), 10, "{:#?}", c.calls);
+    for w in accepted.windows(2) {
+        assert!(w[1].at_s - w[0].at_s >= 300.0, "scale-out cooldown");
+        assert!(w[1].from_shards > w[0].from_shards, "only grows on a ramp");
+    }
+    for call in &c.calls {
+        assert!(call.target_shards <= 2 * call.from_shards);
+    }
+    assert!(c.calls.iter().any(|c| c.refused.as_deref().is_some_and(|m| m.contains("last 24 h"))));
+    assert!(c.shards_final < 14, "8,000 records/s at 60% would need ~14 shards");
+    let s = &r.series;
+    let tail: u64 = s.accepted_records[s.len() - 600..].iter().sum();
+    let utilisation = tail as f64 / 600.0 / (c.shards_final as f64 * 1000.0);
+    assert!(utilisation > 0.6, "stuck above its 60% target at the end: {utilisation:.2}");
+    assert_conserved(&r);
+}
+
+/// An oscillating autoscaler runs into the 10-calls-per-24-hours limit and the refusals are
+/// reported: traffic alternating 10 minutes high, 10 minutes low, with double/halve alarms.
+#[test]
+fn oscillating_autoscaler_hits_the_daily_call_limit() {
+    let r = run(r#"
+        name = "oscillate"
+        duration = "4h"
+        [stream]
+        shards = 4
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        resharding_duration = "1m"
+        autoscaling = { policy = "double-halve", high = 0.75, low = 0.25, up_periods = 1, down_periods = 2 }
+        [[producers]]
+        name = "p"
+        rate = { shape = "steps", steps = [
+            { at = "0s", rate = 3500 }, { at = "10m", rate = 500 }, { at = "20m", rate = 3500 }, { at = "30m", rate = 500 },
+            { at = "40m", rate = 3500 }, { at = "50m", rate = 500 }, { at = "60m", rate = 3500 }, { at = "70m", rate = 500 },
+            { at = "80m", rate = 3500 }, { at = "90m", rate = 500 }, { at = "100m", rate = 3500 }, { at = "110m", rate = 500 },
+            { at = "120m", rate = 3500 }, { at = "130m", rate = 500 } ] }
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 100000 }
+    "#);
+    let calls = &r.capacity.calls;
+    let accepted = calls.iter().filter(|c| c.refused.is_none()).count();
+    assert_eq!(accepted, 10, "{calls:?}");
+    assert!(calls.iter().any(|c| c.refused.as_deref().is_some_and(|m| m.contains("last 24 h"))), "{calls:?}");
+    assert_conserved(&r);
+}
