@@ -76,3 +76,10 @@ pub fn textbook(s: &Scenario) -> Textbook {
             .max((peak_rate / SHARD_WRITE_RECORDS_PER_S as f64).ceil() as u64),
     }
 }
+
+/// Run several independent scenarios in parallel (rayon); results come back in input order, so
+/// the output never depends on the thread count.
+pub fn run_all(scenarios: &[Scenario]) -> Vec<RunResult> {
+    use rayon::prelude::*;
+    scenarios.par_iter().map(run).collect()
+}

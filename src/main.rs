@@ -37,6 +37,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run one workload under several capacity configurations (one scenario file each) with
+    /// the same seed, in parallel, and write one side-by-side report
+    Compare {
+        /// Scenario files (TOML), one per variant
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Report folder (default: reports/compare)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seed for every variant (default: the first scenario's seed)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print nothing on success
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print comparison.json to standard output instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// Check scenario files without running them
     Validate {
         /// Scenario files (TOML)
@@ -99,6 +118,49 @@ fn run(cli: Cli) -> Result<()> {
             } else if !quiet {
                 print!("{}", report::text::render(&result));
                 println!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display());
+            }
+            Ok(())
+        }
+        Command::Compare { scenarios, out, seed, quiet, json } => {
+            let mut loaded = Vec::new();
+            for path in &scenarios {
+                loaded.push(scenario::load(path)?);
+            }
+            let seed = seed.unwrap_or(loaded[0].seed);
+            let mut names = std::collections::BTreeSet::new();
+            for sc in &mut loaded {
+                sc.seed = seed;
+                if !names.insert(sc.name.clone()) {
+                    bail!(BadInput(format!(
+                        "two variants are named {:?}: give each scenario file its own `name`",
+                        sc.name
+                    )));
+                }
+            }
+            let results = experiment::run_all(&loaded);
+            let dir = out.unwrap_or_else(|| PathBuf::from("reports").join("compare"));
+            let mut files = vec![
+                ("comparison.json".to_string(), report::compare::json(&results)),
+                ("comparison.csv".to_string(), report::compare::csv(&results)),
+            ];
+            for (name, svg) in report::charts::compare_svgs(&results).context("rendering the charts")? {
+                files.push((name.to_string(), svg.into_bytes()));
+            }
+            for r in &results {
+                for (name, bytes) in report::render_all(r).context("rendering the charts")? {
+                    files.push((format!("{}/{name}", r.scenario), bytes));
+                }
+            }
+            report::writer::write_folder(&dir, &files)
+                .with_context(|| format!("writing the report to {}", dir.display()))?;
+            if json {
+                print!("{}", String::from_utf8_lossy(&files[0].1));
+            } else if !quiet {
+                print!("{}", report::compare::text(&results));
+                println!(
+                    "  report: {}/ (comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
+                    dir.display()
+                );
             }
             Ok(())
         }

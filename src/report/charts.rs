@@ -1306,6 +1306,163 @@ fn draw_shard_totals(root: &Area<'_>, r: &RunResult) -> DrawResult {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// Compare: one line per variant
+
+/// Colours of variants, in order (Okabe-Ito, then black).
+const VARIANT_COLOURS: [RGBColor; 8] = [
+    OI_BLUE,
+    OI_VERMILLION,
+    OI_GREEN,
+    OI_ORANGE,
+    OI_PINK,
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0xF0, 0xE4, 0x42),
+    INK,
+];
+
+/// Per-variant values over time for one compare chart.
+struct VariantSeries {
+    label: String,
+    /// One value per second (`None`: no data).
+    per_second: Vec<Option<f64>>,
+}
+
+fn draw_variants(
+    root: &Area<'_>,
+    title: &str,
+    subtitle: &str,
+    y_desc: &str,
+    duration_s: f64,
+    series: &[VariantSeries],
+) -> DrawResult {
+    let n = series.iter().map(|s| s.per_second.len()).max().unwrap_or(0);
+    let bucket = if n > 2000 { n.div_ceil(1000) } else { 1 };
+    let t = TimeAxis::new(duration_s, n as f64);
+    let segs: Vec<Vec<Vec<(f64, f64)>>> = series
+        .iter()
+        .map(|s| {
+            let means: Vec<Option<f64>> = (0..n.div_ceil(bucket))
+                .map(|i| {
+                    let vals: Vec<f64> = s.per_second
+                        [(i * bucket).min(s.per_second.len())..((i + 1) * bucket).min(s.per_second.len())]
+                        .iter()
+                        .flatten()
+                        .copied()
+                        .collect();
+                    (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
+                })
+                .collect();
+            step_segments(&means, bucket, n, t)
+        })
+        .collect();
+    let top = y_top(segs.iter().map(|s| seg_max(s)).fold(0.0, f64::max));
+    let legend = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| item(s.label.clone(), Swatch::Line(VARIANT_COLOURS[i % VARIANT_COLOURS.len()])))
+        .collect();
+    let body = draw_header(
+        root,
+        &Header { title: title.to_string(), subtitle: Some(subtitle.to_string()), legend },
+    )?;
+    let fmt_y = |v: &f64| fmt_count(*v, top);
+    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let x_max = t.x_max(n as f64, duration_s);
+    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    let y_desc = if bucket > 1 {
+        format!("{y_desc} (mean per {} s)", fmt_int(bucket as u64))
+    } else {
+        y_desc.to_string()
+    };
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(10)
+        .y_labels(7)
+        .x_desc(t.label())
+        .y_desc(y_desc)
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| fmt_num(*v, 2))
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    for (i, s) in segs.iter().enumerate() {
+        let colour = VARIANT_COLOURS[i % VARIANT_COLOURS.len()];
+        for seg in s {
+            chart.draw_series(LineSeries::new(seg.iter().copied(), colour.stroke_width(2)))?;
+        }
+    }
+    if n == 0 {
+        draw_note(root, chart.plotting_area().get_pixel_range(), "no seconds simulated")?;
+    }
+    Ok(())
+}
+
+/// The compare charts of several runs of one workload: (file name, svg), in a fixed order.
+pub fn compare_svgs(runs: &[RunResult]) -> Result<Vec<(&'static str, String)>, ChartError> {
+    let duration = runs.iter().map(|r| r.duration_s).fold(0.0, f64::max);
+    let per_sec = |f: &dyn Fn(&RunResult) -> Vec<Option<f64>>| -> Vec<VariantSeries> {
+        runs.iter().map(|r| VariantSeries { label: r.scenario.clone(), per_second: f(r) }).collect()
+    };
+    let as_f = |v: &[u64]| v.iter().map(|x| Some(*x as f64)).collect::<Vec<_>>();
+    let throttled = per_sec(&|r| as_f(&r.series.throttled_records));
+    let accepted = per_sec(&|r| as_f(&r.series.accepted_records));
+    let shards = per_sec(&|r| r.series.open_shards.iter().map(|x| Some(f64::from(*x))).collect());
+    let p99 = per_sec(&|r| {
+        let step = r.latency.interval_s.max(1) as usize;
+        let mut v = Vec::with_capacity(r.series.len());
+        for p in &r.latency.over_time {
+            v.extend(std::iter::repeat_n(p.map(|p| p.p99).filter(|x| x.is_finite()), step));
+        }
+        v.truncate(r.series.len());
+        v
+    });
+    let sub = "same workload and seed, one line per variant";
+    Ok(vec![
+        (
+            "compare-throttled.svg",
+            render("compare-throttled", (WIDTH, HEIGHT), |root| {
+                draw_variants(
+                    root,
+                    "Throttled records/s (WriteProvisionedThroughputExceeded) per variant",
+                    sub,
+                    "throttled records/s",
+                    duration,
+                    &throttled,
+                )
+            })?,
+        ),
+        (
+            "compare-accepted.svg",
+            render("compare-accepted", (WIDTH, HEIGHT), |root| {
+                draw_variants(
+                    root,
+                    "Accepted records/s (IncomingRecords) per variant",
+                    sub,
+                    "records/s",
+                    duration,
+                    &accepted,
+                )
+            })?,
+        ),
+        (
+            "compare-shards.svg",
+            render("compare-shards", (WIDTH, HEIGHT), |root| {
+                draw_variants(root, "Open shards per variant", sub, "open shards", duration, &shards)
+            })?,
+        ),
+        (
+            "compare-latency.svg",
+            render("compare-latency", (WIDTH, HEIGHT), |root| {
+                draw_variants(root, "Put latency p99 per variant", sub, "p99 latency [ms]", duration, &p99)
+            })?,
+        ),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! owns the file system and writes a report folder atomically.
 
 pub mod charts;
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod text;

@@ -18,7 +18,11 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
     let result = (|| {
         fs::create_dir_all(&tmp)?;
         for (file, bytes) in files {
-            fs::write(tmp.join(file), bytes)?;
+            let path = tmp.join(file);
+            if let Some(sub) = path.parent() {
+                fs::create_dir_all(sub)?;
+            }
+            fs::write(path, bytes)?;
         }
         if dir.exists() {
             fs::rename(dir, &old)?;
