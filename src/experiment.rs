@@ -6,11 +6,18 @@ use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
 use crate::model::world::World;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
-use crate::scenario::{EngineMode, Scenario};
+use crate::scenario::{CapacityMode, EngineMode, Scenario};
 use crate::units::to_secs_f64;
 
-/// Simulate `scenario` from start to end.
+/// Simulate `scenario` from start to end, and price the run.
 pub fn run(scenario: &Scenario) -> RunResult {
+    let mut r = simulate(scenario);
+    r.cost = Some(crate::cost::compute(&scenario.cost, scenario.stream.retention, &r));
+    r
+}
+
+/// Simulate `scenario` from start to end.
+fn simulate(scenario: &Scenario) -> RunResult {
     let (f, cap) = World::new(scenario).run();
     let n = scenario.stream.shards;
     RunResult {
@@ -24,7 +31,11 @@ pub fn run(scenario: &Scenario) -> RunResult {
         }
         .to_string(),
         capacity: CapacityResult {
-            mode: "provisioned".into(),
+            mode: match scenario.stream.mode {
+                CapacityMode::Provisioned => "provisioned",
+                CapacityMode::OnDemand => "on-demand",
+            }
+            .into(),
             shards_initial: n,
             shards_final: cap.shards_final,
             shards_max: cap.shards_max,
@@ -40,6 +51,7 @@ pub fn run(scenario: &Scenario) -> RunResult {
         totals: f.totals,
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
+        cost: None,
     }
 }
 

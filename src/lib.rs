@@ -13,8 +13,11 @@
 //! `scenario` knows nothing of the engine; `model` never sees the queue; `report` sees only
 //! [`metrics::RunResult`]; only `report::charts` imports plotters.
 
+pub mod cost;
 pub mod engine;
 pub mod experiment;
+pub mod explain;
+pub mod library;
 pub mod metrics;
 pub mod model;
 pub mod report;

@@ -5,8 +5,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use kinesim::model::hashing::{hash_key, ShardMap};
 use kinesim::scenario::{self, defaults, ScenarioError};
-use kinesim::{experiment, report};
-use std::path::PathBuf;
+use kinesim::{experiment, library, report};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Simulate Amazon Kinesis Data Streams capacity: throttling, latency and shards, second by
@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and write its report to reports/<name>/ (or --out)
     Run {
-        /// Scenario file (TOML)
+        /// Scenario file (TOML), or the name of a bundled scenario (see `kinesim list`)
         scenario: PathBuf,
         /// Report folder (default: reports/<scenario name>)
         #[arg(long)]
@@ -74,6 +74,13 @@ enum Command {
         #[arg(required = true)]
         keys: Vec<String>,
     },
+    /// List the bundled teaching scenarios (run one with `kinesim run NAME`)
+    List,
+    /// Print a scenario with every default filled in: value, default or set, and meaning
+    Explain {
+        /// Scenario file (TOML), or the name of a bundled scenario
+        scenario: PathBuf,
+    },
 }
 
 /// Bad input from the user (exit code 2), as opposed to a failure while running (exit code 1).
@@ -103,12 +110,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run { scenario, out, seed, quiet, json } => {
-            let mut sc = scenario::load(&scenario)?;
+            let mut sc = load_scenario(&scenario)?;
             if let Some(seed) = seed {
                 sc.seed = seed;
             }
             let result = experiment::run(&sc);
-            let files = report::render_all(&result).context("rendering the charts")?;
+            let files = report::render_all(&result, &sc).context("rendering the charts")?;
             let dir = out.unwrap_or_else(|| report::writer::default_dir(&sc.name));
             report::writer::write_folder(&dir, &files)
                 .with_context(|| format!("writing the report to {}", dir.display()))?;
@@ -146,8 +153,8 @@ fn run(cli: Cli) -> Result<()> {
             for (name, svg) in report::charts::compare_svgs(&results).context("rendering the charts")? {
                 files.push((name.to_string(), svg.into_bytes()));
             }
-            for r in &results {
-                for (name, bytes) in report::render_all(r).context("rendering the charts")? {
+            for (r, sc) in results.iter().zip(&loaded) {
+                for (name, bytes) in report::render_all(r, sc).context("rendering the charts")? {
                     files.push((format!("{}/{name}", r.scenario), bytes));
                 }
             }
@@ -162,6 +169,19 @@ fn run(cli: Cli) -> Result<()> {
                     dir.display()
                 );
             }
+            Ok(())
+        }
+        Command::List => {
+            let width = library::ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
+            for b in library::ALL {
+                println!("{:<width$}  {}", b.name, b.summary());
+            }
+            println!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md");
+            Ok(())
+        }
+        Command::Explain { scenario } => {
+            let sc = load_scenario(&scenario)?;
+            print!("{}", kinesim::explain::text(&sc));
             Ok(())
         }
         Command::Validate { scenarios } => {
@@ -214,4 +234,28 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A scenario file, or else a bundled scenario of that name (so `kinesim run hot-key` works from
+/// any directory). A name that is neither gets a suggestion.
+fn load_scenario(arg: &Path) -> Result<scenario::Scenario> {
+    if !arg.exists() {
+        if let Some(b) = arg.to_str().and_then(library::find) {
+            return Ok(b.scenario()?);
+        }
+        let text = arg.to_string_lossy();
+        if !text.contains(['/', '\\']) && !text.ends_with(".toml") {
+            let near = library::ALL
+                .iter()
+                .map(|b| (strsim::levenshtein(b.name, &text), b.name))
+                .min()
+                .filter(|(d, _)| *d <= 3)
+                .map(|(_, n)| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            bail!(BadInput(format!(
+                "{text}: no such file and no bundled scenario of that name{near} (`kinesim list` shows them)"
+            )));
+        }
+    }
+    Ok(scenario::load(arg)?)
 }

@@ -226,4 +226,6 @@ pub struct RunResult {
     /// Per-shard write limits, for capacity lines [records/s], [bytes/s].
     pub shard_limit_records_per_s: u64,
     pub shard_limit_bytes_per_s: u64,
+    /// The bill of the run, line by line (`None` when not computed).
+    pub cost: Option<crate::cost::CostReport>,
 }

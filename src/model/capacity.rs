@@ -249,6 +249,14 @@ mod tests {
             evaluation_period: secs(60),
             max_shards_per_stream: 10_000,
             account_shard_quota: 20_000,
+            on_demand: crate::scenario::OnDemandSettings {
+                initial_shards: 4,
+                split_threshold: 0.5,
+                split_delay: secs(900),
+                merge_threshold: 0.1,
+                merge_after: secs(86_400),
+                max_shards: 10_000,
+            },
         }
     }
 

@@ -99,6 +99,31 @@ impl ShardMap {
         &self.shards
     }
 
+    /// Position of the open shard `id`, if it is open.
+    pub fn position_of_id(&self, id: u32) -> Option<usize> {
+        self.shards.iter().position(|s| *s == id)
+    }
+
+    /// Split the shard at `pos` into two children with the halves of its range (as on-demand
+    /// scaling does: "the parent shard's hash key values are redistributed evenly").
+    pub fn split(&mut self, pos: usize, left_id: u32, right_id: u32) {
+        let r = self.ranges[pos];
+        let mid = r.start + (r.end - r.start) / 2;
+        self.ranges[pos] = HashRange { start: r.start, end: mid };
+        self.ranges.insert(pos + 1, HashRange { start: mid + 1, end: r.end });
+        self.shards[pos] = left_id;
+        self.shards.insert(pos + 1, right_id);
+    }
+
+    /// Merge the adjacent shards at `pos` and `pos + 1` into one shard `id`.
+    pub fn merge(&mut self, pos: usize, id: u32) {
+        let end = self.ranges[pos + 1].end;
+        self.ranges[pos].end = end;
+        self.ranges.remove(pos + 1);
+        self.shards[pos] = id;
+        self.shards.remove(pos + 1);
+    }
+
     /// Position (0..len) of the open shard whose range contains `hash`.
     pub fn position_of(&self, hash: u128) -> usize {
         // The last range whose start <= hash. Ranges start at 0, so there is one.
@@ -152,5 +177,22 @@ mod tests {
         assert_eq!(m.shard_of(0), 0);
         assert_eq!(m.shard_of(u128::MAX), 3);
         assert_eq!(shard_id_string(7), "shardId-000000000007");
+    }
+
+    #[test]
+    fn split_and_merge_keep_a_partition() {
+        let mut m = ShardMap::uniform(2);
+        m.split(0, 2, 3);
+        assert_eq!(m.shard_ids(), [2, 3, 1]);
+        assert_eq!(m.ranges()[0].end + 1, m.ranges()[1].start);
+        assert_eq!(m.ranges()[1].end + 1, m.ranges()[2].start);
+        assert_eq!(m.ranges()[0].start, 0);
+        // Halving [0, 2^127 - 1] gives [0, 2^126 - 1] and [2^126, 2^127 - 1].
+        assert_eq!(m.ranges()[1].start, 1u128 << 126);
+        m.merge(1, 4);
+        assert_eq!(m.shard_ids(), [2, 4]);
+        assert_eq!(m.ranges()[1], HashRange { start: 1u128 << 126, end: u128::MAX });
+        assert_eq!(m.position_of_id(4), Some(1));
+        assert_eq!(m.position_of_id(3), None);
     }
 }

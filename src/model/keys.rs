@@ -38,6 +38,11 @@ pub struct KeySpace {
     /// Probability of each key (same order as `hashes`); empty for random keys.
     weights: Vec<f64>,
     sampler: Sampler,
+    /// The keys sorted by hash, with cumulative weights and weighted lengths, so the traffic of
+    /// any hash range is two binary searches away (resharding recomputes shares often).
+    sorted: Vec<u128>,
+    cum_weight: Vec<f64>,
+    cum_len: Vec<f64>,
 }
 
 /// Length of a random UUID-like key (`8-4-4-4-12` hex digits).
@@ -57,6 +62,26 @@ pub fn random_key<R: Rng + ?Sized>(rng: &mut R) -> String {
 
 impl KeySpace {
     pub fn new(spec: &KeySpec) -> Self {
+        let mut k = Self::build(spec);
+        let mut order: Vec<u32> = (0..k.hashes.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| k.hashes[i as usize]);
+        k.sorted = order.iter().map(|&i| k.hashes[i as usize]).collect();
+        k.cum_weight = std::iter::once(0.0)
+            .chain(order.iter().scan(0.0, |acc, &i| {
+                *acc += k.weights[i as usize];
+                Some(*acc)
+            }))
+            .collect();
+        k.cum_len = std::iter::once(0.0)
+            .chain(order.iter().scan(0.0, |acc, &i| {
+                *acc += k.weights[i as usize] * k.lens[i as usize] as f64;
+                Some(*acc)
+            }))
+            .collect();
+        k
+    }
+
+    fn build(spec: &KeySpec) -> Self {
         let template_keys = |template: &str, count: u64, hashes: &mut Vec<u128>, lens: &mut Vec<u32>| {
             for i in 0..count {
                 let k = key_from_template(template, i);
@@ -75,6 +100,9 @@ impl KeySpace {
                     hashes,
                     lens,
                     sampler: Sampler::Uniform { n: *count },
+                    sorted: Vec::new(),
+                    cum_weight: Vec::new(),
+                    cum_len: Vec::new(),
                 }
             }
             KeySpec::Zipf { count, exponent, template } => {
@@ -84,7 +112,15 @@ impl KeySpace {
                 let weights = raw.into_iter().map(|w| w / total).collect();
                 // Validation guarantees count >= 1 and exponent > 0, so this cannot fail.
                 let dist = Zipf::new(*count as f64, *exponent).expect("validated Zipf parameters");
-                KeySpace { hashes, lens, weights, sampler: Sampler::Zipf { dist } }
+                KeySpace {
+                    hashes,
+                    lens,
+                    weights,
+                    sampler: Sampler::Zipf { dist },
+                    sorted: Vec::new(),
+                    cum_weight: Vec::new(),
+                    cum_len: Vec::new(),
+                }
             }
             KeySpec::Hot { hot, count, template } => {
                 let mut weights = Vec::new();
@@ -106,9 +142,25 @@ impl KeySpace {
                 let total: f64 = weights.iter().sum();
                 weights.iter_mut().for_each(|w| *w /= total);
                 cumulative.iter_mut().for_each(|c| *c /= total);
-                KeySpace { hashes, lens, weights, sampler: Sampler::Hot { cumulative, remainder: *count } }
+                KeySpace {
+                    hashes,
+                    lens,
+                    weights,
+                    sampler: Sampler::Hot { cumulative, remainder: *count },
+                    sorted: Vec::new(),
+                    cum_weight: Vec::new(),
+                    cum_len: Vec::new(),
+                }
             }
-            KeySpec::Random => KeySpace { hashes, lens, weights: Vec::new(), sampler: Sampler::Random },
+            KeySpec::Random => KeySpace {
+                hashes,
+                lens,
+                weights: Vec::new(),
+                sampler: Sampler::Random,
+                sorted: Vec::new(),
+                cum_weight: Vec::new(),
+                cum_len: Vec::new(),
+            },
         }
     }
 
@@ -184,10 +236,11 @@ impl KeySpace {
                 len_sum[i] = share[i] * RANDOM_KEY_LEN as f64;
             }
         } else {
-            for ((h, l), w) in self.hashes.iter().zip(&self.lens).zip(&self.weights) {
-                let p = map.position_of(*h);
-                share[p] += w;
-                len_sum[p] += w * *l as f64;
+            for (i, r) in map.ranges().iter().enumerate() {
+                let lo = self.sorted.partition_point(|h| *h < r.start);
+                let hi = self.sorted.partition_point(|h| *h <= r.end);
+                share[i] = self.cum_weight[hi] - self.cum_weight[lo];
+                len_sum[i] = self.cum_len[hi] - self.cum_len[lo];
             }
         }
         let mean_len = share.iter().zip(&len_sum).map(|(s, l)| if *s > 0.0 { l / s } else { 0.0 }).collect();

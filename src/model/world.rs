@@ -13,7 +13,7 @@ use crate::model::producer::{
 use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
-use crate::scenario::{EngineMode, Producer, Scenario};
+use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
 use crate::units::{to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
@@ -39,6 +39,8 @@ pub enum Event {
     Evaluate,
     /// An accepted `UpdateShardCount` finishes: the stream has `target` open shards.
     ReshardDone { target: u32 },
+    /// On-demand: the split decided for shard `id` happens now.
+    Split { id: u32 },
 }
 
 /// A shard ever opened in the run.
@@ -94,6 +96,11 @@ pub struct World<'a> {
     reshards_done: u32,
     /// Each producer's expected volume over the run, to weight key shares.
     volumes: Vec<f64>,
+    /// On-demand, by shard id: offered (records, bytes) in the current evaluation period, a
+    /// split already decided, and since when the shard has been nearly idle.
+    period_offered: Vec<(u64, u64)>,
+    split_pending: Vec<bool>,
+    low_since: Vec<Option<SimTime>>,
     producers: Vec<ProducerRt>,
     metrics: Collector,
     /// Scratch buffers reused by every send and tick (no allocation in the loop).
@@ -150,6 +157,9 @@ impl<'a> World<'a> {
             shards_max: n,
             reshards_done: 0,
             volumes,
+            period_offered: vec![(0, 0); n as usize],
+            split_pending: vec![false; n as usize],
+            low_since: vec![None; n as usize],
             shards: (0..n).map(|_| ShardWriter::new(scenario.stream.write_limit)).collect(),
             producers,
             metrics,
@@ -195,7 +205,7 @@ impl<'a> World<'a> {
             // Validation keeps scheduled calls inside the run, so this is never in the past.
             let _ = self.queue.schedule_at(*at, Event::ScheduledCall { i: i as u32 });
         }
-        if self.scenario.capacity.autoscaling.is_some() {
+        if self.scenario.capacity.autoscaling.is_some() || self.on_demand() {
             self.queue.schedule_in(self.scenario.capacity.evaluation_period, Event::Evaluate);
         }
         while let Some((now, ev)) = self.queue.pop_before(end) {
@@ -214,6 +224,7 @@ impl<'a> World<'a> {
                 }
                 Event::Evaluate => self.on_evaluate(now),
                 Event::ReshardDone { target } => self.on_reshard_done(now, target),
+                Event::Split { id } => self.on_split(now, id),
             }
         }
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
@@ -269,8 +280,17 @@ impl<'a> World<'a> {
         }
     }
 
+    fn on_demand(&self) -> bool {
+        self.scenario.stream.mode == CapacityMode::OnDemand
+    }
+
     fn on_evaluate(&mut self, now: SimTime) {
         let period = self.scenario.capacity.evaluation_period;
+        if self.on_demand() {
+            self.on_demand_evaluate(now);
+            self.queue.schedule_in(period, Event::Evaluate);
+            return;
+        }
         let open = self.map.len() as f64;
         let secs = to_secs_f64(period);
         let load = PeriodLoad {
@@ -288,6 +308,80 @@ impl<'a> World<'a> {
             }
         }
         self.queue.schedule_in(period, Event::Evaluate);
+    }
+
+    /// On-demand, every evaluation period: a shard whose offered load passed the split threshold
+    /// is split after the split delay; adjacent shards idle for long enough merge.
+    fn on_demand_evaluate(&mut self, now: SimTime) {
+        let od = &self.scenario.capacity.on_demand;
+        let secs = to_secs_f64(self.scenario.capacity.evaluation_period);
+        let mut open = self.map.len() as u32;
+        let ids: Vec<u32> = self.map.shard_ids().to_vec();
+        for &id in &ids {
+            let (rec, bytes) = std::mem::take(&mut self.period_offered[id as usize]);
+            let u = (rec as f64 / (SHARD_WRITE_RECORDS_PER_S as f64 * secs))
+                .max(bytes as f64 / (SHARD_WRITE_BYTES_PER_S as f64 * secs));
+            if u > od.split_threshold && !self.split_pending[id as usize] && open < od.max_shards {
+                self.split_pending[id as usize] = true;
+                open += 1;
+                self.queue.schedule_in(od.split_delay, Event::Split { id });
+            }
+            let low = &mut self.low_since[id as usize];
+            *low = if u < od.merge_threshold { low.or(Some(now)) } else { None };
+        }
+        // Gradual scale-down: merge neighbours idle for `merge_after`, never below the initial
+        // capacity (assumption: AWS keeps a new stream's 4 MiB/s floor).
+        let idle = |w: &World, id: u32| {
+            !w.split_pending[id as usize]
+                && w.low_since[id as usize].is_some_and(|t| now.saturating_sub(t) >= od.merge_after)
+        };
+        let mut pos = 0;
+        while pos + 1 < self.map.len() && self.map.len() as u32 > od.initial_shards {
+            let (a, b) = (self.map.shard_ids()[pos], self.map.shard_ids()[pos + 1]);
+            if idle(self, a) && idle(self, b) {
+                let id = self.shard_rt.len() as u32;
+                self.map.merge(pos, id);
+                let mut parents = vec![Vec::new(); self.map.len()];
+                parents[pos] = vec![a, b];
+                self.close_and_open(now, &[a, b], &parents);
+            }
+            pos += 1;
+        }
+    }
+
+    fn on_split(&mut self, now: SimTime, id: u32) {
+        let Some(pos) = self.map.position_of_id(id) else { return };
+        let first = self.shard_rt.len() as u32;
+        self.map.split(pos, first, first + 1);
+        let mut parents = vec![Vec::new(); self.map.len()];
+        parents[pos] = vec![id];
+        parents[pos + 1] = vec![id];
+        self.close_and_open(now, &[id], &parents);
+        self.reshards_done += 1;
+    }
+
+    /// After the map changed: close `closed`, register the new shards (with `parents_of` by
+    /// map position), recompute key shares, grow the per-shard state.
+    fn close_and_open(&mut self, now: SimTime, closed: &[u32], parents_of: &[Vec<u32>]) {
+        for id in closed {
+            self.shard_rt[*id as usize].closed_at = Some(now);
+        }
+        for p in &mut self.producers {
+            let (share, mean_key_len) = p.keys.shard_shares(&self.map);
+            p.share = share;
+            p.mean_key_len = mean_key_len;
+        }
+        self.record_open_shards(now, parents_of);
+        let total = self.shard_rt.len();
+        let model = self.scenario.stream.write_limit;
+        self.shards.resize_with(total, || ShardWriter::new(model));
+        self.period_offered.resize(total, (0, 0));
+        self.split_pending.resize(total, false);
+        self.low_since.resize(total, None);
+        self.metrics.ensure_shards(total);
+        let open = self.map.len() as u32;
+        self.metrics.open_shards_from(now, open);
+        self.shards_max = self.shards_max.max(open);
     }
 
     /// Uniform scaling done: the new open shards split the key space equally; the old ones
@@ -309,22 +403,8 @@ impl<'a> World<'a> {
                     .collect()
             })
             .collect();
-        for id in old.shard_ids() {
-            self.shard_rt[*id as usize].closed_at = Some(now);
-        }
-        for p in &mut self.producers {
-            let (share, mean_key_len) = p.keys.shard_shares(&self.map);
-            p.share = share;
-            p.mean_key_len = mean_key_len;
-        }
-        self.record_open_shards(now, &parents);
-        let total = self.shard_rt.len();
-        let model = self.scenario.stream.write_limit;
-        self.shards.resize_with(total, || ShardWriter::new(model));
-        self.metrics.ensure_shards(total);
-        self.metrics.open_shards_from(now, target);
+        self.close_and_open(now, old.shard_ids(), &parents);
         self.capacity.complete(target);
-        self.shards_max = self.shards_max.max(target);
         self.reshards_done += 1;
     }
 
@@ -419,6 +499,10 @@ impl<'a> World<'a> {
         self.period_records += adm.records;
         self.period_bytes += adm.bytes;
         self.period_throttled += c.records - adm.records;
+        if let Some(o) = self.period_offered.get_mut(shard as usize) {
+            o.0 += c.records;
+            o.1 += c.bytes;
+        }
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
         let pr = &mut self.producers[p];
@@ -549,7 +633,16 @@ mod tests {
                 evaluation_period: secs(60),
                 max_shards_per_stream: 10_000,
                 account_shard_quota: 20_000,
+                on_demand: OnDemandSettings {
+                    initial_shards: 4,
+                    split_threshold: 0.5,
+                    split_delay: secs(900),
+                    merge_threshold: 0.1,
+                    merge_after: secs(86_400),
+                    max_shards: 10_000,
+                },
             },
+            cost: CostSettings::default(),
             source: None,
         }
     }

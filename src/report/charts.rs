@@ -49,12 +49,18 @@ pub fn shard_totals_svg(r: &RunResult) -> Result<String, ChartError> {
 
 /// (file name, svg) for every chart, in a fixed order
 pub fn all_svgs(r: &RunResult) -> Result<Vec<(&'static str, String)>, ChartError> {
-    Ok(vec![
+    let mut all = vec![
         ("throughput.svg", throughput_svg(r)?),
         ("shard-load.svg", shard_heatmap_svg(r)?),
         ("latency.svg", latency_svg(r)?),
         ("shard-totals.svg", shard_totals_svg(r)?),
-    ])
+    ];
+    // Cost charts only when the run was priced (`experiment::run` always prices).
+    if r.cost.is_some() {
+        all.push(("cost.svg", cost_svg(r)?));
+        all.push(("retention.svg", retention_svg(r)?));
+    }
+    Ok(all)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1808,5 +1814,427 @@ mod tests {
         let lum = |c: RGBColor| 0.3 * c.0 as f64 + 0.59 * c.1 as f64 + 0.11 * c.2 as f64;
         assert!(lum(level_color(39)) > 1.5 * lum(level_color(40)));
         assert!(lum(level_color(0)) > lum(level_color(20)));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cost over time and retained bytes per retention tier (issue 4)
+
+/// Cumulative cost of each line item over time, stacked, with the on-demand what-if,
+/// `cost.svg`.
+pub fn cost_svg(r: &RunResult) -> Result<String, ChartError> {
+    render("cost", (WIDTH, HEIGHT), |root| draw_cost(root, r))
+}
+
+/// Retained bytes per retention tier over time, stacked, `retention.svg`.
+pub fn retention_svg(r: &RunResult) -> Result<String, ChartError> {
+    render("retention", (WIDTH, HEIGHT), |root| draw_retention(root, r))
+}
+
+const STACK_COLORS: [RGBColor; 5] = [OI_BLUE, OI_ORANGE, OI_GREEN, OI_PINK, OI_VERMILLION];
+
+/// Stacked layers: for each layer, its points as (x, lower, upper), x in axis units.
+fn stack_layers(times: &[f64], layers: &[&[f64]], div: f64) -> Vec<Vec<(f64, f64, f64)>> {
+    let mut below = vec![0.0; times.len()];
+    layers
+        .iter()
+        .map(|values| {
+            times
+                .iter()
+                .enumerate()
+                .map(|(k, &t)| {
+                    let v = values.get(k).copied().filter(|v| v.is_finite()).unwrap_or(0.0).max(0.0);
+                    let lo = below[k];
+                    below[k] += v;
+                    (t / div, lo, lo + v)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Draws stacked layers as filled bands with a solid top edge.
+fn draw_stack<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    layers: &[Vec<(f64, f64, f64)>],
+    colors: &[RGBColor],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for (layer, color) in layers.iter().zip(colors) {
+        if layer.len() < 2 {
+            continue;
+        }
+        let mut poly: Vec<(f64, f64)> = layer.iter().map(|p| (p.0, p.2)).collect();
+        poly.extend(layer.iter().rev().map(|p| (p.0, p.1)));
+        chart.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.35).filled())))?;
+        chart.draw_series(LineSeries::new(layer.iter().map(|p| (p.0, p.2)), color.stroke_width(2)))?;
+    }
+    Ok(())
+}
+
+/// Dollar tick label for an axis whose top is `top`.
+fn fmt_dollars(v: f64, top: f64) -> String {
+    let decimals = if top >= 100.0 {
+        0
+    } else if top >= 1.0 {
+        2
+    } else if top >= 0.01 {
+        3
+    } else {
+        5
+    };
+    format!("${}", fmt_num(v, decimals))
+}
+
+fn draw_cost(root: &Area<'_>, r: &RunResult) -> DrawResult {
+    let Some(c) = &r.cost else {
+        let body = draw_header(
+            root,
+            &Header {
+                title: format!("Cost over time — scenario “{}”", short_scenario(r)),
+                subtitle: None,
+                legend: vec![],
+            },
+        )?;
+        let chart = builder(&body, 60, 0).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        return draw_note(root, chart.plotting_area().get_pixel_range(), "no cost computed");
+    };
+    let t = TimeAxis::new(r.duration_s, c.times_s.last().copied().unwrap_or(1.0));
+    // Only items that cost something, in bill order.
+    let shown: Vec<usize> = (0..c.bill.items.len()).filter(|&i| c.bill.items[i].usd > 0.0).collect();
+    let values: Vec<&[f64]> = shown.iter().map(|&i| c.cumulative_usd[i].as_slice()).collect();
+    let layers = stack_layers(&c.times_s, &values, t.div);
+    let colors: Vec<RGBColor> = (0..shown.len()).map(|k| STACK_COLORS[k % STACK_COLORS.len()]).collect();
+    let stacked_top = layers.last().map_or(0.0, |l| l.iter().map(|p| p.2).fold(0.0, f64::max));
+    let od_top = c.what_if_cumulative_usd.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let top = y_top(stacked_top.max(od_top));
+    let x_max = t.x_max(c.times_s.last().copied().unwrap_or(0.0), r.duration_s);
+
+    let mut legend: Vec<LegendItem> = shown
+        .iter()
+        .zip(&colors)
+        .map(|(&i, &col)| {
+            let it = &c.bill.items[i];
+            item(
+                format!("{} (${} per {})", it.name, crate::cost::fmt_price(it.unit_price_usd), it.unit),
+                Swatch::Area(col),
+            )
+        })
+        .collect();
+    legend.push(item(format!("{} what-if, total", c.what_if_mode), Swatch::Dashed(INK)));
+    let subtitle = format!(
+        "{}: {} for the run, {} per month (730 h); {} what-if: {} for the run, {} per month{}; {} prices of {}",
+        c.bill.label,
+        crate::cost::fmt_usd(c.bill.total_usd),
+        crate::cost::fmt_usd(c.bill.per_month_usd),
+        c.what_if_mode,
+        crate::cost::fmt_usd(c.what_if.total_usd),
+        crate::cost::fmt_usd(c.what_if.per_month_usd),
+        if c.what_if_mode == "provisioned" { " (the same shards)" } else { " (its capacity is not simulated)" },
+        c.table,
+        c.table_date
+    );
+    let body = draw_header(
+        root,
+        &Header {
+            title: format!("Cumulative cost by line item — scenario “{}”", short_scenario(r)),
+            subtitle: Some(subtitle),
+            legend,
+        },
+    )?;
+    let fmt_y = |v: &f64| fmt_dollars(*v, top);
+    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(10)
+        .y_labels(7)
+        .x_desc(t.label())
+        .y_desc("cumulative cost [USD]")
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| fmt_num(*v, 2))
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    draw_stack(&mut chart, &layers, &colors)?;
+    let od: Vec<(f64, f64)> = c
+        .times_s
+        .iter()
+        .zip(&c.what_if_cumulative_usd)
+        .filter(|(_, v)| v.is_finite())
+        .map(|(&x, &v)| (x / t.div, v))
+        .collect();
+    if od.len() >= 2 {
+        chart.draw_series(DashedLineSeries::new(od, 8, 5, INK.stroke_width(2)))?;
+    }
+    if shown.is_empty() {
+        draw_note(root, chart.plotting_area().get_pixel_range(), "nothing billed")?;
+    }
+    Ok(())
+}
+
+/// A byte unit for an axis whose top is `top` bytes: (divisor, name).
+fn byte_unit(top: f64) -> (f64, &'static str) {
+    const UNITS: [(f64, &str); 5] = [
+        (1.0, "bytes"),
+        (1024.0, "KiB"),
+        (1_048_576.0, "MiB"),
+        (1_073_741_824.0, "GiB"),
+        (1_099_511_627_776.0, "TiB"),
+    ];
+    UNITS.iter().rev().find(|(d, _)| top >= *d * 2.0).copied().unwrap_or(UNITS[0])
+}
+
+fn draw_retention(root: &Area<'_>, r: &RunResult) -> DrawResult {
+    let Some(c) = &r.cost else {
+        let body = draw_header(
+            root,
+            &Header {
+                title: format!("Retained data — scenario “{}”", short_scenario(r)),
+                subtitle: None,
+                legend: vec![],
+            },
+        )?;
+        let chart = builder(&body, 60, 0).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        return draw_note(root, chart.plotting_area().get_pixel_range(), "no cost computed");
+    };
+    let t = TimeAxis::new(r.duration_s, c.times_s.last().copied().unwrap_or(1.0));
+    let raw_top = c
+        .times_s
+        .iter()
+        .enumerate()
+        .map(|(k, _)| c.retained_bytes.iter().map(|(_, v)| v.get(k).copied().unwrap_or(0.0)).sum::<f64>())
+        .fold(0.0, f64::max);
+    let (div, unit) = byte_unit(raw_top);
+    let scaled: Vec<Vec<f64>> =
+        c.retained_bytes.iter().map(|(_, v)| v.iter().map(|b| b / div).collect()).collect();
+    let values: Vec<&[f64]> = scaled.iter().map(|v| v.as_slice()).collect();
+    let layers = stack_layers(&c.times_s, &values, t.div);
+    let colors: Vec<RGBColor> = [OI_BLUE, OI_ORANGE, OI_PINK].into_iter().take(layers.len()).collect();
+    let top = y_top(raw_top / div);
+    let x_max = t.x_max(c.times_s.last().copied().unwrap_or(0.0), r.duration_s);
+    let price = |key: &str| c.bill.items.iter().find(|i| i.key == key).map(|i| i.unit_price_usd);
+    let legend: Vec<LegendItem> = c
+        .retained_bytes
+        .iter()
+        .zip(&colors)
+        .enumerate()
+        .map(|(k, ((label, _), &col))| {
+            let how = match k {
+                0 => "in the shard-hour price".to_string(),
+                1 => price("extended_retention_shard_hour")
+                    .map_or(String::new(), |p| format!("${} per shard-hour", crate::cost::fmt_price(p))),
+                _ => price("long_term_retention_gb_month")
+                    .map_or(String::new(), |p| format!("${} per GB-month", crate::cost::fmt_price(p))),
+            };
+            item(format!("{label}: {how}"), Swatch::Area(col))
+        })
+        .collect();
+    let end: f64 = c.retained_bytes.iter().map(|(_, v)| v.last().copied().unwrap_or(0.0)).sum();
+    let subtitle = format!(
+        "retention {}; {} {} retained at the end of the run (accepted data + keys, kept for the \
+         retention period from the second it was accepted; the run starts empty)",
+        fmt_seconds(c.retention_s),
+        fmt_num(end / div, 2),
+        unit
+    );
+    let body = draw_header(
+        root,
+        &Header {
+            title: format!("Retained data by retention tier — scenario “{}”", short_scenario(r)),
+            subtitle: Some(subtitle),
+            legend,
+        },
+    )?;
+    let fmt_y = |v: &f64| fmt_count(*v, top);
+    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(10)
+        .y_labels(7)
+        .x_desc(t.label())
+        .y_desc(format!("retained [{unit}]"))
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| fmt_num(*v, 2))
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    draw_stack(&mut chart, &layers, &colors)?;
+    if raw_top <= 0.0 {
+        draw_note(root, chart.plotting_area().get_pixel_range(), "no data retained")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classroom: per-second load against its one-minute mean (what a CloudWatch datapoint shows)
+
+/// Longest stretch the per-minute chart shows [s]: per-second detail is the point, so a long
+/// run shows its first 30 minutes.
+const PER_MINUTE_WINDOW_S: usize = 1800;
+
+/// Offered records per second against their one-minute means, `per-minute.svg`: one-minute
+/// CloudWatch datapoints hide the seconds above the write limit.
+pub fn per_minute_svg(r: &RunResult) -> Result<String, ChartError> {
+    render("per-minute", (WIDTH, HEIGHT), |root| draw_per_minute(root, r))
+}
+
+fn draw_per_minute(root: &Area<'_>, r: &RunResult) -> DrawResult {
+    let s = &r.series;
+    let total = s.offered_records.len().max(s.throttled_records.len());
+    let n = total.min(PER_MINUTE_WINDOW_S);
+    let t = TimeAxis::new(n as f64, n as f64);
+    let offered = step_segments(&bucket_means(&s.offered_records, n, 1), 1, n, t);
+    let minute = step_segments(&bucket_means(&s.offered_records, n, 60), 60, n, t);
+    let throttled = step_segments(&bucket_means(&s.throttled_records, n, 1), 1, n, t);
+    let limit = r.shard_limit_records_per_s;
+    let cap: Vec<u64> = s.open_shards.iter().take(n).map(|&o| u64::from(o).saturating_mul(limit)).collect();
+    let capacity = if limit > 0 { step_segments(&bucket_means(&cap, n, 1), 1, n, t) } else { vec![] };
+    let top = y_top(seg_max(&offered).max(seg_max(&capacity)).max(seg_max(&throttled)));
+    let minute_peak = seg_max(&minute);
+    let second_peak = seg_max(&offered);
+    let cap_now = cap.first().copied().unwrap_or(0) as f64;
+    let pct =
+        |v: f64| if cap_now > 0.0 { format!("{}%", fmt_num(100.0 * v / cap_now, 0)) } else { "-".into() };
+    let busy = s.throttled_records.iter().take(n).filter(|&&x| x > 0).count();
+    let window = if total > n {
+        format!(" (first {} of {})", fmt_seconds(n as u64), fmt_seconds(total as u64))
+    } else {
+        String::new()
+    };
+    let subtitle = format!(
+        "busiest minute averages {} of capacity, busiest second {}; {} of {} seconds throttled{}",
+        pct(minute_peak),
+        pct(second_peak),
+        fmt_int(busy as u64),
+        fmt_int(n as u64),
+        window
+    );
+    let mut legend = vec![
+        item("offered records/s, per second", Swatch::Line(OI_BLUE)),
+        item("the same, one-minute mean (a CloudWatch datapoint / 60)", Swatch::Line(INK)),
+        item("throttled records/s, per second", Swatch::Line(OI_VERMILLION)),
+    ];
+    if !capacity.is_empty() {
+        legend.push(item(
+            format!("write capacity (open shards x {} records/s)", fmt_int(limit)),
+            Swatch::Dashed(INK),
+        ));
+    }
+    let body = draw_header(
+        root,
+        &Header {
+            title: format!("Per second vs per minute — scenario “{}”", short_scenario(r)),
+            subtitle: Some(subtitle),
+            legend,
+        },
+    )?;
+    let fmt_y = |v: &f64| fmt_count(*v, top);
+    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let x_max = t.x_max(n as f64, n as f64);
+    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(10)
+        .y_labels(7)
+        .x_desc(t.label())
+        .y_desc("records/s")
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| fmt_num(*v, 2))
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    for seg in &offered {
+        chart.draw_series(LineSeries::new(seg.iter().copied(), OI_BLUE.mix(0.8).stroke_width(1)))?;
+    }
+    for seg in &throttled {
+        chart.draw_series(LineSeries::new(seg.iter().copied(), OI_VERMILLION.stroke_width(2)))?;
+    }
+    for seg in &capacity {
+        chart.draw_series(DashedLineSeries::new(seg.iter().copied(), 8, 5, INK.stroke_width(2)))?;
+    }
+    for seg in &minute {
+        chart.draw_series(LineSeries::new(seg.iter().copied(), INK.stroke_width(4)))?;
+    }
+    if n == 0 {
+        draw_note(root, chart.plotting_area().get_pixel_range(), "no seconds simulated")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod cost_chart_tests {
+    use super::*;
+    use crate::cost::{compute, CostSettings};
+    use crate::metrics::Series;
+
+    fn priced(seconds: usize, retention_s: u64) -> RunResult {
+        let series = Series {
+            open_shards: vec![2; seconds],
+            put_payload_units: vec![40; seconds],
+            billed_ingest_kib: vec![40; seconds],
+            accepted_bytes: vec![40_000; seconds],
+            accepted_records: vec![40; seconds],
+            ..Default::default()
+        };
+        let mut r =
+            RunResult { scenario: "priced".into(), duration_s: seconds as f64, series, ..Default::default() };
+        r.totals.put_payload_units = 40 * seconds as u64;
+        r.totals.billed_ingest_kib = 40 * seconds as u64;
+        r.cost = Some(compute(&CostSettings::default(), retention_s * 1_000_000, &r));
+        r
+    }
+
+    fn well_formed(svg: &str) {
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        assert!(!svg.contains("NaN") && !svg.contains("inf\""));
+    }
+
+    #[test]
+    fn cost_and_retention_charts_have_units_legends_and_tiers() {
+        let r = priced(10 * 86_400, 8 * 86_400);
+        let cost = cost_svg(&r).unwrap();
+        well_formed(&cost);
+        for s in [
+            "cumulative cost [USD]",
+            "time [h]",
+            "shard-hours ($0.015 per shard-hour)",
+            "on-demand standard what-if",
+        ] {
+            assert!(cost.contains(s), "{s}");
+        }
+        let ret = retention_svg(&r).unwrap();
+        well_formed(&ret);
+        for s in [
+            "retained [GiB]",
+            "first 24 h (included)",
+            "24 h to 7 days (extended)",
+            "beyond 7 days (long-term)",
+        ] {
+            assert!(ret.contains(s), "{s}");
+        }
+        let names: Vec<&str> = all_svgs(&r).unwrap().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names[4..], ["cost.svg", "retention.svg"]);
+    }
+
+    #[test]
+    fn degenerate_runs_still_draw() {
+        for seconds in [0, 1, 2] {
+            well_formed(&cost_svg(&priced(seconds, 86_400)).unwrap());
+            well_formed(&retention_svg(&priced(seconds, 86_400)).unwrap());
+        }
+        let unpriced = RunResult::default();
+        assert!(cost_svg(&unpriced).unwrap().contains("no cost computed"));
+        assert!(retention_svg(&unpriced).unwrap().contains("no cost computed"));
     }
 }

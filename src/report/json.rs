@@ -85,12 +85,119 @@ struct Read {
     consumers: Vec<()>,
 }
 
+/// `cost_usd`: the provisioned bill (`total`, `per_month`, `items` as DESIGN.md's contract),
+/// each line with its working, and the on-demand what-if. `null`s when no cost was computed.
 #[derive(Serialize)]
 struct Cost {
-    /// `null` until the cost model lands.
     total: Option<f64>,
     per_month: Option<f64>,
     items: std::collections::BTreeMap<String, f64>,
+    /// The billed mode: `provisioned` or `on-demand standard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<std::collections::BTreeMap<String, f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    projection: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_items: Option<Vec<CostLine>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_month_line_items: Option<Vec<CostLine>>,
+    /// A provisioned run priced as On-demand Standard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_demand_what_if: Option<WhatIf>,
+    /// An on-demand run priced as provisioned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisioned_what_if: Option<WhatIf>,
+}
+
+#[derive(Serialize)]
+struct CostLine {
+    name: String,
+    quantity: f64,
+    unit: String,
+    unit_price_usd: f64,
+    usd: f64,
+    text: String,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct WhatIf {
+    label: String,
+    total: f64,
+    per_month: f64,
+    items: std::collections::BTreeMap<String, f64>,
+    line_items: Vec<CostLine>,
+    per_month_line_items: Vec<CostLine>,
+}
+
+fn cost_lines(items: &[crate::cost::LineItem]) -> Vec<CostLine> {
+    items
+        .iter()
+        .map(|i| CostLine {
+            name: i.key.clone(),
+            quantity: round6(i.quantity),
+            unit: i.unit.clone(),
+            unit_price_usd: i.unit_price_usd,
+            usd: round6(i.usd),
+            text: crate::cost::describe(i),
+            note: i.note.clone(),
+        })
+        .collect()
+}
+
+fn cost_items(items: &[crate::cost::LineItem]) -> std::collections::BTreeMap<String, f64> {
+    items.iter().map(|i| (i.key.clone(), round6(i.usd))).collect()
+}
+
+fn what_if(b: &crate::cost::Bill) -> WhatIf {
+    WhatIf {
+        label: b.label.clone(),
+        total: round6(b.total_usd),
+        per_month: round6(b.per_month_usd),
+        items: cost_items(&b.items),
+        line_items: cost_lines(&b.items),
+        per_month_line_items: cost_lines(&b.month_items),
+    }
+}
+
+fn cost(r: &RunResult) -> Cost {
+    let Some(c) = &r.cost else {
+        return Cost {
+            total: None,
+            per_month: None,
+            items: Default::default(),
+            mode: None,
+            table: None,
+            table_date: None,
+            overrides: None,
+            projection: None,
+            line_items: None,
+            per_month_line_items: None,
+            on_demand_what_if: None,
+            provisioned_what_if: None,
+        };
+    };
+    let wi = &c.what_if;
+    Cost {
+        mode: Some(c.bill.label.clone()),
+        total: Some(round6(c.bill.total_usd)),
+        per_month: Some(round6(c.bill.per_month_usd)),
+        items: cost_items(&c.bill.items),
+        table: Some(c.table.clone()),
+        table_date: Some(c.table_date.clone()),
+        overrides: Some(c.overrides.iter().cloned().collect()),
+        projection: Some(c.projection.clone()),
+        line_items: Some(cost_lines(&c.bill.items)),
+        per_month_line_items: Some(cost_lines(&c.bill.month_items)),
+        on_demand_what_if: (c.what_if_mode != "provisioned").then(|| what_if(wi)),
+        provisioned_what_if: (c.what_if_mode == "provisioned").then(|| what_if(wi)),
+    }
 }
 
 #[derive(Serialize)]
@@ -180,7 +287,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
             put_latency_ms: r.latency.overall.into(),
         },
         read: Read { consumers: Vec::new() },
-        cost_usd: Cost { total: None, per_month: None, items: Default::default() },
+        cost_usd: cost(r),
         textbook: Textbook {
             mean_records_per_s: round3(tb.mean_records_per_s),
             peak_records_per_s: round3(tb.peak_records_per_s),

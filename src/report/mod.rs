@@ -4,21 +4,27 @@
 pub mod charts;
 pub mod compare;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod text;
 pub mod writer;
 
 use crate::metrics::RunResult;
+use crate::scenario::Scenario;
 
 /// Every file of a run's report folder, rendered in memory: (file name, bytes), in a fixed order.
-pub fn render_all(r: &RunResult) -> Result<Vec<(String, Vec<u8>)>, charts::ChartError> {
+/// `sc` is the scenario that ran: `report.html` lists its settings and assumptions.
+pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>, charts::ChartError> {
     let mut files = vec![
         ("summary.json".to_string(), json::render(r)),
         ("timeseries.csv".to_string(), csv::timeseries(r)),
         ("latency.csv".to_string(), csv::latency(r)),
         ("shards.csv".to_string(), csv::shards(r)),
     ];
-    for (name, svg) in charts::all_svgs(r)? {
+    let mut svgs = charts::all_svgs(r)?;
+    svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
+    files.push(("report.html".to_string(), html::render_with(r, sc, &svgs)));
+    for (name, svg) in svgs {
         files.push((name.to_string(), svg.into_bytes()));
     }
     Ok(files)

@@ -53,5 +53,33 @@ pub fn render(r: &RunResult) -> String {
         "  textbook formula: {} shards at the peak ({} with the 1,000 records/s limit)",
         tb.shards_at_peak, tb.shards_at_peak_with_record_limit
     );
+    if let Some(c) = &r.cost {
+        cost_lines(&mut s, c);
+    }
     s
+}
+
+/// The bill: total, monthly projection, every non-zero line with its working, the what-if.
+fn cost_lines(s: &mut String, c: &crate::cost::CostReport) {
+    use crate::cost::{describe, fmt_usd};
+    let _ = writeln!(
+        s,
+        "  cost      {} for the run, {} per month (730 h); {} prices of {}{}",
+        fmt_usd(c.bill.total_usd),
+        fmt_usd(c.bill.per_month_usd),
+        c.table,
+        c.table_date,
+        if c.overrides.is_empty() { "" } else { ", with overrides" }
+    );
+    for item in c.bill.items.iter().filter(|i| i.quantity > 0.0) {
+        let _ = writeln!(s, "    {:<32} {}", format!("{}:", item.name), describe(item));
+    }
+    let _ = writeln!(
+        s,
+        "  {} what-if{}: {} for the run, {} per month",
+        c.what_if_mode,
+        if c.what_if_mode == "provisioned" { " (the same shards)" } else { " (its capacity not simulated)" },
+        fmt_usd(c.what_if.total_usd),
+        fmt_usd(c.what_if.per_month_usd)
+    );
 }

@@ -9,7 +9,7 @@
 
 use super::defaults as d;
 use super::raw::Scalar;
-use super::types::{AutoscalingPolicy, CapacitySettings};
+use super::types::{AutoscalingPolicy, CapacitySettings, OnDemandSettings};
 use super::validate::{choice, duration, field, int, num, only_fields, Checker};
 use serde::Deserialize;
 
@@ -24,6 +24,19 @@ pub(crate) struct RawCapacity {
     pub resharding_duration: Field,
     pub evaluation_period: Field,
     pub account_shard_quota: Field,
+    pub on_demand: Option<RawOnDemand>,
+}
+
+/// `capacity.on_demand`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { initial_shards = 4, split_delay = \"15m\" }")]
+pub(crate) struct RawOnDemand {
+    pub initial_shards: Field,
+    pub split_threshold: Field,
+    pub split_delay: Field,
+    pub merge_threshold: Field,
+    pub merge_after: Field,
+    pub max_shards: Field,
 }
 
 /// One scheduled call.
@@ -85,7 +98,42 @@ fn defaults() -> CapacitySettings {
         evaluation_period: d::EVALUATION_PERIOD,
         max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
         account_shard_quota: d::ACCOUNT_SHARD_QUOTA,
+        on_demand: OnDemandSettings {
+            initial_shards: d::OD_INITIAL_SHARDS,
+            split_threshold: d::OD_SPLIT_THRESHOLD,
+            split_delay: d::OD_SPLIT_DELAY,
+            merge_threshold: d::OD_MERGE_THRESHOLD,
+            merge_after: d::OD_MERGE_AFTER,
+            max_shards: d::OD_MAX_SHARDS,
+        },
     }
+}
+
+fn on_demand(c: &mut Checker, v: Option<&RawOnDemand>) -> Option<OnDemandSettings> {
+    let base = defaults().on_demand;
+    let Some(o) = v else { return Some(base) };
+    const P: &str = "capacity.on_demand";
+    let f = |name: &str| field(P, name);
+    let shards = |c: &mut Checker, name: &str, v: &Field, default: u32| match v {
+        None => Some(default),
+        Some(v) => int(c, &f(name), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
+    };
+    let ratio = |c: &mut Checker, name: &str, v: &Field, default: f64| match v {
+        None => Some(default),
+        Some(v) => num(c, &f(name), v, 0.0, 1.0, "fraction of a shard's write limit"),
+    };
+    let wait = |c: &mut Checker, name: &str, v: &Field, default: u64| match v {
+        None => Some(default),
+        Some(v) => duration(c, &f(name), v, 0, d::DURATION_MAX, ""),
+    };
+    Some(OnDemandSettings {
+        initial_shards: shards(c, "initial_shards", &o.initial_shards, base.initial_shards)?,
+        split_threshold: ratio(c, "split_threshold", &o.split_threshold, base.split_threshold)?,
+        split_delay: wait(c, "split_delay", &o.split_delay, base.split_delay)?,
+        merge_threshold: ratio(c, "merge_threshold", &o.merge_threshold, base.merge_threshold)?,
+        merge_after: wait(c, "merge_after", &o.merge_after, base.merge_after)?,
+        max_shards: shards(c, "max_shards", &o.max_shards, base.max_shards)?,
+    })
 }
 
 /// Validate `[capacity]`; `run` is the scenario duration (scheduled calls must fall inside it).
@@ -93,8 +141,26 @@ pub(super) fn capacity(
     c: &mut Checker,
     v: Option<&RawCapacity>,
     run: Option<u64>,
+    on_demand_mode: bool,
 ) -> Option<CapacitySettings> {
     let Some(raw) = v else { return Some(defaults()) };
+    if on_demand_mode {
+        if raw.schedule.is_some() {
+            c.err(
+                "capacity.schedule",
+                "UpdateShardCount is for provisioned streams; an on-demand stream scales itself",
+            );
+        }
+        if raw.autoscaling.is_some() {
+            c.err(
+                "capacity.autoscaling",
+                "autoscaling policies are for provisioned streams; an on-demand stream scales itself",
+            );
+        }
+    } else if raw.on_demand.is_some() {
+        c.err("capacity.on_demand", "applies to stream.mode = \"on-demand\" only");
+    }
+    let od = on_demand(c, raw.on_demand.as_ref());
     let base = defaults();
     let resharding_duration = match &raw.resharding_duration {
         None => Some(base.resharding_duration),
@@ -153,6 +219,7 @@ pub(super) fn capacity(
         evaluation_period: evaluation_period?,
         max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
         account_shard_quota: quota?,
+        on_demand: od?,
     })
 }
 

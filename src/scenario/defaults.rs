@@ -62,6 +62,16 @@ pub const TS_DOWN_PERIODS: u32 = 30;
 pub const TS_UP_PCT: f64 = 100.0;
 pub const TS_DOWN_PCT: f64 = 50.0;
 pub const TS_COOLDOWN: SimTime = secs(600);
+/// On-demand: a new stream starts at 4 MiB/s and 4,000 records/s (4 shards); shards split
+/// above half their write limit (AWS's 500 KB/s), 15 minutes after the decision (AWS: "within
+/// 15 minutes"); adjacent shards below 10% for 24 hours merge (AWS: scale-down is gradual).
+pub const OD_INITIAL_SHARDS: u32 = 4;
+pub const OD_SPLIT_THRESHOLD: f64 = 0.5;
+pub const OD_SPLIT_DELAY: SimTime = secs(15 * 60);
+pub const OD_MERGE_THRESHOLD: f64 = 0.1;
+pub const OD_MERGE_AFTER: SimTime = secs(24 * 3600);
+pub const OD_MAX_SHARDS: u32 = 10_000;
+
 /// Double/halve alarms: double after 1 minute above 75%, halve after 15 minutes below 25%.
 pub const DH_HIGH: f64 = 0.75;
 pub const DH_LOW: f64 = 0.25;
@@ -118,6 +128,9 @@ pub const KEY_DISTRIBUTION: &str = "uniform";
 /// Number of template keys when `keys` (or its `count`) is absent: enough that uniform keys
 /// spread evenly over any realistic shard count.
 pub const KEY_COUNT: u64 = 1_000;
+
+/// Price table region when `[cost]` names none (`prices/us-east-1.toml`).
+pub const COST_REGION: &str = "us-east-1";
 
 // ---- Limits of the scenario format (guards, not AWS facts) -----------------------------------
 

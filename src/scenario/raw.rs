@@ -149,6 +149,7 @@ pub(crate) struct RawScenario {
     pub producers: Option<Vec<RawProducer>>,
     pub engine: Option<RawEngine>,
     pub capacity: Option<super::capacity::RawCapacity>,
+    pub cost: Option<super::cost::RawCost>,
 }
 
 /// `[stream]`

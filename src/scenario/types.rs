@@ -1,6 +1,7 @@
 //! The validated scenario: units applied, defaults filled in, cross-field checks done.
 //! The model only ever sees these types; the TOML mirror lives in `raw.rs`.
 
+pub use crate::cost::CostSettings;
 use crate::units::SimTime;
 use std::path::PathBuf;
 
@@ -20,6 +21,8 @@ pub struct Scenario {
     pub engine: EngineSettings,
     /// Provisioned capacity changes: scheduled `UpdateShardCount` calls and autoscaling.
     pub capacity: CapacitySettings,
+    /// Price table and overrides (`[cost]`).
+    pub cost: CostSettings,
     /// The file it was read from, if any (for messages and relative trace paths).
     pub source: Option<PathBuf>,
 }
@@ -28,6 +31,8 @@ pub struct Scenario {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapacityMode {
     Provisioned,
+    /// AWS manages the shards: they split as traffic grows (see [`OnDemandSettings`]).
+    OnDemand,
 }
 
 /// How the per-shard write limit is enforced (AWS does not document it: a model assumption).
@@ -65,6 +70,30 @@ pub struct CapacitySettings {
     pub max_shards_per_stream: u32,
     /// The account's shard quota (AWS default: 20,000 in the largest regions).
     pub account_shard_quota: u32,
+    /// How an on-demand stream's shards follow traffic (used in on-demand mode).
+    pub on_demand: OnDemandSettings,
+}
+
+/// On-demand capacity, modelled as AWS describes it: a new stream starts with about 4 shards
+/// (4 MiB/s, 4,000 records/s); "when the incoming traffic exceeds 500 KB/s per shard, it splits
+/// the shard within 15 minutes", halving its hash range; scale-down is gradual.
+/// (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html)
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDemandSettings {
+    /// Open shards of a new on-demand stream.
+    pub initial_shards: u32,
+    /// A shard whose offered load over an evaluation period exceeds this fraction of its write
+    /// limit is split (AWS: 500 KB/s, half of a shard's 1 MB/s).
+    pub split_threshold: f64,
+    /// Delay from the decision to the split [µs] (AWS: "within 15 minutes"; assumption: 15 min).
+    pub split_delay: SimTime,
+    /// Two adjacent shards both below this fraction of their limit for `merge_after` merge.
+    pub merge_threshold: f64,
+    /// [µs] (assumption: 24 h, "gradual").
+    pub merge_after: SimTime,
+    /// Upper bound of open shards (AWS: 10 GB/s write per on-demand stream in the largest
+    /// regions, about 10,000 shards).
+    pub max_shards: u32,
 }
 
 /// Autoscaling policies users run today. Utilisation is the stream's write utilisation over one

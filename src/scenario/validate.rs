@@ -311,7 +311,15 @@ pub(crate) fn validate(
         }
     };
     let engine = engine(&mut c, raw.engine.as_ref());
-    let capacity = super::capacity::capacity(&mut c, raw.capacity.as_ref(), run);
+    let on_demand = stream.as_ref().is_some_and(|s: &Stream| s.mode == CapacityMode::OnDemand);
+    let capacity = super::capacity::capacity(&mut c, raw.capacity.as_ref(), run, on_demand);
+    let stream = stream.map(|mut s| {
+        if let (true, Some(cap)) = (on_demand, &capacity) {
+            s.shards = cap.on_demand.initial_shards;
+        }
+        s
+    });
+    let cost = super::cost::cost(&mut c, raw.cost.as_ref());
 
     let (
         Some(name),
@@ -322,7 +330,8 @@ pub(crate) fn validate(
         Some(producers),
         Some((mode, tick, retry_spread)),
         Some(capacity),
-    ) = (name, description, seed, run, stream, producers, engine, capacity)
+        Some(cost),
+    ) = (name, description, seed, run, stream, producers, engine, capacity, cost)
     else {
         if c.found.is_empty() {
             c.err("", "the scenario is incomplete (internal: a check failed without saying why)");
@@ -352,6 +361,7 @@ pub(crate) fn validate(
         producers,
         engine: EngineSettings { mode, tick, retry_spread },
         capacity,
+        cost,
         source: source.map(Path::to_path_buf),
     })
 }
@@ -391,16 +401,23 @@ fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
         None => Some(CapacityMode::Provisioned),
         Some(v) => match choice(c, "stream.mode", v, &["provisioned", "on-demand"]) {
             Some("provisioned") => Some(CapacityMode::Provisioned),
-            Some(_) => {
-                c.err("stream.mode", "on-demand capacity is not supported yet; use mode = \"provisioned\"");
-                None
-            }
+            Some(_) => Some(CapacityMode::OnDemand),
             None => None,
         },
     };
-    let shards = match &s.shards {
-        None => c.missing("stream.shards", "a provisioned stream needs `shards = N`"),
-        Some(v) => int(c, "stream.shards", v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards per stream")
+    let shards = match (&s.shards, mode) {
+        (Some(_), Some(CapacityMode::OnDemand)) => {
+            c.err(
+                "stream.shards",
+                "an on-demand stream manages its own shards; remove `shards` (the initial capacity is \
+                 capacity.on_demand.initial_shards, 4 by default as AWS starts new streams)",
+            );
+            None
+        }
+        // Filled from capacity.on_demand.initial_shards once that is validated.
+        (None, Some(CapacityMode::OnDemand)) => Some(0),
+        (None, _) => c.missing("stream.shards", "a provisioned stream needs `shards = N`"),
+        (Some(v), _) => int(c, "stream.shards", v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards per stream")
             .map(|n| n as u32),
     };
     let retention = match &s.retention {

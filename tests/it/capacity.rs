@@ -207,3 +207,110 @@ fn compare_is_identical_at_any_thread_count() {
     assert!(rate(0) > rate(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On-demand, as AWS documents it (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html):
+/// a new stream starts at 4 MiB/s (4 shards); a step to 10 MiB/s throttles until shards above
+/// 500 KB/s have split (15 minutes per split, twice), and never afterwards.
+#[test]
+fn on_demand_step_throttles_until_splits_catch_up() {
+    let r = run(r#"
+        name = "od-step"
+        duration = "1h"
+        [stream]
+        mode = "on-demand"
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 1048
+        record_size = "10000B"
+        keys = { distribution = "uniform", count = 100000 }
+        retry = { max_attempts = 1 }
+    "#);
+    assert_eq!(r.capacity.mode, "on-demand");
+    assert_eq!(r.capacity.shards_initial, 4);
+    let s = &r.series;
+    assert_eq!(s.open_shards[0], 4);
+    assert_eq!(s.open_shards[16 * 60], 8, "first split 15 min after the first 1-minute evaluation");
+    assert_eq!(s.open_shards[32 * 60], 16);
+    let early: u64 = s.throttled_records[..15 * 60].iter().sum();
+    let late: u64 = s.throttled_records[32 * 60..].iter().sum();
+    assert!(early > 10_000, "throttles while capacity lags: {early}");
+    assert_eq!(late, 0, "never after the splits");
+    // Splitting goes on until every shard carries at most half its limit: 10 MiB/s over 32
+    // shards is 31% each (over 16 it was 62%).
+    assert_eq!(r.capacity.shards_final, 32);
+    // Children record their parents and halve their ranges.
+    let child = &r.shards[4];
+    assert_eq!(child.parent_shard_ids.len(), 1);
+    assert_conserved(&r);
+}
+
+/// The documentation's example: with a previous peak of 40 MB/s the stream accommodates a burst
+/// to 80 MB/s; traffic tripling the previous peak throttles; a sustained 50 MB/s peak leaves
+/// room for at least 100 MB/s.
+#[test]
+fn on_demand_accommodates_double_the_previous_peak() {
+    let scenario = |burst_records_per_s: u32, sustained: u32| {
+        format!(
+            r#"
+            name = "od-peak"
+            duration = "2h"
+            [stream]
+            mode = "on-demand"
+            [engine]
+            mode = "aggregated"
+            [[producers]]
+            name = "p"
+            rate = {{ shape = "steps", steps = [ {{ at = "0s", rate = 1000 }}, {{ at = "10m", rate = {sustained} }},
+                     {{ at = "100m", rate = {burst_records_per_s} }}, {{ at = "110m", rate = {sustained} }} ] }}
+            record_size = "10000B"
+            keys = {{ distribution = "uniform", count = 1000000 }}
+            retry = {{ max_attempts = 1 }}
+        "#
+        )
+    };
+    // 10 KB records: 4,000/s = 40 MB/s, 8,000/s = 80 MB/s, 12,000/s = 120 MB/s.
+    let burst = |rate| {
+        let r = run(&scenario(rate, 4000));
+        let s = &r.series;
+        let during: u64 = s.throttled_records[100 * 60..100 * 60 + 600].iter().sum();
+        let offered: u64 = s.offered_records[100 * 60..100 * 60 + 600].iter().sum();
+        let capacity_bytes = f64::from(s.open_shards[100 * 60 - 1]) * 1_048_576.0;
+        (during as f64 / offered as f64, capacity_bytes)
+    };
+    let (double, capacity) = burst(8000);
+    assert!(capacity >= 80e6, "capacity after a 40 MB/s peak: {capacity}");
+    assert!(double < 0.001, "a burst to 2x the previous peak is accommodated: {double}");
+    let (triple, _) = burst(16_000);
+    assert!(triple > 0.05, "a burst to 4x the previous peak throttles: {triple}");
+    let r = run(&scenario(5000, 5000));
+    let cap = f64::from(r.series.open_shards[100 * 60]) * 1_048_576.0;
+    assert!(cap >= 100e6, "a sustained 50 MB/s leaves room for 100 MB/s: {cap}");
+}
+
+/// A hot key on on-demand: the shard holding it keeps splitting, but one key can never use more
+/// than one shard's 1,000 records/s, so it throttles whatever the capacity.
+#[test]
+fn on_demand_does_not_fix_a_hot_key() {
+    let r = run(r#"
+        name = "od-hot"
+        duration = "2h"
+        [stream]
+        mode = "on-demand"
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 3000
+        record_size = "100B"
+        keys = { distribution = "hot", hot = [ { key = "celebrity", share = 0.6 } ], count = 100000 }
+        retry = { max_attempts = 1 }
+    "#);
+    let s = &r.series;
+    let last_hour: u64 = s.throttled_records[3600..].iter().sum();
+    // 1,800 records/s on one key: at least 800/s throttled, every second.
+    assert!(last_hour >= 800 * 3600, "{last_hour}");
+    assert!(r.capacity.shards_final > 4, "capacity did grow: {}", r.capacity.shards_final);
+    assert_conserved(&r);
+}

@@ -3,6 +3,7 @@
 mod capacity;
 mod cli;
 mod common;
+mod cost;
 mod hashing;
 mod model;
 mod props;

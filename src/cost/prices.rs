@@ -1,0 +1,144 @@
+//! Price tables: one TOML file per region under `prices/`, embedded in the binary, every price
+//! with its source address and the date it was read. The scenario's `[cost]` table picks one
+//! and may override any item ([`CostSettings`]).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The shipped tables: (region, file text). Embedded so `kinesim` runs from any directory.
+const TABLES: &[(&str, &str)] = &[("us-east-1", include_str!("../../prices/us-east-1.toml"))];
+
+/// One priced item of a table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// `provisioned`, `on-demand standard` or `on-demand advantage`.
+    pub mode: String,
+    /// What one unit is: `shard-hour`, `million PUT payload units`, `GB`, `GB-month`, ...
+    pub unit: String,
+    /// Price of one unit [USD].
+    pub usd: f64,
+    /// Where the price was read.
+    pub source: String,
+    /// When it was read or verified (YYYY-MM-DD).
+    pub read: String,
+    /// Size convention and doubts.
+    pub note: String,
+}
+
+/// A region's price table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceTable {
+    /// `us-east-1`.
+    pub region: String,
+    /// `US East (N. Virginia)`.
+    pub name: String,
+    pub currency: String,
+    /// When the table was last verified as a whole (YYYY-MM-DD).
+    pub verified: String,
+    /// Items by key (`shard_hour`, `put_payload_units`, ...).
+    pub items: BTreeMap<String, Price>,
+}
+
+impl PriceTable {
+    /// Price of `key` [USD per unit]; 0 for an unknown key (keys are checked at validation).
+    pub fn usd(&self, key: &str) -> f64 {
+        self.items.get(key).map_or(0.0, |p| p.usd)
+    }
+    /// Unit of `key`, or `""`.
+    pub fn unit(&self, key: &str) -> &str {
+        self.items.get(key).map_or("", |p| p.unit.as_str())
+    }
+}
+
+/// Regions with a shipped table, in order.
+pub fn known_regions() -> Vec<&'static str> {
+    TABLES.iter().map(|t| t.0).collect()
+}
+
+/// The shipped table of `region`, or `None` for a region without one. The embedded files are
+/// checked by tests, so a parse failure here is a build defect.
+pub fn table(region: &str) -> Option<PriceTable> {
+    let (_, text) = TABLES.iter().find(|t| t.0 == region)?;
+    let t: PriceTable =
+        toml::from_str(text).unwrap_or_else(|e| panic!("prices/{region}.toml is invalid: {e}"));
+    Some(t)
+}
+
+/// The `[cost]` settings of a validated scenario: the table used, with the scenario's
+/// overrides applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostSettings {
+    /// Prices in force (the region's table, overrides applied).
+    pub table: PriceTable,
+    /// Items the scenario overrode, and their new price [USD per unit].
+    pub overrides: BTreeMap<String, f64>,
+}
+
+impl Default for CostSettings {
+    /// The default region's table ([`crate::scenario::defaults::COST_REGION`]), no overrides.
+    fn default() -> Self {
+        let table = table(crate::scenario::defaults::COST_REGION).expect("the default region has a table");
+        CostSettings { table, overrides: BTreeMap::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_table_parses_with_a_source_and_date_for_every_price() {
+        for region in known_regions() {
+            let t = table(region).unwrap();
+            assert_eq!(t.region, region);
+            assert_eq!(t.currency, "USD");
+            assert!(!t.items.is_empty());
+            for (key, p) in &t.items {
+                assert!(p.usd >= 0.0 && p.usd.is_finite(), "{key}");
+                assert!(
+                    p.source.contains("aws.amazon.com")
+                        || p.source.contains("FACTS.md")
+                        || p.source.contains("AWS"),
+                    "{key}"
+                );
+                assert_eq!(p.read.len(), 10, "{key}: date YYYY-MM-DD");
+                assert!(!p.unit.is_empty() && !p.note.is_empty(), "{key}");
+            }
+        }
+        assert!(table("eu-west-9").is_none());
+    }
+
+    /// FACTS.md, "Prices, us-east-1" (AWS pricing page; Price List API via Infracost tests; AWS
+    /// Big Data blog 2026-03-09): the table holds these figures.
+    #[test]
+    fn us_east_1_holds_the_facts_md_figures() {
+        let t = table("us-east-1").unwrap();
+        let expect = [
+            ("shard_hour", 0.015),
+            ("put_payload_units", 0.014),
+            ("extended_retention_shard_hour", 0.020),
+            ("long_term_retention_gb_month", 0.023),
+            ("long_term_retrieval_gb", 0.021),
+            ("efo_consumer_shard_hour", 0.015),
+            ("efo_retrieval_gb", 0.013),
+            ("od_stream_hour", 0.04),
+            ("od_ingest_gb", 0.08),
+            ("od_retrieval_gb", 0.04),
+            ("od_efo_retrieval_gb", 0.05),
+            ("od_extended_retention_gb_month", 0.10),
+            ("od_long_term_retention_gb_month", 0.023),
+            ("oda_stream_hour", 0.0),
+            ("oda_ingest_gb", 0.032),
+            ("oda_retrieval_gb", 0.016),
+            ("oda_efo_retrieval_gb", 0.016),
+            ("oda_retention_gb_month", 0.023),
+        ];
+        assert_eq!(t.items.len(), expect.len());
+        for (key, usd) in expect {
+            assert_eq!(t.usd(key), usd, "{key}");
+        }
+        assert_eq!(t.unit("put_payload_units"), "million PUT payload units");
+    }
+}

@@ -1,0 +1,430 @@
+//! A validated [`Scenario`] explained field by field: its value, whether that is the default,
+//! and what it means. Used by `kinesim explain` and by the assumptions table of `report.html`.
+//!
+//! Pure: a scenario in, rows (or text) out. Defaults come from [`crate::scenario::defaults`],
+//! never from numbers repeated here.
+
+use crate::scenario::defaults as d;
+use crate::scenario::{
+    Arrivals, AutoscalingPolicy, CapacityMode, EngineMode, Jitter, KeySpec, Producer, RateShape, RttModel,
+    Scenario, SizeDist, WriteLimitModel,
+};
+use crate::units::{format_bytes, format_duration, thousands, to_secs_f64};
+use std::fmt::Write;
+
+/// Where a field's rule comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Describes the workload or the stream: the scenario's own choice.
+    Input,
+    /// A Kinesis fact or limit (source in `scenario/defaults.rs`).
+    Aws,
+    /// A model assumption: AWS does not document it, kinesim picks a named default.
+    Assumption,
+}
+
+impl Origin {
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Input => "input",
+            Origin::Aws => "AWS",
+            Origin::Assumption => "assumption",
+        }
+    }
+}
+
+/// One resolved field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Path in the scenario file, e.g. `producers[0].retry.max_attempts`.
+    pub path: String,
+    /// The resolved value, in the scenario format's notation.
+    pub value: String,
+    /// The default in the same notation (`None`: the field is required).
+    pub default: Option<String>,
+    pub origin: Origin,
+    /// What it means, in one sentence.
+    pub meaning: &'static str,
+}
+
+impl Field {
+    /// True when the value equals the default.
+    pub fn is_default(&self) -> bool {
+        self.default.as_deref() == Some(self.value.as_str())
+    }
+}
+
+fn field(
+    path: String,
+    value: String,
+    default: Option<String>,
+    origin: Origin,
+    meaning: &'static str,
+) -> Field {
+    Field { path, value, default, origin, meaning }
+}
+
+fn rate_text(r: &RateShape) -> String {
+    let n = |v: f64| if v.fract() == 0.0 && v.abs() < 1e15 { thousands(v as u64) } else { format!("{v}") };
+    match r {
+        RateShape::Constant(v) => format!("{} records/s", n(*v)),
+        RateShape::Steps(s) => {
+            let parts: Vec<String> =
+                s.iter().take(6).map(|(t, v)| format!("{} from {}", n(*v), format_duration(*t))).collect();
+            let more = if s.len() > 6 { format!(", … ({} steps)", s.len()) } else { String::new() };
+            format!("steps: {}{more} records/s", parts.join(", "))
+        }
+        RateShape::Ramp { from, to, start, end } => format!(
+            "ramp {} -> {} records/s between {} and {}",
+            n(*from),
+            n(*to),
+            format_duration(*start),
+            format_duration(*end)
+        ),
+        RateShape::Diurnal { mean, amplitude, peak_hour } => {
+            format!("diurnal: mean {} ± {} records/s, peak at {peak_hour}h", n(*mean), n(*amplitude))
+        }
+        RateShape::Spike { base, peak, start, length } => format!(
+            "spike: {} records/s, {} for {} from {}",
+            n(*base),
+            n(*peak),
+            format_duration(*length),
+            format_duration(*start)
+        ),
+        RateShape::Trace { points, path } => format!("trace {} ({} points)", path.display(), points.len()),
+    }
+}
+
+fn size_text(s: &SizeDist) -> String {
+    match s {
+        SizeDist::Fixed(b) => format_bytes(*b),
+        SizeDist::Uniform { min, max } => format!("uniform {} .. {}", format_bytes(*min), format_bytes(*max)),
+        SizeDist::LogNormal { median, p99 } => {
+            format!("log-normal, median {}, p99 {}", format_bytes(*median), format_bytes(*p99))
+        }
+        SizeDist::Empirical(t) => {
+            let parts: Vec<String> = t.iter().map(|(b, w)| format!("{} x{w}", format_bytes(*b))).collect();
+            format!("empirical: {}", parts.join(", "))
+        }
+    }
+}
+
+fn keys_text(k: &KeySpec) -> String {
+    match k {
+        KeySpec::Uniform { count, template } => {
+            format!("uniform over {} keys \"{template}\"", thousands(*count))
+        }
+        KeySpec::Zipf { count, exponent, template } => {
+            format!("zipf (exponent {exponent}) over {} keys \"{template}\"", thousands(*count))
+        }
+        KeySpec::Hot { hot, count, template } => {
+            let parts: Vec<String> = hot.iter().map(|(k, s)| format!("\"{k}\" {:.0}%", s * 100.0)).collect();
+            format!(
+                "hot: {}; the rest uniform over {} keys \"{template}\"",
+                parts.join(", "),
+                thousands(*count)
+            )
+        }
+        KeySpec::Random => "random: a fresh UUID-like key per record".to_string(),
+    }
+}
+
+fn rtt_text(r: &RttModel) -> String {
+    match r {
+        RttModel::Fixed(t) => format_duration(*t),
+        RttModel::Uniform { min, max } => {
+            format!("uniform {} .. {}", format_duration(*min), format_duration(*max))
+        }
+    }
+}
+
+fn producer_fields(i: usize, p: &Producer, out: &mut Vec<Field>) {
+    use Origin::*;
+    let at = |f: &str| format!("producers[{i}].{f}");
+    out.push(field(at("name"), p.name.clone(), None, Input, "the producer's name in reports"));
+    out.push(field(at("rate"), rate_text(&p.rate), None, Input, "user records created per second over time"));
+    out.push(field(
+        at("arrivals"),
+        match p.arrivals {
+            Arrivals::Poisson => "poisson",
+            Arrivals::Uniform => "uniform",
+        }
+        .into(),
+        Some(d::ARRIVALS.into()),
+        Assumption,
+        "poisson: independent users, random bursts; uniform: evenly spaced records",
+    ));
+    out.push(field(
+        at("record_size"),
+        size_text(&p.record_size),
+        None,
+        Input,
+        "data blob size of each record (the partition key is added on top)",
+    ));
+    out.push(field(
+        at("keys"),
+        keys_text(&p.keys),
+        Some(format!("uniform over {} keys \"{}\"", thousands(d::KEY_COUNT), d::KEY_TEMPLATE)),
+        Input,
+        "partition keys: MD5 of the key picks the shard, so one key always lands on one shard",
+    ));
+    out.push(field(
+        at("batch.max_records"),
+        p.batch.max_records.to_string(),
+        Some(d::BATCH_MAX_RECORDS.to_string()),
+        Aws,
+        "records per PutRecords call (AWS allows at most 500)",
+    ));
+    out.push(field(
+        at("batch.max_bytes"),
+        format_bytes(p.batch.max_bytes),
+        Some(format_bytes(d::BATCH_MAX_BYTES)),
+        Aws,
+        "bytes per PutRecords call (AWS allows at most 5 MiB)",
+    ));
+    out.push(field(
+        at("batch.linger"),
+        format_duration(p.batch.linger),
+        Some(format_duration(d::BATCH_LINGER)),
+        Assumption,
+        "how long a batch waits for more records before it is sent (KPL RecordMaxBufferedTime)",
+    ));
+    out.push(field(
+        at("retry.max_attempts"),
+        p.retry.max_attempts.to_string(),
+        Some(d::RETRY_MAX_ATTEMPTS.to_string()),
+        Assumption,
+        "attempts per record including the first; after the last throttled one the record is dropped",
+    ));
+    out.push(field(
+        at("retry.base"),
+        format_duration(p.retry.base),
+        Some(format_duration(d::RETRY_BASE)),
+        Assumption,
+        "backoff before retry n is min(cap, base x 2^(n-1))",
+    ));
+    out.push(field(
+        at("retry.cap"),
+        format_duration(p.retry.cap),
+        Some(format_duration(d::RETRY_CAP)),
+        Assumption,
+        "longest backoff between two attempts",
+    ));
+    out.push(field(
+        at("retry.jitter"),
+        match p.retry.jitter {
+            Jitter::Full => "full",
+            Jitter::None => "none",
+        }
+        .into(),
+        Some(d::RETRY_JITTER.into()),
+        Assumption,
+        "full: each backoff is random in [0, backoff], so retries spread out; none: exact backoff",
+    ));
+    out.push(field(
+        at("buffer_records"),
+        thousands(p.buffer_records),
+        Some(thousands(d::BUFFER_RECORDS)),
+        Assumption,
+        "records a producer may hold (batching or awaiting retry); arrivals beyond it are lost",
+    ));
+    out.push(field(
+        at("put_rtt"),
+        rtt_text(&p.put_rtt),
+        Some(format_duration(d::PUT_RTT)),
+        Assumption,
+        "round trip of one PutRecords call",
+    ));
+}
+
+/// Every field of `sc`, resolved, in file order.
+pub fn fields(sc: &Scenario) -> Vec<Field> {
+    use Origin::*;
+    let mut out = vec![
+        field("name".into(), sc.name.clone(), None, Input, "names the report folder reports/<name>/"),
+        field(
+            "description".into(),
+            sc.description.clone(),
+            Some(String::new()),
+            Input,
+            "free text shown in reports",
+        ),
+        field("seed".into(), sc.seed.to_string(), Some(d::SEED.to_string()), Input, "every random draw derives from it: same seed, same run"),
+        field("duration".into(), format_duration(sc.duration), None, Input, "simulated time"),
+        field(
+            "stream.mode".into(),
+            match sc.stream.mode {
+                CapacityMode::Provisioned => "provisioned",
+                CapacityMode::OnDemand => "on-demand",
+            }
+            .into(),
+            Some(d::STREAM_MODE.into()),
+            Input,
+            "provisioned: you choose (and pay for) the shards; on-demand: AWS adds shards as traffic grows",
+        ),
+        field(
+            "stream.shards".into(),
+            sc.stream.shards.to_string(),
+            None,
+            Input,
+            "open shards at the start; each accepts 1,000 records/s and 1 MiB/s",
+        ),
+        field(
+            "stream.retention".into(),
+            format_duration(sc.stream.retention),
+            Some(format_duration(d::RETENTION)),
+            Aws,
+            "how long records stay readable",
+        ),
+        field(
+            "stream.max_record_size".into(),
+            format_bytes(sc.stream.max_record_size),
+            Some(format_bytes(d::STREAM_MAX_RECORD_SIZE)),
+            Aws,
+            "largest record (data + key) the stream accepts",
+        ),
+        field(
+            "stream.write_limit".into(),
+            match sc.stream.write_limit {
+                WriteLimitModel::FixedWindow => "window",
+                WriteLimitModel::TokenBucket => "token-bucket",
+            }
+            .into(),
+            Some(d::WRITE_LIMIT.into()),
+            Assumption,
+            "how the per-shard limit is enforced: fixed one-second windows, or a continuously refilled bucket",
+        ),
+        field(
+            "shard write limit".into(),
+            format!(
+                "{} records/s, {}/s",
+                thousands(d::SHARD_WRITE_RECORDS_PER_S),
+                format_bytes(d::SHARD_WRITE_BYTES_PER_S)
+            ),
+            Some(format!(
+                "{} records/s, {}/s",
+                thousands(d::SHARD_WRITE_RECORDS_PER_S),
+                format_bytes(d::SHARD_WRITE_BYTES_PER_S)
+            )),
+            Aws,
+            "per shard, data + partition key; beyond it records are throttled",
+        ),
+    ];
+    for (i, p) in sc.producers.iter().enumerate() {
+        producer_fields(i, p, &mut out);
+    }
+    out.push(field(
+        "engine.mode".into(),
+        match sc.engine.mode {
+            EngineMode::PerRecord => "per-record",
+            EngineMode::Aggregated => "aggregated",
+        }
+        .into(),
+        None,
+        Assumption,
+        "per-record: every record simulated; aggregated: per-shard cohorts per tick (auto picks per-record up to 20 M records)",
+    ));
+    out.push(field(
+        "engine.tick".into(),
+        format_duration(sc.engine.tick),
+        Some(format_duration(d::TICK)),
+        Assumption,
+        "aggregated mode: cohort interval",
+    ));
+    out.push(field(
+        "engine.retry_spread".into(),
+        sc.engine.retry_spread.to_string(),
+        Some(d::RETRY_SPREAD.to_string()),
+        Assumption,
+        "aggregated mode: a throttled cohort retries as this many sub-cohorts",
+    ));
+    let cap = &sc.capacity;
+    if !cap.schedule.is_empty() {
+        let parts: Vec<String> =
+            cap.schedule.iter().map(|(t, n)| format!("{} shards at {}", n, format_duration(*t))).collect();
+        out.push(field(
+            "capacity.schedule".into(),
+            parts.join(", "),
+            Some(String::new()),
+            Input,
+            "UpdateShardCount calls at fixed times",
+        ));
+    }
+    if let Some(a) = &cap.autoscaling {
+        let kind = match a {
+            AutoscalingPolicy::TargetTracking { .. } => "target tracking",
+            AutoscalingPolicy::ThresholdStep { .. } => "threshold/step",
+            AutoscalingPolicy::DoubleHalve { .. } => "double/halve",
+        };
+        out.push(field(
+            "capacity.autoscaling".into(),
+            format!("{kind}, {} .. {} shards", a.min_shards(), a.max_shards()),
+            None,
+            Input,
+            "an autoscaler that calls UpdateShardCount from the stream's utilisation",
+        ));
+    }
+    if !cap.schedule.is_empty() || cap.autoscaling.is_some() {
+        out.push(field(
+            "capacity.resharding_duration".into(),
+            format_duration(cap.resharding_duration),
+            Some(format_duration(d::RESHARDING_DURATION)),
+            Assumption,
+            "how long the stream stays UPDATING after an accepted UpdateShardCount",
+        ));
+    }
+    out
+}
+
+/// `kinesim explain`: one line per field with its value, whether it is the default, and its
+/// meaning; a short header says how long and how large the run is.
+pub fn text(sc: &Scenario) -> String {
+    let rows = fields(sc);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} simulated on {} shard{} ({} producer{}), seed {}",
+        sc.name,
+        format_duration(sc.duration),
+        sc.stream.shards,
+        if sc.stream.shards == 1 { "" } else { "s" },
+        sc.producers.len(),
+        if sc.producers.len() == 1 { "" } else { "s" },
+        sc.seed
+    );
+    if !sc.description.is_empty() {
+        let _ = writeln!(s, "  {}", sc.description);
+    }
+    let _ = writeln!(
+        s,
+        "  ({:.0} s; `set` = differs from the default, AWS = a Kinesis fact)",
+        to_secs_f64(sc.duration)
+    );
+    let _ = writeln!(s);
+    let w_path = rows.iter().map(|f| f.path.chars().count()).max().unwrap_or(0).min(34);
+    let w_val = rows.iter().map(|f| f.value.chars().count()).max().unwrap_or(0).min(44);
+    let _ = writeln!(s, "{:<w_path$}  {:<w_val$}  {:<8} {:<10} meaning", "field", "value", "", "kind");
+    for f in &rows {
+        let status = match (&f.default, f.is_default()) {
+            (None, _) => "required",
+            (Some(_), true) => "default",
+            (Some(_), false) => "set",
+        };
+        let value = if f.value.is_empty() { "\"\"".to_string() } else { f.value.clone() };
+        let mut meaning = f.meaning.to_string();
+        if let (Some(def), false) = (&f.default, f.is_default()) {
+            let def = if def.is_empty() { "none" } else { def };
+            let _ = write!(meaning, " (default: {def})");
+        }
+        let _ = writeln!(
+            s,
+            "{:<w_path$}  {:<w_val$}  {:<8} {:<10} {}",
+            f.path,
+            value,
+            status,
+            f.origin.label(),
+            meaning
+        );
+    }
+    s
+}

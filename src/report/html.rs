@@ -1,0 +1,422 @@
+//! `report.html`: one self-contained page a student reads in a browser. Charts are inlined SVG
+//! (from [`super::charts`]); no network, no script. Pure: a run and its scenario in, bytes out.
+//!
+//! Order of the page: what ran and the verdict (first screen at 1280x800), the summary table,
+//! the textbook formula next to the simulation, every chart with one sentence saying what to
+//! look at, the per-minute roll-up, the shards, and the assumptions (every named default and its
+//! value, from [`crate::explain`]).
+
+use super::charts;
+use crate::explain::{self, Origin};
+use crate::metrics::RunResult;
+use crate::scenario::Scenario;
+use crate::units::thousands;
+use std::fmt::Write;
+
+/// Most rows of the per-minute and per-shard tables (the charts cover the rest).
+const MAX_TABLE_ROWS: usize = 60;
+
+/// Escape text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn pct(v: f64) -> String {
+    if v == 0.0 {
+        "0%".into()
+    } else if v < 0.001 {
+        format!("{:.3}%", 100.0 * v)
+    } else {
+        format!("{:.1}%", 100.0 * v)
+    }
+}
+
+fn ms(v: f64) -> String {
+    if !v.is_finite() {
+        "-".into()
+    } else if v >= 100.0 {
+        format!("{} ms", thousands(v.round() as u64))
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+/// One chart of the page: file name, heading, and the sentence saying what to look at.
+struct ChartText {
+    file: &'static str,
+    heading: &'static str,
+    look: String,
+}
+
+fn chart_texts(r: &RunResult) -> Vec<ChartText> {
+    let hot = r.shards.iter().max_by_key(|s| s.throttled_records).filter(|s| s.throttled_records > 0);
+    let shard_totals = match hot {
+        Some(h) if r.shards.len() > 1 => format!(
+            "Look for the tallest red bar: {} took {} of all throttling; if one shard stands out while the others have room, a hot key (not the shard count) is the problem.",
+            h.shard_id,
+            pct(h.throttled_records as f64 / r.totals.throttled_attempts.max(1) as f64)
+        ),
+        _ => "Compare the bars: even bars mean the partition keys spread the load well; a red part is throttled records.".into(),
+    };
+    vec![
+        ChartText {
+            file: "throughput.svg",
+            heading: "Throughput: accepted and throttled records per second",
+            look: "Look at the red line: every second it rises above zero, Kinesis refused records (WriteProvisionedThroughputExceeded); the blue area can never rise above the dashed capacity line.".into(),
+        },
+        ChartText {
+            file: "shard-load.svg",
+            heading: "Shard load: each shard's offered load against its limit, over time",
+            look: "Each row is a shard: a dark row is a shard at or beyond its 1,000 records/s or 1 MiB/s limit, and pale rows next to it mean the stream has capacity the keys cannot reach.".into(),
+        },
+        ChartText {
+            file: "latency.svg",
+            heading: "Put latency: from a record's creation to its acceptance",
+            look: "Watch p99 rather than p50: batching (linger) and the round trip set the floor, and every retry backoff shows up as a jump of p99.".into(),
+        },
+        ChartText { file: "shard-totals.svg", heading: "Records per shard over the whole run", look: shard_totals },
+        ChartText {
+            file: "per-minute.svg",
+            heading: "Per second vs per minute: what one-minute metrics hide",
+            look: "Compare the thick black line (the one-minute mean a CloudWatch datapoint gives) with the thin blue one (each second): throttling happens in the seconds above the dashed limit, even when the minute's mean stays below it.".into(),
+        },
+    ]
+}
+
+/// Strip an XML declaration and make the SVG scale with the page (its viewBox is kept).
+fn inline_svg(svg: &str, title: &str) -> String {
+    let svg = svg.trim_start();
+    let svg = match svg.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |(_, b)| b).trim_start(),
+        None => svg,
+    };
+    match svg.strip_prefix("<svg") {
+        Some(rest) => format!("<svg role=\"img\" aria-label=\"{}\"{rest}", esc(title)),
+        None => svg.to_string(),
+    }
+}
+
+fn verdict(r: &RunResult) -> (&'static str, String) {
+    let t = &r.totals;
+    let dropped = t.records_dropped();
+    if t.throttled_attempts == 0 {
+        (
+            "ok",
+            format!(
+                "No throttling: all {} records were accepted (p99 put latency {}).",
+                thousands(t.records_accepted),
+                ms(r.latency.overall.p99)
+            ),
+        )
+    } else if dropped == 0 {
+        (
+            "warn",
+            format!(
+                "{} of write attempts were throttled, but retries got every record in (p99 put latency {}).",
+                pct(t.throttle_rate()),
+                ms(r.latency.overall.p99)
+            ),
+        )
+    } else {
+        (
+            "bad",
+            format!(
+                "{} of write attempts were throttled and {} records ({} of those produced) were dropped.",
+                pct(t.throttle_rate()),
+                thousands(dropped),
+                pct(dropped as f64 / t.records_produced.max(1) as f64)
+            ),
+        )
+    }
+}
+
+const CSS: &str = r#"
+:root { --ink: #111; --grey: #555; --line: #ddd; --ok: #00795a; --warn: #a86a00; --bad: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); background: #fafafa; }
+main { max-width: 1120px; margin: 0 auto; padding: 18px 28px 48px; background: #fff; }
+h1 { font-size: 28px; margin: 4px 0 2px; }
+h2 { font-size: 22px; margin: 34px 0 8px; padding-top: 10px; border-top: 2px solid var(--line); }
+h3 { font-size: 18px; margin: 22px 0 4px; }
+p { margin: 6px 0; }
+.lead { font-size: 18px; margin: 4px 0 6px; }
+.facts { color: var(--grey); margin: 0 0 12px; }
+.verdict { font-size: 21px; font-weight: 600; padding: 12px 16px; border-left: 8px solid; margin: 12px 0 16px; }
+.verdict.ok { border-color: var(--ok); background: #e8f5f0; }
+.verdict.warn { border-color: var(--warn); background: #fdf3e1; }
+.verdict.bad { border-color: var(--bad); background: #fbeceb; }
+.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 8px 0; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
+.card .k { color: var(--grey); font-size: 14px; }
+.card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 12px 4px 0; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; }
+th { font-weight: 600; }
+.look { background: #f2f6fb; border-left: 4px solid #0072b2; padding: 6px 10px; }
+figure { margin: 8px 0 0; }
+figure svg { display: block; width: 100%; max-width: 1000px; height: auto; border: 1px solid var(--line); }
+.small { font-size: 14px; color: var(--grey); }
+.tag { font-size: 13px; padding: 1px 6px; border-radius: 4px; background: #eee; }
+.tag.AWS { background: #fff0d6; }
+.tag.assumption { background: #e4eefb; }
+nav a { margin-right: 14px; }
+"#;
+
+fn card(s: &mut String, key: &str, value: &str) {
+    let _ = write!(s, "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>", esc(key), esc(value));
+}
+
+/// Render the page. `svgs` are the run's charts (file name, svg); a chart missing from it is
+/// left out of the page.
+pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec<u8> {
+    let t = &r.totals;
+    let l = &r.latency.overall;
+    let mut s = String::with_capacity(256 * 1024);
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>kinesim: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        esc(&r.scenario)
+    );
+    let _ = writeln!(s, "<h1>kinesim report: {}</h1>", esc(&r.scenario));
+    if !r.description.is_empty() {
+        let _ = writeln!(s, "<p class=\"lead\">{}</p>", esc(&r.description));
+    }
+    let _ = writeln!(
+        s,
+        "<p class=\"facts\">{} s simulated · {} shard{} ({}) · {} producer{} · seed {} · {} engine · kinesim {}</p>",
+        r.duration_s,
+        r.capacity.shards_initial,
+        if r.capacity.shards_initial == 1 { "" } else { "s" },
+        esc(&r.capacity.mode),
+        sc.producers.len(),
+        if sc.producers.len() == 1 { "" } else { "s" },
+        r.seed,
+        esc(&r.engine_mode),
+        crate::VERSION
+    );
+    let (class, text) = verdict(r);
+    let _ = writeln!(s, "<p class=\"verdict {class}\">{}</p>", esc(&text));
+
+    s.push_str("<div class=\"cards\">");
+    card(&mut s, "throttle rate", &pct(t.throttle_rate()));
+    card(&mut s, "records dropped", &thousands(t.records_dropped()));
+    card(&mut s, "p99 put latency", &ms(l.p99));
+    card(&mut s, "shards (textbook says)", &format!("{} ({})", r.capacity.shards_max, r.textbook.shards_at_peak_with_record_limit));
+    s.push_str("</div>\n");
+    s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a><a href=\"#shards\">Shards</a><a href=\"#assumptions\">Assumptions</a></nav>\n");
+
+    // Summary
+    s.push_str("<h2 id=\"summary\">Summary</h2>\n<table>\n<tr><th>records</th><th class=\"n\">count</th><th>meaning</th></tr>\n");
+    let rows: [(&str, u64, &str); 9] = [
+        ("produced", t.records_produced, "user records created by the producers"),
+        ("accepted", t.records_accepted, "accepted by Kinesis (IncomingRecords)"),
+        ("dropped", t.records_dropped(), "given up: last attempt throttled, or producer buffer full"),
+        ("pending", t.records_pending, "still in a producer (batching or awaiting a retry) at the end"),
+        ("throttled attempts", t.throttled_attempts, "attempts refused (WriteProvisionedThroughputExceeded)"),
+        ("retries", t.retries, "attempts that were retries"),
+        ("PutRecords calls", t.put_calls, "API calls made (batches)"),
+        ("PUT payload units", t.put_payload_units, "accepted records counted in 25 KB chunks (provisioned billing)"),
+        ("bytes accepted", t.bytes_accepted, "data + partition key (IncomingBytes)"),
+    ];
+    for (k, v, m) in rows {
+        let _ = writeln!(s, "<tr><td>{k}</td><td class=\"n\">{}</td><td class=\"small\">{m}</td></tr>", thousands(v));
+    }
+    let _ = writeln!(
+        s,
+        "<tr><td>throttle rate</td><td class=\"n\">{}</td><td class=\"small\">throttled attempts / (throttled attempts + accepted)</td></tr>",
+        pct(t.throttle_rate())
+    );
+    s.push_str("</table>\n<table>\n<tr><th>put latency</th><th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr>\n");
+    let _ = writeln!(
+        s,
+        "<tr><td>creation to acceptance</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>",
+        ms(l.p50),
+        ms(l.p90),
+        ms(l.p99),
+        ms(l.max)
+    );
+    let c = &r.capacity;
+    let _ = writeln!(
+        s,
+        "<table>\n<tr><th>shards</th><th class=\"n\">at start</th><th class=\"n\">at end</th><th class=\"n\">most open</th><th class=\"n\">reshards</th></tr>\n<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>",
+        esc(&c.mode),
+        c.shards_initial,
+        c.shards_final,
+        c.shards_max,
+        c.reshard_count
+    );
+
+    // Textbook
+    let tb = &r.textbook;
+    s.push_str("<h2 id=\"textbook\">Textbook formula vs simulation</h2>\n");
+    s.push_str("<p>The textbook sizing formula is <code>shards = ceil(max(ingress KiB/s ÷ 1024, egress KiB/s ÷ 2048))</code>, with every record rounded up to 1 KiB. It averages: it knows neither seconds, nor keys, nor retries.</p>\n<table>\n");
+    let tb_rows: [(&str, String); 8] = [
+        ("mean offered rate", format!("{} records/s", thousands(tb.mean_records_per_s.round() as u64))),
+        ("peak rate (busiest second's mean)", format!("{} records/s", thousands(tb.peak_records_per_s.round() as u64))),
+        ("average record, rounded up", format!("{} KiB", tb.avg_record_kib)),
+        ("ingress at the peak", format!("{} KiB/s", thousands(tb.peak_ingress_kib_per_s.round() as u64))),
+        ("formula at the mean rate", format!("{} shards", tb.shards_at_mean)),
+        ("formula at the peak rate", format!("{} shards", tb.shards_at_peak)),
+        ("formula + the 1,000 records/s limit, at the peak", format!("{} shards", tb.shards_at_peak_with_record_limit)),
+        (
+            "this simulation",
+            format!("{} shards: {} of attempts throttled, {} records dropped", c.shards_max, pct(t.throttle_rate()), thousands(t.records_dropped())),
+        ),
+    ];
+    for (k, v) in tb_rows {
+        let _ = writeln!(s, "<tr><td>{k}</td><td>{}</td></tr>", esc(&v));
+    }
+    s.push_str("</table>\n");
+    let why = if t.throttled_attempts > 0 && u64::from(c.shards_max) >= tb.shards_at_peak_with_record_limit {
+        "The stream has at least the shards the formula asks for and still throttles: look at the shard charts for a hot key, and at the throughput chart for seconds busier than the average."
+    } else if t.throttled_attempts > 0 {
+        "The stream has fewer shards than the formula asks for at the peak: throttling is expected."
+    } else {
+        "No throttling: the formula and the simulation agree for this traffic."
+    };
+    let _ = writeln!(s, "<p class=\"look\">{why}</p>");
+
+    // Charts
+    s.push_str("<h2 id=\"charts\">Charts</h2>\n<p class=\"small\">The same charts are in this folder as SVG files.</p>\n");
+    for ct in chart_texts(r) {
+        let Some((_, svg)) = svgs.iter().find(|(f, _)| *f == ct.file) else { continue };
+        if ct.file == "per-minute.svg" {
+            s.push_str("<h2 id=\"per-minute\">Per minute: what CloudWatch shows</h2>\n");
+        }
+        let _ = writeln!(
+            s,
+            "<section class=\"chart\"><h3>{}</h3>\n<p class=\"look\">{}</p>\n<figure>{}</figure>\n<p class=\"small\">File: {}</p></section>",
+            esc(ct.heading),
+            esc(&ct.look),
+            inline_svg(svg, ct.heading),
+            ct.file
+        );
+    }
+    per_minute_table(&mut s, r);
+    shards_table(&mut s, r);
+    assumptions(&mut s, sc);
+    s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
+    s.into_bytes()
+}
+
+/// Render the page, drawing the charts itself.
+pub fn render(r: &RunResult, sc: &Scenario) -> Result<Vec<u8>, charts::ChartError> {
+    let mut svgs = charts::all_svgs(r)?;
+    svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
+    Ok(render_with(r, sc, &svgs))
+}
+
+fn per_minute_table(s: &mut String, r: &RunResult) {
+    let se = &r.series;
+    let n = se.len();
+    let minutes = n.div_ceil(60);
+    s.push_str("<p>One row per minute, as CloudWatch's one-minute datapoints would show it, next to what happened in its busiest second. <b>Mean/s</b> is the minute's <code>IncomingRecords</code> Sum divided by 60.</p>\n");
+    s.push_str("<table>\n<tr><th>minute</th><th class=\"n\">IncomingRecords (sum)</th><th class=\"n\">mean/s</th><th class=\"n\">busiest second offered</th><th class=\"n\">throttled (sum)</th><th class=\"n\">seconds with throttling</th></tr>\n");
+    for m in 0..minutes.min(MAX_TABLE_ROWS) {
+        let (lo, hi) = (m * 60, ((m + 1) * 60).min(n));
+        let sum = |v: &[u64]| v.get(lo..hi.min(v.len())).map_or(0, |x| x.iter().sum::<u64>());
+        let acc = sum(&se.accepted_records);
+        let thr = sum(&se.throttled_records);
+        let peak = se.offered_records.get(lo..hi.min(se.offered_records.len())).and_then(|x| x.iter().max().copied()).unwrap_or(0);
+        let busy = se.throttled_records.get(lo..hi.min(se.throttled_records.len())).map_or(0, |x| x.iter().filter(|&&v| v > 0).count());
+        let secs = (hi - lo).max(1) as f64;
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{busy} of {}</td></tr>",
+            m + 1,
+            thousands(acc),
+            thousands((acc as f64 / secs).round() as u64),
+            thousands(peak),
+            thousands(thr),
+            hi - lo
+        );
+    }
+    s.push_str("</table>\n");
+    if minutes > MAX_TABLE_ROWS {
+        let _ = writeln!(s, "<p class=\"small\">First {MAX_TABLE_ROWS} of {minutes} minutes; every second is in timeseries.csv.</p>");
+    }
+}
+
+fn shards_table(s: &mut String, r: &RunResult) {
+    s.push_str("<h2 id=\"shards\">Shards</h2>\n<p>Where each shard's keys land (<b>key share</b>: the share of traffic whose partition keys hash into its range) and what it did.</p>\n");
+    s.push_str("<table>\n<tr><th>shard</th><th class=\"n\">key share</th><th class=\"n\">offered</th><th class=\"n\">accepted</th><th class=\"n\">throttled</th><th class=\"n\">busiest second [records/s]</th></tr>\n");
+    let mut order: Vec<usize> = (0..r.shards.len()).collect();
+    if r.shards.len() > MAX_TABLE_ROWS {
+        order.sort_by_key(|&i| std::cmp::Reverse(r.shards[i].throttled_records));
+        order.truncate(MAX_TABLE_ROWS);
+        order.sort_unstable();
+    }
+    for i in order {
+        let sh = &r.shards[i];
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&sh.shard_id),
+            pct(sh.key_share),
+            thousands(sh.offered_records),
+            thousands(sh.accepted_records),
+            thousands(sh.throttled_records),
+            thousands(sh.peak_offered_records_per_s)
+        );
+    }
+    s.push_str("</table>\n");
+    if r.shards.len() > MAX_TABLE_ROWS {
+        let _ = writeln!(
+            s,
+            "<p class=\"small\">The {MAX_TABLE_ROWS} most throttled of {} shards; all are in summary.json.</p>",
+            r.shards.len()
+        );
+    }
+}
+
+fn assumptions(s: &mut String, sc: &Scenario) {
+    s.push_str("<h2 id=\"assumptions\">Assumptions and settings</h2>\n<p>Every setting the run used. <span class=\"tag AWS\">AWS</span> is a Kinesis fact or limit; <span class=\"tag assumption\">assumption</span> is a model default kinesim names because AWS does not document it; <b>default</b> means the scenario did not change it. Print the same list with <code>kinesim explain SCENARIO</code>.</p>\n");
+    s.push_str("<table>\n<tr><th>setting</th><th>value</th><th></th><th>kind</th><th>meaning</th></tr>\n");
+    for f in explain::fields(sc) {
+        let status = match (&f.default, f.is_default()) {
+            (None, _) => "",
+            (Some(_), true) => "default",
+            (Some(_), false) => "set",
+        };
+        let kind = match f.origin {
+            Origin::Input => String::new(),
+            o => format!("<span class=\"tag {0}\">{0}</span>", o.label()),
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"small\">{status}</td><td>{kind}</td><td class=\"small\">{}</td></tr>",
+            esc(&f.path),
+            esc(&f.value),
+            esc(f.meaning)
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(esc("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn inlines_svg_without_xml_declaration() {
+        let out = inline_svg("<?xml version=\"1.0\"?>\n<svg width=\"10\"></svg>", "t<");
+        assert!(out.starts_with("<svg role=\"img\" aria-label=\"t&lt;\" width=\"10\""), "{out}");
+    }
+}

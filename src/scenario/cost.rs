@@ -1,0 +1,81 @@
+//! The `[cost]` table: which price table to use, and overrides of any of its prices.
+//!
+//! ```toml
+//! [cost]
+//! region = "us-east-1"                                    # default; a shipped table
+//! prices = { shard_hour = 0.0165, put_payload_units = 0.015 }   # USD per the item's unit
+//! ```
+
+use super::defaults as d;
+use super::error::{did_you_mean, or_list};
+use super::raw::Scalar;
+use super::validate::{field, num, Checker};
+use crate::cost::{prices, CostSettings};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// `[cost]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [cost] table like region = \"us-east-1\"")]
+pub(crate) struct RawCost {
+    pub region: Option<Scalar>,
+    pub prices: Option<BTreeMap<String, Scalar>>,
+}
+
+/// Most a price override may be [USD per unit]: a guard against a misplaced decimal point.
+const PRICE_MAX_USD: f64 = 1_000_000.0;
+
+/// Validate `[cost]`: the region must have a shipped table; override keys must be its items.
+pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings> {
+    let Some(raw) = v else { return Some(CostSettings::default()) };
+    let known = prices::known_regions();
+    let region = match &raw.region {
+        None => d::COST_REGION.to_string(),
+        Some(Scalar::Str(s)) if known.contains(&s.as_str()) => s.clone(),
+        Some(other) => {
+            let shown = other.describe();
+            let hint = match other {
+                Scalar::Str(s) => did_you_mean(s, known.iter().copied())
+                    .map(|m| format!("; did you mean \"{m}\"?"))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            c.err(
+                "cost.region",
+                format!(
+                    "no price table for region {shown}{hint}; kinesim ships tables for {}",
+                    or_list(&known, '"')
+                ),
+            );
+            return None;
+        }
+    };
+    let mut table = prices::table(&region)?;
+    let mut overrides = BTreeMap::new();
+    let mut ok = true;
+    for (key, value) in raw.prices.iter().flatten() {
+        let path = field("cost.prices", key);
+        if !table.items.contains_key(key) {
+            let keys: Vec<&str> = table.items.keys().map(String::as_str).collect();
+            let text = match did_you_mean(key, keys.iter().copied()) {
+                Some(s) => format!("unknown price `{key}`; did you mean `{s}`?"),
+                None => format!("unknown price `{key}`; the {region} table has {}", or_list(&keys, '`')),
+            };
+            c.err(&path, text);
+            ok = false;
+            continue;
+        }
+        let unit = table.unit(key).to_string();
+        match num(c, &path, value, 0.0, PRICE_MAX_USD, &format!("USD per {unit}")) {
+            Some(usd) => {
+                if let Some(item) = table.items.get_mut(key) {
+                    item.usd = usd;
+                    item.source = "scenario override ([cost] prices)".into();
+                }
+                overrides.insert(key.clone(), usd);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(CostSettings { table, overrides })
+}
