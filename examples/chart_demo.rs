@@ -160,7 +160,7 @@ fn synth(
             shards_final: n_shards as u32,
             shards_max: n_shards as u32,
             reshard_count: 0,
-            calls: Vec::new(),
+            ..Default::default()
         },
         series,
         shards,

@@ -41,6 +41,7 @@ fn simulate(scenario: &Scenario) -> RunResult {
             shards_max: cap.shards_max,
             reshard_count: cap.reshard_count,
             calls: cap.calls,
+            mode_switches: cap.mode_switches,
         },
         textbook: textbook(scenario),
         series: f.series,

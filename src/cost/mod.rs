@@ -167,8 +167,12 @@ pub fn fmt_usd(x: f64) -> String {
         let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
         let int = int.parse::<u64>().map(thousands).unwrap_or_else(|_| int.to_string());
         format!("{}${int}.{frac}", if x < 0.0 { "-" } else { "" })
-    } else {
+    } else if x.abs() >= 0.01 || x == 0.0 {
         format!("${}", trim_zeros(&format!("{x:.4}"), 2))
+    } else {
+        // Three significant digits, so a small charge never reads as $0.00.
+        let decimals = (2.0 - x.abs().log10().floor()).clamp(2.0, 12.0) as usize;
+        format!("${}", trim_zeros(&format!("{x:.decimals$}"), 2))
     }
 }
 
@@ -209,6 +213,8 @@ mod tests {
         );
         assert_eq!(describe(&item(0.0, "GB-month", 0.1)), "0 GB-months x $0.10 = $0.00");
         assert_eq!(fmt_usd(1234.5), "$1,234.50");
+        assert_eq!(fmt_usd(0.0000148), "$0.0000148");
+        assert_eq!(fmt_usd(0.00839), "$0.00839");
         assert_eq!(fmt_quantity(0.000123456789), "0.000123457");
         assert_eq!(fmt_quantity(12345.678), "12,345.68");
         assert_eq!(fmt_quantity(2.5), "2.5");

@@ -74,6 +74,16 @@ pub struct ShardTotals {
     pub closed_at_s: Option<f64>,
 }
 
+/// One capacity-mode switch and its fate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModeSwitchRecord {
+    pub at_s: f64,
+    /// `provisioned` or `on-demand`.
+    pub to: String,
+    /// Why it was refused, if it was.
+    pub refused: Option<String>,
+}
+
 /// One `UpdateShardCount` call and its fate.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReshardCall {
@@ -180,6 +190,8 @@ pub struct CapacityResult {
     pub reshard_count: u32,
     /// Every call made, accepted or refused, in time order.
     pub calls: Vec<ReshardCall>,
+    /// Every capacity-mode switch asked for, in time order.
+    pub mode_switches: Vec<ModeSwitchRecord>,
 }
 
 /// The textbook sizing formula for the scenario's traffic, for comparison with the simulation:

@@ -113,6 +113,18 @@ impl CapacityController {
         self.open
     }
 
+    /// Is the stream `UPDATING` at `now`?
+    pub fn is_updating(&self, now: SimTime) -> bool {
+        self.updating_until.is_some_and(|t| now < t)
+    }
+
+    /// A mode switch: the stream has `open` shards and is `UPDATING` for the resharding
+    /// duration.
+    pub fn set_updating(&mut self, now: SimTime, open: u32) {
+        self.open = open;
+        self.updating_until = Some(now + self.settings.resharding_duration);
+    }
+
     /// Check a call against the AWS rules at `now`.
     pub fn check(&mut self, now: SimTime, target: u32) -> Result<(), Refusal> {
         if self.updating_until.is_some_and(|t| now < t) {
@@ -256,7 +268,9 @@ mod tests {
                 merge_threshold: 0.1,
                 merge_after: secs(86_400),
                 max_shards: 10_000,
+                warm_throughput: 0,
             },
+            mode_switches: Vec::new(),
         }
     }
 

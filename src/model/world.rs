@@ -3,7 +3,10 @@
 
 use crate::engine::{rng_stream, EventQueue};
 use crate::metrics::collector::{Collector, Finished};
-use crate::metrics::{ReshardCall, ShardTotals};
+use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals};
+
+/// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
+pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
 use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
 use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
@@ -41,6 +44,8 @@ pub enum Event {
     ReshardDone { target: u32 },
     /// On-demand: the split decided for shard `id` happens now.
     Split { id: u32 },
+    /// The `i`-th scheduled capacity-mode switch is due.
+    ModeSwitch { i: u32 },
 }
 
 /// A shard ever opened in the run.
@@ -56,6 +61,7 @@ struct ShardRt {
 /// What the run did to capacity.
 pub struct CapacityOutcome {
     pub calls: Vec<ReshardCall>,
+    pub mode_switches: Vec<ModeSwitchRecord>,
     pub shards_final: u32,
     pub shards_max: u32,
     pub reshard_count: u32,
@@ -101,6 +107,11 @@ pub struct World<'a> {
     period_offered: Vec<(u64, u64)>,
     split_pending: Vec<bool>,
     low_since: Vec<Option<SimTime>>,
+    /// The capacity mode now (mode switches change it).
+    mode: CapacityMode,
+    /// Accepted mode switches (for the 2-per-24-hours rule) and every switch asked for.
+    switch_times: Vec<SimTime>,
+    switches: Vec<ModeSwitchRecord>,
     producers: Vec<ProducerRt>,
     metrics: Collector,
     /// Scratch buffers reused by every send and tick (no allocation in the loop).
@@ -160,6 +171,9 @@ impl<'a> World<'a> {
             period_offered: vec![(0, 0); n as usize],
             split_pending: vec![false; n as usize],
             low_since: vec![None; n as usize],
+            mode: scenario.stream.mode,
+            switch_times: Vec::new(),
+            switches: Vec::new(),
             shards: (0..n).map(|_| ShardWriter::new(scenario.stream.write_limit)).collect(),
             producers,
             metrics,
@@ -205,7 +219,11 @@ impl<'a> World<'a> {
             // Validation keeps scheduled calls inside the run, so this is never in the past.
             let _ = self.queue.schedule_at(*at, Event::ScheduledCall { i: i as u32 });
         }
-        if self.scenario.capacity.autoscaling.is_some() || self.on_demand() {
+        for (i, (at, _)) in self.scenario.capacity.mode_switches.iter().enumerate() {
+            let _ = self.queue.schedule_at(*at, Event::ModeSwitch { i: i as u32 });
+        }
+        let cap = &self.scenario.capacity;
+        if cap.autoscaling.is_some() || self.on_demand() || !cap.mode_switches.is_empty() {
             self.queue.schedule_in(self.scenario.capacity.evaluation_period, Event::Evaluate);
         }
         while let Some((now, ev)) = self.queue.pop_before(end) {
@@ -225,6 +243,7 @@ impl<'a> World<'a> {
                 Event::Evaluate => self.on_evaluate(now),
                 Event::ReshardDone { target } => self.on_reshard_done(now, target),
                 Event::Split { id } => self.on_split(now, id),
+                Event::ModeSwitch { i } => self.on_mode_switch(now, i as usize),
             }
         }
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
@@ -262,6 +281,7 @@ impl<'a> World<'a> {
             .collect();
         let outcome = CapacityOutcome {
             calls,
+            mode_switches: std::mem::take(&mut self.switches),
             shards_final: self.map.len() as u32,
             shards_max: self.shards_max,
             reshard_count: self.reshards_done,
@@ -281,7 +301,39 @@ impl<'a> World<'a> {
     }
 
     fn on_demand(&self) -> bool {
-        self.scenario.stream.mode == CapacityMode::OnDemand
+        self.mode == CapacityMode::OnDemand
+    }
+
+    /// A capacity-mode switch: at most twice per rolling 24 hours; the stream keeps its shards
+    /// and is `UPDATING` (no `UpdateShardCount`) for the resharding duration
+    /// (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html).
+    fn on_mode_switch(&mut self, now: SimTime, i: usize) {
+        let to = self.scenario.capacity.mode_switches[i].1;
+        self.switch_times.retain(|t| now.saturating_sub(*t) < crate::model::capacity::DAY);
+        let refused = if self.switch_times.len() >= MAX_MODE_SWITCHES_PER_24H {
+            Some(format!("{} switches already in the last 24 h (limit 2)", self.switch_times.len()))
+        } else if self.capacity.is_updating(now) {
+            Some("stream is UPDATING (ResourceInUseException)".to_string())
+        } else {
+            None
+        };
+        if refused.is_none() {
+            self.switch_times.push(now);
+            self.mode = to;
+            self.capacity.set_updating(now, self.map.len() as u32);
+            for p in &mut self.split_pending {
+                *p = false;
+            }
+        }
+        self.switches.push(ModeSwitchRecord {
+            at_s: to_secs_f64(now),
+            to: match to {
+                CapacityMode::Provisioned => "provisioned",
+                CapacityMode::OnDemand => "on-demand",
+            }
+            .into(),
+            refused,
+        });
     }
 
     fn on_evaluate(&mut self, now: SimTime) {
@@ -336,7 +388,8 @@ impl<'a> World<'a> {
                 && w.low_since[id as usize].is_some_and(|t| now.saturating_sub(t) >= od.merge_after)
         };
         let mut pos = 0;
-        while pos + 1 < self.map.len() && self.map.len() as u32 > od.initial_shards {
+        let floor = od.initial_shards.max(od.warm_throughput.div_ceil(SHARD_WRITE_BYTES_PER_S) as u32);
+        while pos + 1 < self.map.len() && self.map.len() as u32 > floor {
             let (a, b) = (self.map.shard_ids()[pos], self.map.shard_ids()[pos + 1]);
             if idle(self, a) && idle(self, b) {
                 let id = self.shard_rt.len() as u32;
@@ -350,6 +403,9 @@ impl<'a> World<'a> {
     }
 
     fn on_split(&mut self, now: SimTime, id: u32) {
+        if !self.on_demand() || !self.split_pending[id as usize] {
+            return; // switched to provisioned meanwhile
+        }
         let Some(pos) = self.map.position_of_id(id) else { return };
         let first = self.shard_rt.len() as u32;
         self.map.split(pos, first, first + 1);
@@ -640,7 +696,9 @@ mod tests {
                     merge_threshold: 0.1,
                     merge_after: secs(86_400),
                     max_shards: 10_000,
+                    warm_throughput: 0,
                 },
+                mode_switches: Vec::new(),
             },
             cost: CostSettings::default(),
             source: None,

@@ -2118,7 +2118,7 @@ fn draw_per_minute(root: &Area<'_>, r: &RunResult) -> DrawResult {
     );
     let mut legend = vec![
         item("offered records/s, per second", Swatch::Line(OI_BLUE)),
-        item("the same, one-minute mean (a CloudWatch datapoint / 60)", Swatch::Line(INK)),
+        item("the same, averaged per minute (one-minute resolution)", Swatch::Line(INK)),
         item("throttled records/s, per second", Swatch::Line(OI_VERMILLION)),
     ];
     if !capacity.is_empty() {

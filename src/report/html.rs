@@ -89,7 +89,7 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
         ChartText {
             file: "per-minute.svg",
             heading: "Per second vs per minute: what one-minute metrics hide",
-            look: "Compare the thick black line (the one-minute mean a CloudWatch datapoint gives) with the thin blue one (each second): throttling happens in the seconds above the dashed limit, even when the minute's mean stays below it.".into(),
+            look: "Compare the thick black line (the load averaged per minute, the resolution of CloudWatch's one-minute datapoints) with the thin blue one (each second): throttling happens in the seconds above the dashed limit, even when the minute's mean stays below it.".into(),
         },
     ]
 }
@@ -175,7 +175,12 @@ nav a { margin-right: 14px; }
 "#;
 
 fn card(s: &mut String, key: &str, value: &str) {
-    let _ = write!(s, "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>", esc(key), esc(value));
+    let _ = write!(
+        s,
+        "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>",
+        esc(key),
+        esc(value)
+    );
 }
 
 /// Render the page. `svgs` are the run's charts (file name, svg); a chart missing from it is
@@ -213,7 +218,11 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     card(&mut s, "throttle rate", &pct(t.throttle_rate()));
     card(&mut s, "records dropped", &thousands(t.records_dropped()));
     card(&mut s, "p99 put latency", &ms(l.p99));
-    card(&mut s, "shards (textbook says)", &format!("{} ({})", r.capacity.shards_max, r.textbook.shards_at_peak_with_record_limit));
+    card(
+        &mut s,
+        "shards (textbook says)",
+        &format!("{} ({})", r.capacity.shards_max, r.textbook.shards_at_peak_with_record_limit),
+    );
     s.push_str("</div>\n");
     s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a><a href=\"#shards\">Shards</a><a href=\"#assumptions\">Assumptions</a></nav>\n");
 
@@ -227,11 +236,19 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         ("throttled attempts", t.throttled_attempts, "attempts refused (WriteProvisionedThroughputExceeded)"),
         ("retries", t.retries, "attempts that were retries"),
         ("PutRecords calls", t.put_calls, "API calls made (batches)"),
-        ("PUT payload units", t.put_payload_units, "accepted records counted in 25 KB chunks (provisioned billing)"),
+        (
+            "PUT payload units",
+            t.put_payload_units,
+            "accepted records counted in 25 KB chunks (provisioned billing)",
+        ),
         ("bytes accepted", t.bytes_accepted, "data + partition key (IncomingBytes)"),
     ];
     for (k, v, m) in rows {
-        let _ = writeln!(s, "<tr><td>{k}</td><td class=\"n\">{}</td><td class=\"small\">{m}</td></tr>", thousands(v));
+        let _ = writeln!(
+            s,
+            "<tr><td>{k}</td><td class=\"n\">{}</td><td class=\"small\">{m}</td></tr>",
+            thousands(v)
+        );
     }
     let _ = writeln!(
         s,
@@ -264,15 +281,26 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     s.push_str("<p>The textbook sizing formula is <code>shards = ceil(max(ingress KiB/s ÷ 1024, egress KiB/s ÷ 2048))</code>, with every record rounded up to 1 KiB. It averages: it knows neither seconds, nor keys, nor retries.</p>\n<table>\n");
     let tb_rows: [(&str, String); 8] = [
         ("mean offered rate", format!("{} records/s", thousands(tb.mean_records_per_s.round() as u64))),
-        ("peak rate (busiest second's mean)", format!("{} records/s", thousands(tb.peak_records_per_s.round() as u64))),
+        (
+            "peak rate (busiest second's mean)",
+            format!("{} records/s", thousands(tb.peak_records_per_s.round() as u64)),
+        ),
         ("average record, rounded up", format!("{} KiB", tb.avg_record_kib)),
         ("ingress at the peak", format!("{} KiB/s", thousands(tb.peak_ingress_kib_per_s.round() as u64))),
         ("formula at the mean rate", format!("{} shards", tb.shards_at_mean)),
         ("formula at the peak rate", format!("{} shards", tb.shards_at_peak)),
-        ("formula + the 1,000 records/s limit, at the peak", format!("{} shards", tb.shards_at_peak_with_record_limit)),
+        (
+            "formula + the 1,000 records/s limit, at the peak",
+            format!("{} shards", tb.shards_at_peak_with_record_limit),
+        ),
         (
             "this simulation",
-            format!("{} shards: {} of attempts throttled, {} records dropped", c.shards_max, pct(t.throttle_rate()), thousands(t.records_dropped())),
+            format!(
+                "{} shards: {} of attempts throttled, {} records dropped",
+                c.shards_max,
+                pct(t.throttle_rate()),
+                thousands(t.records_dropped())
+            ),
         ),
     ];
     for (k, v) in tb_rows {
@@ -329,8 +357,15 @@ fn per_minute_table(s: &mut String, r: &RunResult) {
         let sum = |v: &[u64]| v.get(lo..hi.min(v.len())).map_or(0, |x| x.iter().sum::<u64>());
         let acc = sum(&se.accepted_records);
         let thr = sum(&se.throttled_records);
-        let peak = se.offered_records.get(lo..hi.min(se.offered_records.len())).and_then(|x| x.iter().max().copied()).unwrap_or(0);
-        let busy = se.throttled_records.get(lo..hi.min(se.throttled_records.len())).map_or(0, |x| x.iter().filter(|&&v| v > 0).count());
+        let peak = se
+            .offered_records
+            .get(lo..hi.min(se.offered_records.len()))
+            .and_then(|x| x.iter().max().copied())
+            .unwrap_or(0);
+        let busy = se
+            .throttled_records
+            .get(lo..hi.min(se.throttled_records.len()))
+            .map_or(0, |x| x.iter().filter(|&&v| v > 0).count());
         let secs = (hi - lo).max(1) as f64;
         let _ = writeln!(
             s,

@@ -28,6 +28,15 @@ struct Capacity<'a> {
     shards_max: u32,
     reshard_count: u32,
     update_shard_count_calls: Vec<Call<'a>>,
+    mode_switches: Vec<Switch<'a>>,
+}
+
+#[derive(Serialize)]
+struct Switch<'a> {
+    at_s: f64,
+    to: &'a str,
+    accepted: bool,
+    refused_because: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -267,6 +276,17 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                     accepted: c.refused.is_none(),
                     completed_at_s: c.completed_at_s,
                     refused_because: c.refused.as_deref(),
+                })
+                .collect(),
+            mode_switches: r
+                .capacity
+                .mode_switches
+                .iter()
+                .map(|m| Switch {
+                    at_s: m.at_s,
+                    to: &m.to,
+                    accepted: m.refused.is_none(),
+                    refused_because: m.refused.as_deref(),
                 })
                 .collect(),
         },

@@ -9,8 +9,9 @@
 
 use super::defaults as d;
 use super::raw::Scalar;
+use super::types::CapacityMode;
 use super::types::{AutoscalingPolicy, CapacitySettings, OnDemandSettings};
-use super::validate::{choice, duration, field, int, num, only_fields, Checker};
+use super::validate::{choice, duration, field, int, num, only_fields, size, Checker};
 use serde::Deserialize;
 
 type Field = Option<Scalar>;
@@ -25,6 +26,15 @@ pub(crate) struct RawCapacity {
     pub evaluation_period: Field,
     pub account_shard_quota: Field,
     pub on_demand: Option<RawOnDemand>,
+    pub mode_switches: Option<Vec<RawSwitch>>,
+}
+
+/// One capacity-mode switch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a switch like { at = \"12h\", mode = \"on-demand\" }")]
+pub(crate) struct RawSwitch {
+    pub at: Field,
+    pub mode: Field,
 }
 
 /// `capacity.on_demand`
@@ -37,6 +47,7 @@ pub(crate) struct RawOnDemand {
     pub merge_threshold: Field,
     pub merge_after: Field,
     pub max_shards: Field,
+    pub warm_throughput: Field,
 }
 
 /// One scheduled call.
@@ -105,7 +116,9 @@ fn defaults() -> CapacitySettings {
             merge_threshold: d::OD_MERGE_THRESHOLD,
             merge_after: d::OD_MERGE_AFTER,
             max_shards: d::OD_MAX_SHARDS,
+            warm_throughput: 0,
         },
+        mode_switches: Vec::new(),
     }
 }
 
@@ -133,6 +146,12 @@ fn on_demand(c: &mut Checker, v: Option<&RawOnDemand>) -> Option<OnDemandSetting
         merge_threshold: ratio(c, "merge_threshold", &o.merge_threshold, base.merge_threshold)?,
         merge_after: wait(c, "merge_after", &o.merge_after, base.merge_after)?,
         max_shards: shards(c, "max_shards", &o.max_shards, base.max_shards)?,
+        warm_throughput: match &o.warm_throughput {
+            None => Some(0),
+            Some(v) => {
+                size(c, &f("warm_throughput"), v, 0, 10 * 1024 * 1024 * 1024, "\"50MiB\" (per second)")
+            }
+        }?,
     })
 }
 
@@ -144,7 +163,59 @@ pub(super) fn capacity(
     on_demand_mode: bool,
 ) -> Option<CapacitySettings> {
     let Some(raw) = v else { return Some(defaults()) };
-    if on_demand_mode {
+    let mut switches = Some(Vec::new());
+    let mut last: (Option<u64>, CapacityMode) =
+        (None, if on_demand_mode { CapacityMode::OnDemand } else { CapacityMode::Provisioned });
+    for (i, sw) in raw.mode_switches.iter().flatten().enumerate() {
+        let path = format!("capacity.mode_switches[{i}]");
+        let at = match &sw.at {
+            None => c.missing(&field(&path, "at"), "say when to switch, like at = \"12h\""),
+            Some(v) => duration(c, &field(&path, "at"), v, 0, d::DURATION_MAX, ""),
+        };
+        let mode = match &sw.mode {
+            None => c.missing(&field(&path, "mode"), "say which mode, \"provisioned\" or \"on-demand\""),
+            Some(v) => choice(c, &field(&path, "mode"), v, &["provisioned", "on-demand"]).map(|m| {
+                if m == "on-demand" {
+                    CapacityMode::OnDemand
+                } else {
+                    CapacityMode::Provisioned
+                }
+            }),
+        };
+        if let (Some(at), Some(prev)) = (at, last.0) {
+            if at <= prev {
+                c.err(&field(&path, "at"), "switches must be in increasing time order");
+            }
+        }
+        if let (Some(at), Some(run)) = (at, run) {
+            if at >= run {
+                c.err(&field(&path, "at"), "must fall before the end of the run (`duration`)");
+            }
+        }
+        if mode == Some(last.1) {
+            c.err(&field(&path, "mode"), "the stream is already in this mode at that time");
+        }
+        match (at, mode, switches.as_mut()) {
+            (Some(at), Some(m), Some(list)) => {
+                list.push((at, m));
+                last = (Some(at), m);
+            }
+            _ => switches = None,
+        }
+    }
+    let ever_provisioned = !on_demand_mode
+        || raw
+            .mode_switches
+            .iter()
+            .flatten()
+            .any(|s| matches!(&s.mode, Some(Scalar::Str(m)) if m == "provisioned"));
+    let ever_on_demand = on_demand_mode
+        || raw
+            .mode_switches
+            .iter()
+            .flatten()
+            .any(|s| matches!(&s.mode, Some(Scalar::Str(m)) if m == "on-demand"));
+    if !ever_provisioned {
         if raw.schedule.is_some() {
             c.err(
                 "capacity.schedule",
@@ -157,8 +228,9 @@ pub(super) fn capacity(
                 "autoscaling policies are for provisioned streams; an on-demand stream scales itself",
             );
         }
-    } else if raw.on_demand.is_some() {
-        c.err("capacity.on_demand", "applies to stream.mode = \"on-demand\" only");
+    }
+    if !ever_on_demand && raw.on_demand.is_some() {
+        c.err("capacity.on_demand", "applies to stream.mode = \"on-demand\" (or a switch to it) only");
     }
     let od = on_demand(c, raw.on_demand.as_ref());
     let base = defaults();
@@ -220,6 +292,7 @@ pub(super) fn capacity(
         max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
         account_shard_quota: quota?,
         on_demand: od?,
+        mode_switches: switches?,
     })
 }
 

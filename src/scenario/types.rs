@@ -72,6 +72,8 @@ pub struct CapacitySettings {
     pub account_shard_quota: u32,
     /// How an on-demand stream's shards follow traffic (used in on-demand mode).
     pub on_demand: OnDemandSettings,
+    /// Capacity-mode switches: `(time [µs], new mode)`, sorted, alternating.
+    pub mode_switches: Vec<(SimTime, CapacityMode)>,
 }
 
 /// On-demand capacity, modelled as AWS describes it: a new stream starts with about 4 shards
@@ -91,6 +93,9 @@ pub struct OnDemandSettings {
     pub merge_threshold: f64,
     /// [µs] (assumption: 24 h, "gradual").
     pub merge_after: SimTime,
+    /// Warm throughput [bytes/s] (On-demand Advantage): write capacity kept ready; the stream
+    /// never has fewer than `ceil(warm / 1 MiB)` shards. 0 = none.
+    pub warm_throughput: u64,
     /// Upper bound of open shards (AWS: 10 GB/s write per on-demand stream in the largest
     /// regions, about 10,000 shards).
     pub max_shards: u32,

@@ -141,6 +141,11 @@ const DURATION_LIKE: &str =
     "a duration like \"90s\", \"250ms\", \"15m\" or \"1.5h\" (units us, ms, s, m, h, d)";
 
 /// A duration string, in `min..=max` [µs].
+/// Shards needed for a warm throughput [bytes/s]: one per MiB/s.
+pub(super) fn warm_shards(warm: u64) -> u32 {
+    warm.div_ceil(d::SHARD_WRITE_BYTES_PER_S) as u32
+}
+
 pub(super) fn duration(
     c: &mut Checker,
     path: &str,
@@ -188,7 +193,7 @@ pub(super) fn duration(
 const SIZE_LIKE: &str = "a size like \"100B\", \"1KiB\" or \"2MiB\" (units B, KB, MB, GB, KiB, MiB, GiB)";
 
 /// A size: a string with a unit, or a whole number of bytes; in `min..=max` [bytes].
-fn size(c: &mut Checker, path: &str, v: &Scalar, min: u64, max: u64, like: &str) -> Option<u64> {
+pub(super) fn size(c: &mut Checker, path: &str, v: &Scalar, min: u64, max: u64, like: &str) -> Option<u64> {
     let (bytes, shown) = match v {
         Scalar::Str(s) => match parse_bytes(s) {
             Ok(b) => (b, format!("{s:?}")),
@@ -315,7 +320,7 @@ pub(crate) fn validate(
     let capacity = super::capacity::capacity(&mut c, raw.capacity.as_ref(), run, on_demand);
     let stream = stream.map(|mut s| {
         if let (true, Some(cap)) = (on_demand, &capacity) {
-            s.shards = cap.on_demand.initial_shards;
+            s.shards = cap.on_demand.initial_shards.max(warm_shards(cap.on_demand.warm_throughput));
         }
         s
     });

@@ -314,3 +314,89 @@ fn on_demand_does_not_fix_a_hot_key() {
     assert!(r.capacity.shards_final > 4, "capacity did grow: {}", r.capacity.shards_final);
     assert_conserved(&r);
 }
+
+/// Mode switches (how-do-i-size-a-stream): at most two per rolling 24 hours; the stream keeps
+/// its shard count at the switch, then the new mode manages it. Provisioned with 2 shards
+/// under 3,000 records/s throttles; after the switch to on-demand its shards split and the
+/// throttling ends; a third switch within 24 hours is refused.
+#[test]
+fn mode_switches_keep_shards_and_are_limited_to_two_a_day() {
+    let r = run(r#"
+        name = "switch"
+        duration = "3h"
+        [stream]
+        shards = 2
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        mode_switches = [ { at = "30m", mode = "on-demand" }, { at = "2h", mode = "provisioned" }, { at = "150m", mode = "on-demand" } ]
+        [[producers]]
+        name = "p"
+        rate = 3000
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 100000 }
+        retry = { max_attempts = 1 }
+    "#);
+    let sw = &r.capacity.mode_switches;
+    assert_eq!(sw.len(), 3);
+    assert!(sw[0].refused.is_none() && sw[1].refused.is_none());
+    assert!(sw[2].refused.as_deref().unwrap().contains("limit 2"), "{sw:?}");
+    let s = &r.series;
+    assert_eq!(s.open_shards[30 * 60], 2, "the switch keeps the shard count");
+    assert!(s.throttled_records[..30 * 60].iter().all(|t| *t > 0), "2 shards under 3,000/s throttle");
+    // On-demand splits the 2 shards (1,500/s each > 50%) 15 minutes after its first evaluation.
+    let split_at = 30 * 60 + 60 + 15 * 60;
+    assert!(s.open_shards[split_at + 1] > 2, "{}", s.open_shards[split_at + 1]);
+    let after: u64 = s.throttled_records[split_at + 60..2 * 3600].iter().sum();
+    assert_eq!(after, 0);
+    // Back to provisioned at 2 h: the shard count stays whatever on-demand left.
+    assert_eq!(s.open_shards[2 * 3600], s.open_shards[2 * 3600 - 1]);
+    assert_eq!(s.open_shards[3 * 3600 - 1], s.open_shards[2 * 3600]);
+    assert_conserved(&r);
+}
+
+/// Warm throughput (On-demand Advantage): 20 MiB/s of warm capacity means 20 shards from the
+/// start, so a burst to 15 MiB/s is absorbed at once instead of throttling for 30 minutes.
+#[test]
+fn warm_throughput_pre_scales_on_demand() {
+    let r = run(r#"
+        name = "warm"
+        duration = "20m"
+        [stream]
+        mode = "on-demand"
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        on_demand = { warm_throughput = "20MiB" }
+        [[producers]]
+        name = "p"
+        rate = 1500
+        record_size = "10KiB"
+        keys = { distribution = "uniform", count = 100000 }
+        retry = { max_attempts = 1 }
+    "#);
+    assert_eq!(r.capacity.shards_initial, 20);
+    // Only Poisson peaks above a shard's limit throttle (each shard averages 75% of it).
+    assert!(r.totals.throttle_rate() < 1e-3, "{}", r.totals.throttle_rate());
+    let cold = run(&toml_without_warm());
+    assert_eq!(cold.capacity.shards_initial, 4);
+    assert!(cold.totals.throttle_rate() > 0.3, "{}", cold.totals.throttle_rate());
+}
+
+fn toml_without_warm() -> String {
+    r#"
+        name = "cold"
+        duration = "20m"
+        [stream]
+        mode = "on-demand"
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 1500
+        record_size = "10KiB"
+        keys = { distribution = "uniform", count = 100000 }
+        retry = { max_attempts = 1 }
+    "#
+    .to_string()
+}

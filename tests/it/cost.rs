@@ -235,3 +235,27 @@ fn an_on_demand_stream_is_billed_on_demand() {
     assert!(v["cost_usd"]["provisioned_what_if"]["total"].as_f64().unwrap() > 0.0);
     assert!(v["cost_usd"].get("on_demand_what_if").is_none());
 }
+
+/// The pricing page's own examples, through real runs: PUT payload units of a 5 KB, 45 KB and
+/// 1 MB record are 1, 2 and 40 (decimal KB, data + key); a 4.5 KB (4,608-byte) record is
+/// billed on-demand as 5 KB.
+#[test]
+fn the_pricing_page_record_examples() {
+    for (total, units) in [(5_000u64, 1u64), (45_000, 2), (1_000_000, 40)] {
+        let r = run(&fixed_records(total - 2, "").replace("rate = 10", "rate = 1"));
+        assert_eq!(r.totals.records_accepted, 10, "{total}");
+        assert_eq!(r.totals.put_payload_units, 10 * units, "{total}");
+    }
+    let r = run(&fixed_records(4_608 - 2, ""));
+    assert_eq!(r.totals.billed_ingest_kib, 100 * 5);
+}
+
+/// The terminal summary shows the bill's working and the what-if.
+#[test]
+fn the_terminal_summary_shows_the_working() {
+    let r = run(&fixed_records(500, ""));
+    let text = kinesim::report::text::render(&r);
+    assert!(text.contains("cost      $0.015 for the run, $11.32 per month (730 h)"), "{text}");
+    assert!(text.contains("shard-hours:") && text.contains("1 shard-hour x $0.015 = $0.015"), "{text}");
+    assert!(text.contains("on-demand standard what-if (its capacity not simulated)"), "{text}");
+}

@@ -1,10 +1,14 @@
 //! All integration tests in one binary (one link step keeps the suite fast).
 
+mod browser;
 mod capacity;
+mod classroom;
 mod cli;
 mod common;
 mod cost;
 mod hashing;
+mod html;
+mod library;
 mod model;
 mod props;
 mod scenario_errors;

@@ -1,0 +1,87 @@
+//! The classroom commands through the real binary: `list`, `run NAME` from any directory,
+//! `explain`.
+
+use kinesim::library;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn kinesim_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kinesim")).current_dir(dir).args(args).output().expect("binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kinesim-classroom-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn list_shows_every_bundled_scenario_with_its_line() {
+    let d = temp_dir("list");
+    let o = kinesim_in(&d, &["list"]);
+    assert!(o.status.success());
+    let out = text(&o.stdout);
+    for b in library::ALL {
+        let line = out.lines().find(|l| l.split_whitespace().next() == Some(b.name));
+        let line = line.unwrap_or_else(|| panic!("{} listed:\n{out}", b.name));
+        assert!(line.contains(&b.summary()), "{line}");
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn run_accepts_a_bundled_name_from_any_directory() {
+    let d = temp_dir("run");
+    let o = kinesim_in(&d, &["run", "write-limit-120", "--out", "r", "--seed", "3"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("write-limit-120"));
+    for f in ["summary.json", "report.html", "per-minute.svg"] {
+        assert!(d.join("r").join(f).exists(), "{f}");
+    }
+    // A file of that name wins over the bundled scenario.
+    std::fs::write(d.join("quickstart"), "name = \"mine\"\nduration = \"5s\"\n[stream]\nshards = 1\n[[producers]]\nname = \"p\"\nrate = 10\nrecord_size = \"1B\"\n").unwrap();
+    let o = kinesim_in(&d, &["run", "quickstart", "--out", "q", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("\"scenario\": \"mine\""), "{}", text(&o.stdout));
+    // A misspelt name: exit 2 and a suggestion.
+    let o = kinesim_in(&d, &["run", "hot-kye"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("did you mean `hot-key`"), "{err}");
+    assert!(err.contains("kinesim list"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn explain_prints_every_field_with_default_and_meaning() {
+    let d = temp_dir("explain");
+    let o = kinesim_in(&d, &["explain", "hot-key"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let line = |path: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(path))
+            .unwrap_or_else(|| panic!("{path} explained:\n{out}"))
+            .to_string()
+    };
+    let shards = line("stream.shards");
+    assert!(shards.contains(" 8 ") && shards.contains("required"), "{shards}");
+    let linger = line("producers[0].batch.linger");
+    assert!(linger.contains("100ms") && linger.contains("default") && linger.contains("assumption"), "{linger}");
+    let retry = line("producers[0].retry.max_attempts");
+    assert!(retry.contains(" 3 ") && retry.contains("default"), "{retry}");
+    let base = line("producers[0].retry.base");
+    assert!(base.contains("100ms") && base.contains(" set ") && base.contains("(default: 1s)"), "{base}");
+    for path in ["stream.write_limit", "producers[0].put_rtt", "engine.mode", "producers[0].keys", "seed"] {
+        line(path);
+    }
+    // A file path works too; a bad file is exit 2.
+    let o = kinesim_in(&d, &["explain", "missing.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&d);
+}

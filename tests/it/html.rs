@@ -1,0 +1,83 @@
+//! `report.html`: self-contained (no script, no network), with the description, the summary,
+//! every chart with its sentence, the per-minute roll-up, the textbook comparison and the
+//! assumptions.
+
+use crate::common;
+use kinesim::report;
+
+const HOT: &str = r#"name = "html-hot"
+description = "A <hot> key & friends"
+seed = 3
+duration = "150s"
+
+[stream]
+shards = 4
+
+[[producers]]
+name = "feed"
+rate = 2500
+record_size = "200B"
+keys = { distribution = "hot", hot = [ { key = "celebrity", share = 0.5 } ], count = 1000 }
+retry = { max_attempts = 2, base = "50ms" }
+batch = { linger = "50ms" }
+"#;
+
+fn page(toml: &str) -> String {
+    let sc = common::scenario(toml);
+    let r = kinesim::experiment::run(&sc);
+    let files = report::render_all(&r, &sc).unwrap();
+    let html = &files.iter().find(|(n, _)| n == "report.html").expect("report.html is rendered").1;
+    assert_eq!(report::html::render(&r, &sc).unwrap(), *html, "pure and deterministic");
+    assert!(files.iter().any(|(n, _)| n == "per-minute.svg"));
+    String::from_utf8(html.clone()).unwrap()
+}
+
+#[test]
+fn report_html_has_every_part_and_nothing_external() {
+    let html = page(HOT);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<h1>kinesim report: html-hot</h1>"));
+    assert!(html.contains("A &lt;hot&gt; key &amp; friends"), "the description, escaped");
+    for id in ["summary", "textbook", "charts", "per-minute", "shards", "assumptions"] {
+        assert!(html.contains(&format!("<h2 id=\"{id}\"")), "section {id}");
+    }
+    assert_eq!(html.matches("<svg").count(), 5, "every chart inlined");
+    assert_eq!(html.matches("class=\"look\"").count(), 6, "a sentence per chart, and the textbook verdict");
+    for word in ["<script", "<link", "<img", "<iframe", " src=", "url(", "@import"] {
+        assert!(!html.contains(word), "self-contained: no `{word}`");
+    }
+    // Summary and latency.
+    for k in ["produced", "accepted", "dropped", "pending", "throttle rate", "p99", "PUT payload units"] {
+        assert!(html.contains(k), "summary row {k}");
+    }
+    assert!(html.contains("class=\"verdict bad\""), "throttling and drops: a red verdict");
+    // The textbook comparison.
+    assert!(html.contains("formula + the 1,000 records/s limit, at the peak"));
+    // Assumptions, read from the validated scenario: changed and default values.
+    assert!(html.contains("<code>producers[0].batch.linger</code></td><td>50ms</td><td class=\"small\">set</td>"));
+    assert!(html.contains("<code>producers[0].retry.cap</code></td><td>20s</td><td class=\"small\">default</td>"));
+    assert!(html.contains("<code>producers[0].put_rtt</code></td><td>20ms</td>"));
+    assert!(html.contains("<code>stream.write_limit</code></td><td>window</td>"));
+    assert!(html.contains("<code>engine.mode</code></td><td>per-record</td>"));
+    // The per-minute table: 150 s is three rows, the last one 30 s long.
+    assert!(html.contains("of 30</td></tr>"), "a partial last minute");
+    // The hot shard is named in the sentence of the shard totals chart.
+    assert!(html.contains("took") && html.contains("of all throttling"));
+}
+
+#[test]
+fn a_healthy_run_reads_green() {
+    let html = page(
+        r#"name = "calm"
+duration = "30s"
+[stream]
+shards = 2
+[[producers]]
+name = "a"
+rate = 300
+record_size = "100B"
+"#,
+    );
+    assert!(html.contains("class=\"verdict ok\""));
+    assert!(html.contains("No throttling"));
+}
