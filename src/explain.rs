@@ -45,12 +45,25 @@ pub struct Field {
     pub origin: Origin,
     /// What it means, in one sentence.
     pub meaning: &'static str,
+    /// A status that is neither required, default nor set: `auto` (resolved by a rule) or
+    /// `fixed` (a limit no scenario changes).
+    pub status_override: Option<&'static str>,
 }
 
 impl Field {
     /// True when the value equals the default.
     pub fn is_default(&self) -> bool {
         self.default.as_deref() == Some(self.value.as_str())
+    }
+
+    /// `required` (no default), `default`, `set` (differs from the default), `auto` or `fixed`.
+    pub fn status(&self) -> &'static str {
+        match (self.status_override, &self.default) {
+            (Some(s), _) => s,
+            (None, None) => "required",
+            (None, Some(_)) if self.is_default() => "default",
+            (None, Some(_)) => "set",
+        }
     }
 }
 
@@ -61,7 +74,12 @@ fn field(
     origin: Origin,
     meaning: &'static str,
 ) -> Field {
-    Field { path, value, default, origin, meaning }
+    Field { path, value, default, origin, meaning, status_override: None }
+}
+
+fn with_status(mut f: Field, status: &'static str) -> Field {
+    f.status_override = Some(status);
+    f
 }
 
 fn rate_text(r: &RateShape) -> String {
@@ -294,35 +312,37 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             Assumption,
             "how the per-shard limit is enforced: fixed one-second windows, or a continuously refilled bucket",
         ),
-        field(
-            "shard write limit".into(),
-            format!(
-                "{} records/s, {}/s",
-                thousands(d::SHARD_WRITE_RECORDS_PER_S),
-                format_bytes(d::SHARD_WRITE_BYTES_PER_S)
+        with_status(
+            field(
+                "shard write limit".into(),
+                format!(
+                    "{} records/s, {}/s",
+                    thousands(d::SHARD_WRITE_RECORDS_PER_S),
+                    format_bytes(d::SHARD_WRITE_BYTES_PER_S)
+                ),
+                None,
+                Aws,
+                "per shard, data + partition key; beyond it records are throttled",
             ),
-            Some(format!(
-                "{} records/s, {}/s",
-                thousands(d::SHARD_WRITE_RECORDS_PER_S),
-                format_bytes(d::SHARD_WRITE_BYTES_PER_S)
-            )),
-            Aws,
-            "per shard, data + partition key; beyond it records are throttled",
+            "fixed",
         ),
     ];
     for (i, p) in sc.producers.iter().enumerate() {
         producer_fields(i, p, &mut out);
     }
-    out.push(field(
-        "engine.mode".into(),
-        match sc.engine.mode {
-            EngineMode::PerRecord => "per-record",
-            EngineMode::Aggregated => "aggregated",
-        }
-        .into(),
-        None,
-        Assumption,
-        "per-record: every record simulated; aggregated: per-shard cohorts per tick (auto picks per-record up to 20 M records)",
+    out.push(with_status(
+        field(
+            "engine.mode".into(),
+            match sc.engine.mode {
+                EngineMode::PerRecord => "per-record",
+                EngineMode::Aggregated => "aggregated",
+            }
+            .into(),
+            Some(d::ENGINE_MODE.into()),
+            Assumption,
+            "per-record: every record simulated; aggregated: per-shard cohorts per tick (auto picks per-record up to 20 M records)",
+        ),
+        "auto",
     ));
     out.push(field(
         "engine.tick".into(),
@@ -397,22 +417,30 @@ pub fn text(sc: &Scenario) -> String {
     }
     let _ = writeln!(
         s,
-        "  ({:.0} s; `set` = differs from the default, AWS = a Kinesis fact)",
+        "  ({:.0} s. status: `set` differs from the default, `auto` is resolved by a rule. kind: AWS = a Kinesis fact, assumption = a model default)",
         to_secs_f64(sc.duration)
     );
     let _ = writeln!(s);
     let w_path = rows.iter().map(|f| f.path.chars().count()).max().unwrap_or(0).min(34);
-    let w_val = rows.iter().map(|f| f.value.chars().count()).max().unwrap_or(0).min(44);
-    let _ = writeln!(s, "{:<w_path$}  {:<w_val$}  {:<8} {:<10} meaning", "field", "value", "", "kind");
+    let w_val = rows
+        .iter()
+        .filter(|f| f.path != "description")
+        .map(|f| f.value.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(44);
+    let _ = writeln!(s, "{:<w_path$}  {:<w_val$}  {:<8} {:<10} meaning", "field", "value", "status", "kind");
     for f in &rows {
-        let status = match (&f.default, f.is_default()) {
-            (None, _) => "required",
-            (Some(_), true) => "default",
-            (Some(_), false) => "set",
+        let status = f.status();
+        let value = if f.value.is_empty() {
+            "\"\"".to_string()
+        } else if f.path == "description" && f.value.chars().count() > w_val {
+            "(above)".to_string()
+        } else {
+            f.value.clone()
         };
-        let value = if f.value.is_empty() { "\"\"".to_string() } else { f.value.clone() };
         let mut meaning = f.meaning.to_string();
-        if let (Some(def), false) = (&f.default, f.is_default()) {
+        if let ("set", Some(def)) = (status, &f.default) {
             let def = if def.is_empty() { "none" } else { def };
             let _ = write!(meaning, " (default: {def})");
         }

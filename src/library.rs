@@ -41,6 +41,13 @@ pub const ALL: &[Bundled] = bundled![
     "retries-immediate",
     "retries-backoff",
     "per-minute-metrics",
+    "on-demand-doubling",
+    "on-demand-hot-key",
+    "autoscaler-oscillation",
+    "daily-fixed",
+    "daily-scheduled",
+    "daily-target-tracking",
+    "daily-on-demand",
 ];
 
 /// The bundled scenario called `name`.
@@ -64,7 +71,9 @@ impl Bundled {
                 }
             }
         }
-        self.header().lines().next().unwrap_or_default().to_string()
+        let first = self.header().lines().next().unwrap_or_default().to_string();
+        let prefix = format!("{}: ", self.name);
+        first.strip_prefix(&prefix).map(str::to_string).unwrap_or(first)
     }
 
     /// The leading comment block, without the `# ` markers.

@@ -75,12 +75,12 @@ pub struct CostReport {
     pub table_date: String,
     /// Items the scenario overrode (key, USD per unit).
     pub overrides: Vec<(String, f64)>,
-    /// The bill of the simulated capacity mode: `provisioned`, or `on-demand standard` for an
-    /// on-demand stream.
+    /// The bill of the simulated capacity modes, each second in the mode the stream was in:
+    /// label `provisioned`, `on-demand standard`, or both joined by `then` after a mode switch.
     pub bill: Bill,
-    /// The same run priced in the other mode: for a provisioned stream, the accepted traffic as
-    /// On-demand Standard (which would have carried it with its own capacity: not simulated
-    /// here); for an on-demand stream, the shards it opened and its traffic as provisioned.
+    /// The whole run priced in the other mode than the one it started in: for a provisioned
+    /// start, the accepted traffic as On-demand Standard (whose own capacity is not simulated
+    /// here); for an on-demand start, the shards it opened and its traffic as provisioned.
     pub what_if: Bill,
     /// Mode of the what-if: `on-demand standard` or `provisioned`.
     pub what_if_mode: String,

@@ -15,9 +15,13 @@
 //!   period. Data is stored from the end of the second it was accepted in and kept for exactly
 //!   the retention period; a run starts with an empty stream, so a run shorter than 7 days stores
 //!   nothing long-term (the monthly projection, at steady state, does).
-//! - **On-demand Standard what-if**: stream-hours (one stream, each hour or part), GB ingested
-//!   (records rounded up to whole KiB), extended retention per GB-month (24 h to 7 days) and
-//!   long-term retention per GB-month (beyond 7 days) of the bytes this run accepted.
+//! - **On-demand Standard**: stream-hours (one stream, each hour or part), GB ingested (records
+//!   rounded up to whole KiB), extended retention per GB-month (24 h to 7 days) and long-term
+//!   retention per GB-month (beyond 7 days) of the bytes the stream accepted.
+//! - **Mode switches**: each second is billed in the mode the stream was in (a second split by a
+//!   switch goes to the mode at its middle); an hour with time in both modes bills its shards
+//!   for the provisioned part and a stream-hour for the on-demand part; stored bytes are billed
+//!   at the price of the mode the stream is in while they are stored.
 //! - **Reads**: EFO consumer-shard-hours, EFO GB, polling GB and long-term retrieval are zero
 //!   until consumers are modelled (issue 5): no usage is invented.
 
@@ -29,11 +33,42 @@ const HOUR_S: f64 = 3600.0;
 /// At most this many instants in the cost and retention series.
 const MAX_POINTS: usize = 1000;
 
+/// A capacity mode, for billing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Provisioned,
+    OnDemand,
+}
+
+impl Mode {
+    fn parse(s: &str) -> Mode {
+        if s.starts_with("on-demand") {
+            Mode::OnDemand
+        } else {
+            Mode::Provisioned
+        }
+    }
+    fn other(self) -> Mode {
+        match self {
+            Mode::Provisioned => Mode::OnDemand,
+            Mode::OnDemand => Mode::Provisioned,
+        }
+    }
+    fn billed_as(self) -> &'static str {
+        match self {
+            Mode::Provisioned => "provisioned",
+            Mode::OnDemand => "on-demand standard",
+        }
+    }
+}
+
+/// (key, name, cumulative quantity at each instant, quantity per 730-hour month, note)
+type ItemSpec = (&'static str, &'static str, Vec<f64>, f64, String);
+
 /// The bill of `r` under `settings`' prices, for a stream retaining data for `retention` [µs].
 pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> CostReport {
     let p = &settings.table;
     let run_s = r.duration_s.max(0.0);
-    let n = r.series.len();
     let retention_s = retention / crate::units::MICROS_PER_SEC;
     let usage = Usage::new(r, run_s, retention_s);
 
@@ -44,146 +79,34 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         let next = (times_s.len() as f64 * bucket_s).min(run_s);
         times_s.push(next);
     }
-
-    // ---- Quantities over time (cumulative at each instant) ---------------------------------
-    let mut hour_prefix = vec![0.0];
-    for c in usage.hour_counts() {
-        hour_prefix.push(hour_prefix.last().copied().unwrap_or(0.0) + c);
-    }
-    let shard_hours: Vec<f64> = times_s.iter().map(|&t| usage.shard_hours_until(t, &hour_prefix)).collect();
-    let put_units: Vec<f64> = cumulative_at(&r.series.put_payload_units, &times_s);
-    let ingest_kib: Vec<f64> = cumulative_at(&r.series.billed_ingest_kib, &times_s);
-    let stream_hours: Vec<f64> = times_s.iter().map(|&t| (t / HOUR_S).ceil()).collect();
     let tiers = usage.tiers();
-    // Byte-seconds stored per tier, cumulative, and the retained bytes at each instant.
-    let (tier_byte_s, retained) = usage.retention_series(&tiers, &times_s, n);
-    let gb_month = |byte_s: f64| byte_s / GB_BYTES / HOUR_S / HOURS_PER_MONTH;
-    let tier_gb_month = |which: Tier| -> Vec<f64> {
-        match tiers.iter().position(|t| t.which == which) {
-            Some(i) => tier_byte_s[i].iter().map(|&b| gb_month(b)).collect(),
-            None => vec![0.0; times_s.len()],
+    let (_, retained) = usage.retention_series(&tiers, &times_s, None);
+
+    // ---- The bill: each mode's items over the time spent in it ------------------------------
+    let initial = Mode::parse(&r.capacity.mode);
+    let mut specs: Vec<ItemSpec> = Vec::new();
+    let mut modes_used = Vec::new();
+    for m in [Mode::Provisioned, Mode::OnDemand] {
+        if usage.seconds_in(Some(m)) > 0.0 || (m == initial && run_s == 0.0) {
+            specs.extend(usage.specs(m, Some(m), &times_s, &tiers));
+            modes_used.push(m.billed_as());
+        }
+    }
+    let label = modes_used.join(" then ");
+    let (bill, cumulative_usd) = price_items(&label, p, &specs);
+    // ---- The what-if: the whole run in the other mode than the one it started in ------------
+    let other = initial.other();
+    let what_if_label = match other {
+        Mode::OnDemand => {
+            "on-demand standard what-if: the same accepted traffic priced as On-demand Standard \
+             (on-demand capacity and throttling are not simulated for this run)"
+        }
+        Mode::Provisioned => {
+            "provisioned what-if: the shards this on-demand stream opened, and its accepted \
+             traffic, priced as provisioned (a provisioned stream would have its own shard count)"
         }
     };
-    let extended_gbm = tier_gb_month(Tier::Extended);
-    let long_gbm = tier_gb_month(Tier::LongTerm);
-    let extended = retention_s > INCLUDED_RETENTION_S;
-
-    // ---- Monthly rates (steady state, exact time, no part-hour rounding) -------------------
-    let per_s = |total: f64| if run_s > 0.0 { total / run_s } else { 0.0 };
-    let month_s = HOURS_PER_MONTH * HOUR_S;
-    let mean_shards = per_s(r.series.open_shards.iter().map(|&x| x as f64).sum());
-    let bytes_per_s = per_s(r.series.accepted_bytes.iter().sum::<u64>() as f64);
-    let stored_gb = |lo: u64, hi: u64| bytes_per_s * hi.saturating_sub(lo) as f64 / GB_BYTES;
-    let ext_hi = retention_s.min(EXTENDED_RETENTION_END_S);
-
-    let zero = vec![0.0; times_s.len()];
-    let no_consumers = "no consumers are modelled yet (issue 5): zero, not estimated";
-    // (key, name, cumulative quantity over time, monthly quantity, note)
-    let provisioned: Vec<(&str, &str, Vec<f64>, f64, String)> = vec![
-        (
-            "shard_hour",
-            "shard-hours",
-            shard_hours.clone(),
-            mean_shards * HOURS_PER_MONTH,
-            "every open shard, each clock hour or part of one (parents and children both during a reshard)"
-                .into(),
-        ),
-        (
-            "put_payload_units",
-            "PUT payload units",
-            put_units.iter().map(|u| u / PUT_UNITS_PER_PRICE).collect(),
-            per_s(r.totals.put_payload_units as f64) * month_s / PUT_UNITS_PER_PRICE,
-            "each accepted record in 25,000-byte chunks, rounded up".into(),
-        ),
-        (
-            "extended_retention_shard_hour",
-            "extended retention shard-hours",
-            if extended { shard_hours.clone() } else { zero.clone() },
-            if extended { mean_shards * HOURS_PER_MONTH } else { 0.0 },
-            if extended {
-                format!("retention {} h > 24 h: every shard-hour", retention_s / 3600)
-            } else {
-                "retention is 24 h: not billed".into()
-            },
-        ),
-        (
-            "long_term_retention_gb_month",
-            "long-term retention",
-            long_gbm.clone(),
-            stored_gb(EXTENDED_RETENTION_END_S, retention_s),
-            long_term_note(retention_s, run_s),
-        ),
-        ("long_term_retrieval_gb", "long-term data retrieval", zero.clone(), 0.0, no_consumers.into()),
-        (
-            "efo_consumer_shard_hour",
-            "enhanced fan-out consumer-shard-hours",
-            zero.clone(),
-            0.0,
-            no_consumers.into(),
-        ),
-        ("efo_retrieval_gb", "enhanced fan-out data retrieval", zero.clone(), 0.0, no_consumers.into()),
-    ];
-    let on_demand: Vec<(&str, &str, Vec<f64>, f64, String)> = vec![
-        (
-            "od_stream_hour",
-            "stream-hours",
-            stream_hours,
-            HOURS_PER_MONTH,
-            "one stream, each clock hour or part of one".into(),
-        ),
-        (
-            "od_ingest_gb",
-            "data ingested",
-            ingest_kib.iter().map(|k| k * 1024.0 / GB_BYTES).collect(),
-            per_s(r.totals.billed_ingest_kib as f64) * month_s * 1024.0 / GB_BYTES,
-            "each accepted record rounded up to 1 KiB".into(),
-        ),
-        (
-            "od_extended_retention_gb_month",
-            "extended retention (24 h to 7 days)",
-            extended_gbm,
-            stored_gb(INCLUDED_RETENTION_S, ext_hi),
-            if extended {
-                "bytes stored between 24 h and 7 days old".into()
-            } else {
-                "retention is 24 h: not billed".into()
-            },
-        ),
-        (
-            "od_long_term_retention_gb_month",
-            "long-term retention (beyond 7 days)",
-            long_gbm,
-            stored_gb(EXTENDED_RETENTION_END_S, retention_s),
-            long_term_note(retention_s, run_s),
-        ),
-        ("od_retrieval_gb", "data retrieved", zero.clone(), 0.0, no_consumers.into()),
-        ("od_efo_retrieval_gb", "enhanced fan-out data retrieved", zero, 0.0, no_consumers.into()),
-    ];
-
-    let on_demand_run = r.capacity.mode.starts_with("on-demand");
-    let ((bill, cumulative_usd), (what_if, what_if_cum), what_if_mode) = if on_demand_run {
-        (
-            price_items("on-demand standard", p, &on_demand),
-            price_items(
-                "provisioned what-if: the shards this on-demand stream opened, and its accepted \
-                 traffic, priced as provisioned (a provisioned stream would have its own shard count)",
-                p,
-                &provisioned,
-            ),
-            "provisioned",
-        )
-    } else {
-        (
-            price_items("provisioned", p, &provisioned),
-            price_items(
-                "on-demand standard what-if: the same accepted traffic priced as On-demand Standard \
-                 (on-demand capacity and throttling are not simulated for this run)",
-                p,
-                &on_demand,
-            ),
-            "on-demand standard",
-        )
-    };
+    let (what_if, what_if_cum) = price_items(what_if_label, p, &usage.specs(other, None, &times_s, &tiers));
     let what_if_over_time =
         (0..times_s.len()).map(|k| what_if_cum.iter().map(|c| c[k]).sum::<f64>()).collect();
     let projection = format!(
@@ -201,7 +124,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         overrides: settings.overrides.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         bill,
         what_if,
-        what_if_mode: what_if_mode.into(),
+        what_if_mode: other.billed_as().into(),
         projection,
         bucket_s,
         times_s,
@@ -221,8 +144,6 @@ fn long_term_note(retention_s: u64, run_s: f64) -> String {
         "bytes stored beyond 7 days old".into()
     }
 }
-
-type ItemSpec<'a> = (&'a str, &'a str, Vec<f64>, f64, String);
 
 /// Price each item: the run's quantity is the last cumulative value.
 fn price_items(label: &str, p: &PriceTable, specs: &[ItemSpec]) -> (Bill, Vec<Vec<f64>>) {
@@ -250,21 +171,6 @@ fn price_items(label: &str, p: &PriceTable, specs: &[ItemSpec]) -> (Bill, Vec<Ve
     (b, cumulative)
 }
 
-/// Sum of `v` over the seconds before each instant of `times`.
-fn cumulative_at(v: &[u64], times: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(times.len());
-    let (mut sum, mut i) = (0u64, 0usize);
-    for &t in times {
-        let end = (t.ceil() as usize).min(v.len());
-        while i < end {
-            sum += v[i];
-            i += 1;
-        }
-        out.push(sum as f64);
-    }
-    out
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tier {
     Included,
@@ -287,6 +193,8 @@ struct Usage<'a> {
     retention_s: u64,
     /// Shard (opened, closed) [s], from the run's shard list.
     intervals: Vec<(f64, f64)>,
+    /// Capacity mode over time: (start [s], mode), sorted, the first at 0.
+    timeline: Vec<(f64, Mode)>,
 }
 
 impl<'a> Usage<'a> {
@@ -297,57 +205,123 @@ impl<'a> Usage<'a> {
             .map(|s| (s.opened_at_s, s.closed_at_s.unwrap_or(f64::INFINITY).min(run_s)))
             .filter(|(o, c)| c > o)
             .collect();
-        Usage { r, run_s, retention_s, intervals }
+        let mut timeline = vec![(0.0, Mode::parse(&r.capacity.mode))];
+        for sw in r.capacity.mode_switches.iter().filter(|s| s.refused.is_none()) {
+            timeline.push((sw.at_s.max(0.0), Mode::parse(&sw.to)));
+        }
+        timeline.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Usage { r, run_s, retention_s, intervals, timeline }
     }
 
-    /// Shards open at any moment of `[a, b)`: the distinct shards whose open interval overlaps
-    /// it, and never fewer than the most open in any one second of it.
-    fn shards_in(&self, a: f64, b: f64) -> f64 {
+    /// The mode at instant `t`.
+    fn mode_at(&self, t: f64) -> Mode {
+        self.timeline.iter().take_while(|(at, _)| *at <= t).last().map_or(Mode::Provisioned, |x| x.1)
+    }
+
+    /// Whether second `s` (`[s, s + 1)`) is billed in mode `m` (`None`: every mode).
+    fn second_in(&self, s: usize, m: Option<Mode>) -> bool {
+        m.is_none_or(|m| self.mode_at(s as f64 + 0.5) == m)
+    }
+
+    /// The parts of `[a, b)` spent in mode `m` (`None`: all of it).
+    fn windows(&self, a: f64, b: f64, m: Option<Mode>) -> Vec<(f64, f64)> {
         if b <= a {
+            return Vec::new();
+        }
+        let Some(m) = m else { return vec![(a, b)] };
+        let mut out = Vec::new();
+        for (i, &(start, mode)) in self.timeline.iter().enumerate() {
+            let end = self.timeline.get(i + 1).map_or(f64::INFINITY, |x| x.0);
+            let (lo, hi) = (start.max(a), end.min(b));
+            if mode == m && hi > lo {
+                out.push((lo, hi));
+            }
+        }
+        out
+    }
+
+    /// Seconds of the run in mode `m`.
+    fn seconds_in(&self, m: Option<Mode>) -> f64 {
+        self.windows(0.0, self.run_s, m).iter().map(|(a, b)| b - a).sum()
+    }
+
+    /// Shards open at any moment of the windows: the distinct shards whose open interval
+    /// overlaps one, and never fewer than the most open in any one second of them.
+    fn shards_in(&self, windows: &[(f64, f64)]) -> f64 {
+        if windows.is_empty() {
             return 0.0;
         }
-        let distinct = self.intervals.iter().filter(|(o, c)| *o < b && *c > a).count();
+        let distinct =
+            self.intervals.iter().filter(|(o, c)| windows.iter().any(|(a, b)| *o < *b && *c > *a)).count();
         let s = &self.r.series.open_shards;
-        let lo = (a.floor() as usize).min(s.len());
-        let hi = (b.ceil() as usize).min(s.len());
-        let most = s[lo..hi].iter().copied().max().unwrap_or(0) as usize;
+        let most = windows
+            .iter()
+            .flat_map(|&(a, b)| {
+                let lo = (a.floor() as usize).min(s.len());
+                let hi = (b.ceil() as usize).min(s.len());
+                s[lo..hi].iter().copied()
+            })
+            .max()
+            .unwrap_or(0) as usize;
         distinct.max(most) as f64
     }
 
-    /// Shards open in each whole clock hour of the run (the last one may be partial).
-    fn hour_counts(&self) -> Vec<f64> {
+    /// Shard-hours in mode `m` at each instant of `times`: whole clock hours before it, plus the
+    /// hour it falls in, already owed for every shard open in it so far.
+    fn shard_hours(&self, times: &[f64], m: Option<Mode>) -> Vec<f64> {
         let hours = (self.run_s / HOUR_S).ceil() as usize;
-        let mut distinct = vec![0i64; hours + 1];
-        for &(o, c) in &self.intervals {
-            let h0 = ((o / HOUR_S).floor() as usize).min(hours);
-            let h1 = ((c / HOUR_S).ceil() as usize).min(hours);
-            if h1 > h0 {
-                distinct[h0] += 1;
-                distinct[h1] -= 1;
-            }
+        let mut prefix = vec![0.0];
+        for h in 0..hours {
+            let a = h as f64 * HOUR_S;
+            let c = self.shards_in(&self.windows(a, (a + HOUR_S).min(self.run_s), m));
+            prefix.push(prefix.last().copied().unwrap_or(0.0) + c);
         }
-        let mut most = vec![0u32; hours];
-        for (s, &open) in self.r.series.open_shards.iter().enumerate() {
-            if let Some(m) = most.get_mut(s / 3600) {
-                *m = (*m).max(open);
-            }
-        }
-        let mut running = 0i64;
-        (0..hours)
-            .map(|h| {
-                running += distinct[h];
-                (running.max(0) as f64).max(most[h] as f64)
+        times
+            .iter()
+            .map(|&t| {
+                let t = t.min(self.run_s);
+                let h = ((t / HOUR_S).floor() as usize).min(prefix.len() - 1);
+                prefix[h] + self.shards_in(&self.windows(h as f64 * HOUR_S, t, m))
             })
             .collect()
     }
 
-    /// Shard-hours billed for the run up to instant `t`, given [`Self::hour_counts`] summed:
-    /// whole clock hours before it, plus the hour `t` falls in, already owed for every shard
-    /// open in it so far.
-    fn shard_hours_until(&self, t: f64, hour_prefix: &[f64]) -> f64 {
-        let t = t.min(self.run_s);
-        let h = ((t / HOUR_S).floor() as usize).min(hour_prefix.len().saturating_sub(1));
-        hour_prefix[h] + self.shards_in(h as f64 * HOUR_S, t)
+    /// Stream-hours in mode `m` at each instant of `times`: clock hours with time in `m`, each
+    /// hour or part of one.
+    fn stream_hours(&self, times: &[f64], m: Option<Mode>) -> Vec<f64> {
+        let hours = (self.run_s / HOUR_S).ceil() as usize;
+        let mut prefix = vec![0.0];
+        for h in 0..hours {
+            let a = h as f64 * HOUR_S;
+            let used = !self.windows(a, (a + HOUR_S).min(self.run_s), m).is_empty();
+            prefix.push(prefix.last().copied().unwrap_or(0.0) + if used { 1.0 } else { 0.0 });
+        }
+        times
+            .iter()
+            .map(|&t| {
+                let t = t.min(self.run_s);
+                let h = ((t / HOUR_S).floor() as usize).min(prefix.len() - 1);
+                let partial = !self.windows(h as f64 * HOUR_S, t, m).is_empty();
+                prefix[h] + if partial { 1.0 } else { 0.0 }
+            })
+            .collect()
+    }
+
+    /// Sum of `v` over the seconds in mode `m` before each instant of `times`.
+    fn cumulative(&self, v: &[u64], times: &[f64], m: Option<Mode>) -> Vec<f64> {
+        let mut out = Vec::with_capacity(times.len());
+        let (mut sum, mut i) = (0u64, 0usize);
+        for &t in times {
+            let end = (t.ceil() as usize).min(v.len());
+            while i < end {
+                if self.second_in(i, m) {
+                    sum += v[i];
+                }
+                i += 1;
+            }
+            out.push(sum as f64);
+        }
+        out
     }
 
     /// The tiers the retention period spans.
@@ -378,26 +352,27 @@ impl<'a> Usage<'a> {
         t
     }
 
-    /// Per tier: cumulative byte-seconds stored, and bytes retained, at each instant of `times`.
-    /// Data accepted in second s is stored from instant s + 1; at whole instant T its age is
-    /// T - s - 1, and it is retained while its age is below the retention.
+    /// Per tier: cumulative byte-seconds stored while in mode `m`, and bytes retained, at each
+    /// instant of `times`. Data accepted in second s is stored from instant s + 1; at whole
+    /// instant T its age is T - s - 1, and it is retained while its age is below the retention.
+    /// Whole instant T stands for the second (T - 1, T] of storage.
     fn retention_series(
         &self,
         tiers: &[TierSpan],
         times: &[f64],
-        n: usize,
+        m: Option<Mode>,
     ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
         let bytes = &self.r.series.accepted_bytes;
-        let mut prefix = Vec::with_capacity(n + 1);
+        let mut prefix = Vec::with_capacity(bytes.len() + 1);
         prefix.push(0u64);
-        for &b in bytes.iter().take(n) {
+        for &b in bytes {
             prefix.push(prefix.last().copied().unwrap_or(0) + b);
         }
         let n = prefix.len() - 1;
         // Bytes aged [lo, hi) at whole instant T: seconds s in [T - hi, T - 1 - lo].
         let in_tier = |t: usize, tier: &TierSpan| -> u64 {
             let end = t.saturating_sub(tier.lo as usize).min(n);
-            let start = (t.saturating_sub(tier.hi.min(usize::MAX as u64) as usize)).min(end);
+            let start = t.saturating_sub(tier.hi as usize).min(end);
             prefix[end] - prefix[start]
         };
         let mut byte_s = vec![Vec::with_capacity(times.len()); tiers.len()];
@@ -405,12 +380,13 @@ impl<'a> Usage<'a> {
         let mut acc = vec![0f64; tiers.len()];
         let mut t_done = 0usize;
         for &t in times {
-            let target = (t.floor() as usize).min(n.max(t.floor() as usize));
-            // Each whole instant T = 1..=target stands for the second (T-1, T] of storage.
+            let target = t.floor() as usize;
             while t_done < target {
                 t_done += 1;
-                for (i, tier) in tiers.iter().enumerate() {
-                    acc[i] += in_tier(t_done, tier) as f64;
+                if self.second_in(t_done - 1, m) {
+                    for (i, tier) in tiers.iter().enumerate() {
+                        acc[i] += in_tier(t_done, tier) as f64;
+                    }
                 }
             }
             for (i, tier) in tiers.iter().enumerate() {
@@ -419,6 +395,126 @@ impl<'a> Usage<'a> {
             }
         }
         (byte_s, retained)
+    }
+
+    /// The line items of billing mode `billed` over the time spent in `m` (`None`: all of it).
+    fn specs(&self, billed: Mode, m: Option<Mode>, times: &[f64], tiers: &[TierSpan]) -> Vec<ItemSpec> {
+        let r = self.r;
+        let (run_s, retention_s) = (self.run_s, self.retention_s);
+        let zero = vec![0.0; times.len()];
+        let no_consumers = || "no consumers are modelled yet (issue 5): zero, not estimated".to_string();
+        let extended = retention_s > INCLUDED_RETENTION_S;
+        // Rates for the month: time-weighted over the run, so a mode used part of the run
+        // contributes its share.
+        let per_s = |total: f64| if run_s > 0.0 { total / run_s } else { 0.0 };
+        let month_s = HOURS_PER_MONTH * HOUR_S;
+        let masked_sum = |v: &[u64]| -> f64 {
+            v.iter().enumerate().filter(|(s, _)| self.second_in(*s, m)).map(|(_, &x)| x as f64).sum()
+        };
+        let open: Vec<u64> = r.series.open_shards.iter().map(|&x| u64::from(x)).collect();
+        let mean_shards = per_s(masked_sum(&open));
+        let share = per_s(self.seconds_in(m));
+        let bytes_per_s = per_s(r.series.accepted_bytes.iter().sum::<u64>() as f64);
+        let stored_gb = |lo: u64, hi: u64| bytes_per_s * hi.saturating_sub(lo) as f64 / GB_BYTES * share;
+        let (tier_byte_s, _) = self.retention_series(tiers, times, m);
+        let gb_month = |which: Tier| -> Vec<f64> {
+            match tiers.iter().position(|t| t.which == which) {
+                Some(i) => tier_byte_s[i].iter().map(|&b| b / GB_BYTES / HOUR_S / HOURS_PER_MONTH).collect(),
+                None => vec![0.0; times.len()],
+            }
+        };
+        match billed {
+            Mode::Provisioned => {
+                let shard_hours = self.shard_hours(times, m);
+                vec![
+                    (
+                        "shard_hour",
+                        "shard-hours",
+                        shard_hours.clone(),
+                        mean_shards * HOURS_PER_MONTH,
+                        "every open shard, each clock hour or part of one (parents and children both \
+                         during a reshard)"
+                            .into(),
+                    ),
+                    (
+                        "put_payload_units",
+                        "PUT payload units",
+                        self.cumulative(&r.series.put_payload_units, times, m)
+                            .iter()
+                            .map(|u| u / PUT_UNITS_PER_PRICE)
+                            .collect(),
+                        per_s(masked_sum(&r.series.put_payload_units)) * month_s / PUT_UNITS_PER_PRICE,
+                        "each accepted record in 25,000-byte chunks, rounded up".into(),
+                    ),
+                    (
+                        "extended_retention_shard_hour",
+                        "extended retention shard-hours",
+                        if extended { shard_hours } else { zero.clone() },
+                        if extended { mean_shards * HOURS_PER_MONTH } else { 0.0 },
+                        if extended {
+                            format!("retention {} h > 24 h: every shard-hour", retention_s / 3600)
+                        } else {
+                            "retention is 24 h: not billed".into()
+                        },
+                    ),
+                    (
+                        "long_term_retention_gb_month",
+                        "long-term retention",
+                        gb_month(Tier::LongTerm),
+                        stored_gb(EXTENDED_RETENTION_END_S, retention_s),
+                        long_term_note(retention_s, run_s),
+                    ),
+                    ("long_term_retrieval_gb", "long-term data retrieval", zero.clone(), 0.0, no_consumers()),
+                    (
+                        "efo_consumer_shard_hour",
+                        "enhanced fan-out consumer-shard-hours",
+                        zero.clone(),
+                        0.0,
+                        no_consumers(),
+                    ),
+                    ("efo_retrieval_gb", "enhanced fan-out data retrieval", zero, 0.0, no_consumers()),
+                ]
+            }
+            Mode::OnDemand => vec![
+                (
+                    "od_stream_hour",
+                    "stream-hours",
+                    self.stream_hours(times, m),
+                    HOURS_PER_MONTH * share,
+                    "one stream, each clock hour or part of one".into(),
+                ),
+                (
+                    "od_ingest_gb",
+                    "data ingested",
+                    self.cumulative(&r.series.billed_ingest_kib, times, m)
+                        .iter()
+                        .map(|k| k * 1024.0 / GB_BYTES)
+                        .collect(),
+                    per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
+                    "each accepted record rounded up to 1 KiB".into(),
+                ),
+                (
+                    "od_extended_retention_gb_month",
+                    "extended retention (24 h to 7 days)",
+                    gb_month(Tier::Extended),
+                    stored_gb(INCLUDED_RETENTION_S, retention_s.min(EXTENDED_RETENTION_END_S)),
+                    if extended {
+                        "bytes stored between 24 h and 7 days old".into()
+                    } else {
+                        "retention is 24 h: not billed".into()
+                    },
+                ),
+                (
+                    "od_long_term_retention_gb_month",
+                    "long-term retention (beyond 7 days)",
+                    gb_month(Tier::LongTerm),
+                    stored_gb(EXTENDED_RETENTION_END_S, retention_s),
+                    long_term_note(retention_s, run_s),
+                ),
+                ("od_retrieval_gb", "data retrieved", zero.clone(), 0.0, no_consumers()),
+                ("od_efo_retrieval_gb", "enhanced fan-out data retrieved", zero, 0.0, no_consumers()),
+            ],
+        }
     }
 }
 

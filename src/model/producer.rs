@@ -109,58 +109,46 @@ impl TickCounter {
         TickCounter { shape: shape.clone(), kind, cum: 0.0 }
     }
 
-    /// For Poisson arrivals: the expected count of the tick (to be split by shard, each part
-    /// Poisson). For uniform arrivals: the exact count of the tick (to be split multinomially).
-    pub fn tick(&mut self, t0: SimTime, t1: SimTime) -> TickCount {
+    /// The records of the tick: Poisson with the tick's expected count, or the exact count of
+    /// evenly spaced arrivals. Drawn before, and independently of, the split over shards, so
+    /// the traffic is the same whatever the capacity (a fair comparison of capacity plans).
+    pub fn tick<R: Rng + ?Sized>(&mut self, t0: SimTime, t1: SimTime, rng: &mut R) -> u64 {
         let lambda = self.shape.integral(t0, t1);
         match self.kind {
-            Arrivals::Poisson => TickCount::Poisson(lambda),
+            Arrivals::Poisson if lambda > 0.0 => Poisson::new(lambda).map_or(0, |d| d.sample(rng) as u64),
+            Arrivals::Poisson => 0,
             Arrivals::Uniform => {
                 let before = self.cum.ceil();
                 self.cum += lambda;
-                TickCount::Exact((self.cum.ceil() - before).max(0.0) as u64)
+                (self.cum.ceil() - before).max(0.0) as u64
             }
         }
     }
 }
 
-pub enum TickCount {
-    Poisson(f64),
-    Exact(u64),
-}
-
-/// Split a tick's arrivals over shards with shares `share` (summing to 1): independent Poisson
-/// counts for Poisson arrivals (Poisson splitting is exact), multinomial for an exact count.
-pub fn split_counts<R: Rng + ?Sized>(count: &TickCount, share: &[f64], rng: &mut R, out: &mut Vec<u64>) {
+/// Split `n` records over shards with shares `share` (summing to 1): a multinomial draw by
+/// sequential binomials. For a Poisson total this gives independent Poisson counts per shard
+/// (Poisson splitting), exactly.
+pub fn split_counts<R: Rng + ?Sized>(n: u64, share: &[f64], rng: &mut R, out: &mut Vec<u64>) {
     out.clear();
-    match count {
-        TickCount::Poisson(lambda) => {
-            for p in share {
-                let m = lambda * p;
-                out.push(if m > 0.0 { Poisson::new(m).map_or(0, |d| d.sample(rng) as u64) } else { 0 });
-            }
-        }
-        TickCount::Exact(n) => {
-            let mut left = *n;
-            let mut mass = 1.0;
-            for p in share {
-                let k = if left == 0 || *p <= 0.0 {
-                    0
-                } else if *p >= mass {
-                    left
-                } else {
-                    Binomial::new(left, (p / mass).clamp(0.0, 1.0)).map_or(0, |d| d.sample(rng))
-                };
-                out.push(k);
-                left -= k;
-                mass -= p;
-            }
-            // Rounding in the shares: anything left goes to the last shard with mass.
-            if left > 0 {
-                if let Some(i) = share.iter().rposition(|p| *p > 0.0) {
-                    out[i] += left;
-                }
-            }
+    let mut left = n;
+    let mut mass = 1.0;
+    for p in share {
+        let k = if left == 0 || *p <= 0.0 {
+            0
+        } else if *p >= mass {
+            left
+        } else {
+            Binomial::new(left, (p / mass).clamp(0.0, 1.0)).map_or(0, |d| d.sample(rng))
+        };
+        out.push(k);
+        left -= k;
+        mass -= p;
+    }
+    // Rounding in the shares: anything left goes to the last shard with mass.
+    if left > 0 {
+        if let Some(i) = share.iter().rposition(|p| *p > 0.0) {
+            out[i] += left;
         }
     }
 }
@@ -291,7 +279,7 @@ mod tests {
     fn multinomial_split_keeps_the_total() {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(4);
         let mut out = Vec::new();
-        split_counts(&TickCount::Exact(1234), &[0.1, 0.0, 0.6, 0.3], &mut rng, &mut out);
+        split_counts(1234, &[0.1, 0.0, 0.6, 0.3], &mut rng, &mut out);
         assert_eq!(out.iter().sum::<u64>(), 1234);
         assert_eq!(out[1], 0);
     }

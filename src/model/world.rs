@@ -608,8 +608,8 @@ impl<'a> World<'a> {
         let mut counts = std::mem::take(&mut self.counts);
         for p in 0..self.producers.len() {
             let pr = &mut self.producers[p];
-            let count = pr.ticks.tick(now, tick_end);
-            split_counts(&count, &pr.share, &mut pr.rng_arrivals, &mut counts);
+            let count = pr.ticks.tick(now, tick_end, &mut pr.rng_arrivals);
+            split_counts(count, &pr.share, &mut pr.rng_keys, &mut counts);
             let total: u64 = counts.iter().sum();
             if total == 0 {
                 continue;

@@ -73,7 +73,7 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
         ChartText {
             file: "throughput.svg",
             heading: "Throughput: accepted and throttled records per second",
-            look: "Look at the red line: every second it rises above zero, Kinesis refused records (WriteProvisionedThroughputExceeded); the blue area can never rise above the dashed capacity line.".into(),
+            look: "Look at the red line: in every second where it is above zero, Kinesis refused records (WriteProvisionedThroughputExceeded); the blue area (accepted) can never rise above the dashed capacity line.".into(),
         },
         ChartText {
             file: "shard-load.svg",
@@ -123,7 +123,7 @@ fn verdict(r: &RunResult) -> (&'static str, String) {
         (
             "warn",
             format!(
-                "{} of write attempts were throttled, but retries got every record in (p99 put latency {}).",
+                "{} of write attempts throttled, but retries got every record in (p99 put latency {}).",
                 pct(t.throttle_rate()),
                 ms(r.latency.overall.p99)
             ),
@@ -132,7 +132,7 @@ fn verdict(r: &RunResult) -> (&'static str, String) {
         (
             "bad",
             format!(
-                "{} of write attempts were throttled and {} records ({} of those produced) were dropped.",
+                "{} of write attempts throttled; {} records dropped ({} of those produced).",
                 pct(t.throttle_rate()),
                 thousands(dropped),
                 pct(dropped as f64 / t.records_produced.max(1) as f64)
@@ -152,14 +152,20 @@ h3 { font-size: 18px; margin: 22px 0 4px; }
 p { margin: 6px 0; }
 .lead { font-size: 18px; margin: 4px 0 6px; }
 .facts { color: var(--grey); margin: 0 0 12px; }
-.verdict { font-size: 21px; font-weight: 600; padding: 12px 16px; border-left: 8px solid; margin: 12px 0 16px; }
+.verdict { font-size: 20px; font-weight: 600; padding: 8px 14px; border-left: 8px solid; margin: 8px 0 12px; }
 .verdict.ok { border-color: var(--ok); background: #e8f5f0; }
 .verdict.warn { border-color: var(--warn); background: #fdf3e1; }
 .verdict.bad { border-color: var(--bad); background: #fbeceb; }
-.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 8px 0; }
+.glance { display: grid; grid-template-columns: 210px 1fr; gap: 18px; align-items: start; }
+.glance h3 { margin-top: 0; }
+.cards { display: grid; grid-template-columns: 1fr; gap: 10px; margin: 0; }
+.two { display: flex; flex-wrap: wrap; gap: 0 48px; align-items: flex-start; }
+th, td.n, .two td:first-child { white-space: nowrap; }
+table.settings td:nth-child(1), table.settings td:nth-child(3), table.settings td:nth-child(4) { white-space: nowrap; }
+td.status-set { color: var(--ink); font-weight: 700; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
 .card .k { color: var(--grey); font-size: 14px; }
-.card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .v { font-size: 26px; font-weight: 600; font-variant-numeric: tabular-nums; }
 table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 12px 4px 0; text-align: left; vertical-align: top; }
 td.n, th.n { text-align: right; }
@@ -174,12 +180,13 @@ figure svg { display: block; width: 100%; max-width: 1000px; height: auto; borde
 nav a { margin-right: 14px; }
 "#;
 
-fn card(s: &mut String, key: &str, value: &str) {
+fn card(s: &mut String, key: &str, value: &str, sub: &str) {
     let _ = write!(
         s,
-        "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>",
+        "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div><div class=\"k\">{}</div></div>",
         esc(key),
-        esc(value)
+        esc(value),
+        esc(sub)
     );
 }
 
@@ -214,20 +221,32 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     let (class, text) = verdict(r);
     let _ = writeln!(s, "<p class=\"verdict {class}\">{}</p>", esc(&text));
 
-    s.push_str("<div class=\"cards\">");
-    card(&mut s, "throttle rate", &pct(t.throttle_rate()));
-    card(&mut s, "records dropped", &thousands(t.records_dropped()));
-    card(&mut s, "p99 put latency", &ms(l.p99));
+    // The first screen: the numbers and the throughput chart side by side.
+    s.push_str("<div class=\"glance\"><div class=\"cards\">");
+    card(&mut s, "throttle rate", &pct(t.throttle_rate()), "of write attempts");
     card(
         &mut s,
-        "shards (textbook says)",
-        &format!("{} ({})", r.capacity.shards_max, r.textbook.shards_at_peak_with_record_limit),
+        "records dropped",
+        &thousands(t.records_dropped()),
+        &format!("of {} produced", thousands(t.records_produced)),
     );
+    card(&mut s, "p99 put latency", &ms(l.p99), &format!("p50 {}", ms(l.p50)));
+    card(
+        &mut s,
+        "shards",
+        &r.capacity.shards_max.to_string(),
+        &format!("textbook formula: {}", r.textbook.shards_at_peak_with_record_limit),
+    );
+    s.push_str("</div>\n");
+    let texts = chart_texts(r);
+    if let (Some(ct), Some((_, svg))) = (texts.first(), svgs.iter().find(|(f, _)| *f == "throughput.svg")) {
+        chart_section(&mut s, ct, svg);
+    }
     s.push_str("</div>\n");
     s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a><a href=\"#shards\">Shards</a><a href=\"#assumptions\">Assumptions</a></nav>\n");
 
     // Summary
-    s.push_str("<h2 id=\"summary\">Summary</h2>\n<table>\n<tr><th>records</th><th class=\"n\">count</th><th>meaning</th></tr>\n");
+    s.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"two\"><div><table>\n<tr><th>records</th><th class=\"n\">count</th><th>meaning</th></tr>\n");
     let rows: [(&str, u64, &str); 9] = [
         ("produced", t.records_produced, "user records created by the producers"),
         ("accepted", t.records_accepted, "accepted by Kinesis (IncomingRecords)"),
@@ -255,7 +274,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         "<tr><td>throttle rate</td><td class=\"n\">{}</td><td class=\"small\">throttled attempts / (throttled attempts + accepted)</td></tr>",
         pct(t.throttle_rate())
     );
-    s.push_str("</table>\n<table>\n<tr><th>put latency</th><th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr>\n");
+    s.push_str("</table></div>\n<div><table>\n<tr><th>put latency</th><th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr>\n");
     let _ = writeln!(
         s,
         "<tr><td>creation to acceptance</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>",
@@ -267,7 +286,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     let c = &r.capacity;
     let _ = writeln!(
         s,
-        "<table>\n<tr><th>shards</th><th class=\"n\">at start</th><th class=\"n\">at end</th><th class=\"n\">most open</th><th class=\"n\">reshards</th></tr>\n<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>",
+        "<table>\n<tr><th>shards</th><th class=\"n\">at start</th><th class=\"n\">at end</th><th class=\"n\">most open</th><th class=\"n\">reshards</th></tr>\n<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table></div></div>",
         esc(&c.mode),
         c.shards_initial,
         c.shards_final,
@@ -317,26 +336,30 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     let _ = writeln!(s, "<p class=\"look\">{why}</p>");
 
     // Charts
-    s.push_str("<h2 id=\"charts\">Charts</h2>\n<p class=\"small\">The same charts are in this folder as SVG files.</p>\n");
-    for ct in chart_texts(r) {
+    s.push_str("<h2 id=\"charts\">Charts</h2>\n<p class=\"small\">The throughput chart is at the top; every chart is also an SVG file in this folder.</p>\n");
+    for ct in texts.iter().skip(1) {
         let Some((_, svg)) = svgs.iter().find(|(f, _)| *f == ct.file) else { continue };
         if ct.file == "per-minute.svg" {
             s.push_str("<h2 id=\"per-minute\">Per minute: what CloudWatch shows</h2>\n");
         }
-        let _ = writeln!(
-            s,
-            "<section class=\"chart\"><h3>{}</h3>\n<p class=\"look\">{}</p>\n<figure>{}</figure>\n<p class=\"small\">File: {}</p></section>",
-            esc(ct.heading),
-            esc(&ct.look),
-            inline_svg(svg, ct.heading),
-            ct.file
-        );
+        chart_section(&mut s, ct, svg);
     }
     per_minute_table(&mut s, r);
     shards_table(&mut s, r);
     assumptions(&mut s, sc);
     s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
     s.into_bytes()
+}
+
+fn chart_section(s: &mut String, ct: &ChartText, svg: &str) {
+    let _ = writeln!(
+        s,
+        "<section class=\"chart\"><h3>{}</h3>\n<p class=\"look\">{}</p>\n<figure>{}</figure>\n<p class=\"small\">File: {}</p></section>",
+        esc(ct.heading),
+        esc(&ct.look),
+        inline_svg(svg, ct.heading),
+        ct.file
+    );
 }
 
 /// Render the page, drawing the charts itself.
@@ -418,12 +441,11 @@ fn shards_table(s: &mut String, r: &RunResult) {
 
 fn assumptions(s: &mut String, sc: &Scenario) {
     s.push_str("<h2 id=\"assumptions\">Assumptions and settings</h2>\n<p>Every setting the run used. <span class=\"tag AWS\">AWS</span> is a Kinesis fact or limit; <span class=\"tag assumption\">assumption</span> is a model default kinesim names because AWS does not document it; <b>default</b> means the scenario did not change it. Print the same list with <code>kinesim explain SCENARIO</code>.</p>\n");
-    s.push_str("<table>\n<tr><th>setting</th><th>value</th><th></th><th>kind</th><th>meaning</th></tr>\n");
+    s.push_str("<table class=\"settings\">\n<tr><th>setting</th><th>value</th><th></th><th>kind</th><th>meaning</th></tr>\n");
     for f in explain::fields(sc) {
-        let status = match (&f.default, f.is_default()) {
-            (None, _) => "",
-            (Some(_), true) => "default",
-            (Some(_), false) => "set",
+        let status = match f.status() {
+            "required" => "",
+            st => st,
         };
         let kind = match f.origin {
             Origin::Input => String::new(),
@@ -431,7 +453,7 @@ fn assumptions(s: &mut String, sc: &Scenario) {
         };
         let _ = writeln!(
             s,
-            "<tr><td><code>{}</code></td><td>{}</td><td class=\"small\">{status}</td><td>{kind}</td><td class=\"small\">{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"small status-{status}\">{status}</td><td>{kind}</td><td class=\"small\">{}</td></tr>",
             esc(&f.path),
             esc(&f.value),
             esc(f.meaning)

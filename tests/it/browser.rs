@@ -96,12 +96,18 @@ fn report_html_renders_in_headless_chromium() {
     // A blank 1280x800 page compresses to a few KB; text, tables and colour take far more.
     assert!(bytes.len() > 30_000, "the screenshot has content: {} bytes", bytes.len());
 
-    let dom = String::from_utf8(headless(&chrome, &dir.join("profile"), &page, &["--dump-dom".to_string()])).unwrap();
+    let dom = String::from_utf8(headless(&chrome, &dir.join("profile"), &page, &["--dump-dom".to_string()]))
+        .unwrap();
     assert!(dom.contains("<h1>kinesim report: hot-key</h1>"), "title parsed");
     for id in ["summary", "textbook", "charts", "per-minute", "shards", "assumptions"] {
         assert!(dom.contains(&format!("<h2 id=\"{id}\"")), "section {id} in the DOM");
     }
     assert_eq!(dom.matches("<svg").count(), 5, "five inline SVG charts in the DOM");
     assert!(dom.contains("WriteProvisionedThroughputExceeded"));
-    println!("browser test: screenshot {} ({} bytes) in {:.1?}", png.display(), bytes.len(), started.elapsed());
+    println!(
+        "browser test: screenshot {} ({} bytes) in {:.1?}",
+        png.display(),
+        bytes.len(),
+        started.elapsed()
+    );
 }

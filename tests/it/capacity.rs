@@ -400,3 +400,46 @@ fn toml_without_warm() -> String {
     "#
     .to_string()
 }
+
+fn bundled(name: &str) -> kinesim::scenario::Scenario {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.toml"));
+    kinesim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The four capacity plans of the daily-cycle scenarios, over the whole day: every plan keeps
+/// throttling negligible, the fixed plan pays 144 shard-hours, the schedule fewer, and
+/// on-demand, whose shards only merge after 24 idle hours, the most.
+#[test]
+fn daily_cycle_plans_compare_as_their_headers_say() {
+    let plans = ["daily-fixed", "daily-scheduled", "daily-target-tracking", "daily-on-demand"];
+    let scenarios: Vec<_> = plans.iter().map(|p| bundled(p)).collect();
+    let runs = kinesim::experiment::run_all(&scenarios);
+    let hours: Vec<f64> = runs.iter().map(kinesim::report::compare::shard_hours).collect();
+    for r in &runs {
+        assert!(r.totals.throttle_rate() < 1e-4, "{}: {}", r.scenario, r.totals.throttle_rate());
+        assert_conserved(r);
+    }
+    assert_eq!(hours[0], 144.0);
+    assert!(hours[1] < hours[0], "{hours:?}");
+    assert!(hours[3] > hours[0], "{hours:?}");
+    assert_eq!(runs[1].capacity.calls.len(), 4);
+    assert_eq!(runs[1].capacity.reshard_count, 4);
+    let tt = &runs[2].capacity.calls;
+    assert_eq!(tt.iter().filter(|c| c.refused.is_none()).count(), 10, "the daily call budget is spent");
+    // Same workload: every plan saw the same records.
+    assert!(runs.iter().all(|r| r.totals.records_produced == runs[0].totals.records_produced));
+}
+
+/// on-demand-doubling over its 3 hours: the doubling at 60 min is absorbed; the jump to 2.5x
+/// the previous peak at 100 min throttles until the splits 15 minutes later, then never again.
+#[test]
+fn on_demand_doubling_scenario_does_what_its_header_says() {
+    let r = kinesim::experiment::run(&bundled("on-demand-doubling"));
+    let s = &r.series;
+    let sum = |a: usize, b: usize| s.throttled_records[a * 60..b * 60].iter().sum::<u64>();
+    assert!(sum(0, 100) < 1_000, "the doubling is absorbed (only rare Poisson peaks): {}", sum(0, 100));
+    assert!(sum(100, 115) > 1_000_000, "the 2.5x jump throttles");
+    assert_eq!(sum(118, 180), 0, "and recovers once the shards split");
+    assert!(r.capacity.shards_final >= 16);
+}

@@ -72,7 +72,10 @@ fn explain_prints_every_field_with_default_and_meaning() {
     let shards = line("stream.shards");
     assert!(shards.contains(" 8 ") && shards.contains("required"), "{shards}");
     let linger = line("producers[0].batch.linger");
-    assert!(linger.contains("100ms") && linger.contains("default") && linger.contains("assumption"), "{linger}");
+    assert!(
+        linger.contains("100ms") && linger.contains("default") && linger.contains("assumption"),
+        "{linger}"
+    );
     let retry = line("producers[0].retry.max_attempts");
     assert!(retry.contains(" 3 ") && retry.contains("default"), "{retry}");
     let base = line("producers[0].retry.base");

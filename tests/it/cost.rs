@@ -196,10 +196,6 @@ fn cost_table_errors_are_specific() {
     assert_eq!(s.cost.table.items["put_payload_units"].source, "scenario override ([cost] prices)");
 }
 
-// Left for the capacity work (issue 3): "a mode switch mid-run" needs on-demand capacity to be
-// simulated; then the bill must switch from shard-hours + PUT payload units to stream-hours +
-// GB ingested at the switch instant. See `reshard_mid_hour_bills_both_sides` for resharding.
-
 /// Rule: every open shard, each hour or part of an hour (FACTS.md, issue 4: both sides during a
 /// reshard). One shard resharded to two at 30 min: the parent and both children are open in the
 /// first hour (3 shard-hours), the children in the second (2).
@@ -258,4 +254,33 @@ fn the_terminal_summary_shows_the_working() {
     assert!(text.contains("cost      $0.015 for the run, $11.32 per month (730 h)"), "{text}");
     assert!(text.contains("shard-hours:") && text.contains("1 shard-hour x $0.015 = $0.015"), "{text}");
     assert!(text.contains("on-demand standard what-if (its capacity not simulated)"), "{text}");
+}
+
+/// Rule: a mode switch keeps the shards and changes the billing (how-do-i-size-a-stream, FACTS.md): every second is billed in the
+/// mode the stream was in. Provisioned for 90 minutes (1 shard: 2 shard-hours, PUT payload units
+/// of the first 5,400 s), then on-demand (stream-hours for the part of hour 2 and hour 3, GB
+/// ingested of the last 5,400 s).
+#[test]
+fn a_mode_switch_mid_run_splits_the_bill() {
+    let toml =
+        fixed_records(1022, "[capacity]\n        mode_switches = [ { at = \"90m\", mode = \"on-demand\" } ]")
+            .replace("duration = \"10s\"", "duration = \"3h\"");
+    let r = run(&toml);
+    assert_eq!(r.capacity.mode_switches.len(), 1);
+    assert_eq!(r.capacity.mode_switches[0].refused, None);
+    let c = cost(&r);
+    assert_eq!(c.bill.label, "provisioned then on-demand standard");
+    assert_eq!(line(&c.bill.items, "shard_hour").quantity, 2.0);
+    assert_eq!(line(&c.bill.items, "od_stream_hour").quantity, 2.0);
+    let per_s = |v: &[u64], range: std::ops::Range<usize>| v[range].iter().sum::<u64>() as f64;
+    let units = line(&c.bill.items, "put_payload_units").quantity * 1e6;
+    assert!((units - per_s(&r.series.put_payload_units, 0..5400)).abs() < 1e-6);
+    let gb = line(&c.bill.items, "od_ingest_gb").quantity;
+    assert!((gb - per_s(&r.series.billed_ingest_kib, 5400..10_800) * 1024.0 / GB_BYTES).abs() < 1e-15);
+    // The what-if prices the whole run in the other mode than it started in.
+    assert_eq!(c.what_if_mode, "on-demand standard");
+    assert_eq!(line(&c.what_if.items, "od_stream_hour").quantity, 3.0);
+    // The month weights each mode by its share of the run: half of 730 h each.
+    assert!((line(&c.bill.month_items, "shard_hour").quantity - 365.0).abs() < 1e-9);
+    assert!((line(&c.bill.month_items, "od_stream_hour").quantity - 365.0).abs() < 1e-9);
 }

@@ -54,8 +54,12 @@ fn report_html_has_every_part_and_nothing_external() {
     // The textbook comparison.
     assert!(html.contains("formula + the 1,000 records/s limit, at the peak"));
     // Assumptions, read from the validated scenario: changed and default values.
-    assert!(html.contains("<code>producers[0].batch.linger</code></td><td>50ms</td><td class=\"small\">set</td>"));
-    assert!(html.contains("<code>producers[0].retry.cap</code></td><td>20s</td><td class=\"small\">default</td>"));
+    assert!(html.contains(
+        "<code>producers[0].batch.linger</code></td><td>50ms</td><td class=\"small status-set\">set</td>"
+    ));
+    assert!(html.contains(
+        "<code>producers[0].retry.cap</code></td><td>20s</td><td class=\"small status-default\">default</td>"
+    ));
     assert!(html.contains("<code>producers[0].put_rtt</code></td><td>20ms</td>"));
     assert!(html.contains("<code>stream.write_limit</code></td><td>window</td>"));
     assert!(html.contains("<code>engine.mode</code></td><td>per-record</td>"));

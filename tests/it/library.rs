@@ -16,7 +16,9 @@ fn scenario_files() -> Vec<(String, String)> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())
+        })
         .collect();
     files.sort();
     files
@@ -73,7 +75,8 @@ fn every_scenario_file_is_bundled_and_documented() {
     let files = scenario_files();
     assert!(files.len() >= 10, "the library has its scenarios");
     for (stem, text) in &files {
-        let b = library::find(stem).unwrap_or_else(|| panic!("scenarios/{stem}.toml is not listed in src/library.rs"));
+        let b = library::find(stem)
+            .unwrap_or_else(|| panic!("scenarios/{stem}.toml is not listed in src/library.rs"));
         assert_eq!(b.text, text.as_str(), "{stem}: bundled text differs (rebuild?)");
         let sc = b.scenario().unwrap_or_else(|e| panic!("{stem} is invalid:\n{e}"));
         assert_eq!(sc.name, *stem, "a scenario's name is its file name");
@@ -108,7 +111,12 @@ fn every_scenario_meets_its_stated_expectation() {
 #[test]
 fn expect_lines_parse() {
     let r = RunResult {
-        totals: kinesim::metrics::Totals { records_produced: 1000, records_accepted: 900, throttled_attempts: 100, ..Default::default() },
+        totals: kinesim::metrics::Totals {
+            records_produced: 1000,
+            records_accepted: 900,
+            throttled_attempts: 100,
+            ..Default::default()
+        },
         ..Default::default()
     };
     assert!(holds(&r, "throttle_rate > 0.05").0);
