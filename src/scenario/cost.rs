@@ -33,17 +33,12 @@ pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings>
         None => d::COST_REGION.to_string(),
         Some(Scalar::Str(s)) if known.contains(&s.as_str()) => s.clone(),
         Some(other) => {
-            let shown = other.describe();
-            let hint = match other {
-                Scalar::Str(s) => did_you_mean(s, known.iter().copied())
-                    .map(|m| format!("; did you mean \"{m}\"?"))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
             c.err(
                 "cost.region",
                 format!(
-                    "no price table for region {shown}{hint}; kinesim ships tables for {}",
+                    "no price table for region {}; kinesim ships tables for {} (to price another \
+                     region, keep one and override its prices with [cost] prices = {{ ... }})",
+                    other.describe(),
                     or_list(&known, '"')
                 ),
             );
