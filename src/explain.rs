@@ -280,13 +280,20 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             Input,
             "provisioned: you choose (and pay for) the shards; on-demand: AWS adds shards as traffic grows",
         ),
-        field(
-            "stream.shards".into(),
-            sc.stream.shards.to_string(),
-            None,
-            Input,
-            "open shards at the start; each accepts 1,000 records/s and 1 MiB/s",
-        ),
+        {
+            let f = field(
+                "stream.shards".into(),
+                sc.stream.shards.to_string(),
+                None,
+                Input,
+                "open shards at the start; each accepts 1,000 records/s and 1 MiB/s",
+            );
+            if sc.stream.mode == CapacityMode::OnDemand {
+                with_status(f, "auto")
+            } else {
+                f
+            }
+        },
         field(
             "stream.retention".into(),
             format_duration(sc.stream.retention),
@@ -342,7 +349,8 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             Assumption,
             "per-record: every record simulated; aggregated: per-shard cohorts per tick (auto picks per-record up to 20 M records)",
         ),
-        "auto",
+        // `auto` when the rule would pick this mode; otherwise the file chose it.
+        if auto_mode(sc) == sc.engine.mode { "auto" } else { "set" },
     ));
     out.push(field(
         "engine.tick".into(),
@@ -384,6 +392,58 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             "an autoscaler that calls UpdateShardCount from the stream's utilisation",
         ));
     }
+    let on_demand = sc.stream.mode == CapacityMode::OnDemand
+        || cap.mode_switches.iter().any(|(_, m)| *m == CapacityMode::OnDemand);
+    if on_demand {
+        let od = &cap.on_demand;
+        let frac = |v: f64| format!("{}% of the write limit", v * 100.0);
+        out.push(field(
+            "capacity.on_demand.initial_shards".into(),
+            od.initial_shards.to_string(),
+            Some(d::OD_INITIAL_SHARDS.to_string()),
+            Aws,
+            "shards of a new on-demand stream (4 MiB/s, 4,000 records/s)",
+        ));
+        out.push(field(
+            "capacity.on_demand.split_threshold".into(),
+            frac(od.split_threshold),
+            Some(frac(d::OD_SPLIT_THRESHOLD)),
+            Aws,
+            "a shard busier than this is split in two (AWS: above 500 KB/s)",
+        ));
+        out.push(field(
+            "capacity.on_demand.split_delay".into(),
+            format_duration(od.split_delay),
+            Some(format_duration(d::OD_SPLIT_DELAY)),
+            Assumption,
+            "from the decision to the split (AWS: \"within 15 minutes\"); meanwhile the hot shard throttles",
+        ));
+        out.push(field(
+            "capacity.on_demand.merge_threshold".into(),
+            frac(od.merge_threshold),
+            Some(frac(d::OD_MERGE_THRESHOLD)),
+            Assumption,
+            "two adjacent shards both quieter than this for merge_after are merged",
+        ));
+        out.push(field(
+            "capacity.on_demand.merge_after".into(),
+            format_duration(od.merge_after),
+            Some(format_duration(d::OD_MERGE_AFTER)),
+            Assumption,
+            "how long shards stay quiet before a merge (AWS: scale-down is gradual)",
+        ));
+        out.push(field(
+            "capacity.on_demand.warm_throughput".into(),
+            if od.warm_throughput == 0 {
+                "none".into()
+            } else {
+                format!("{}/s", format_bytes(od.warm_throughput))
+            },
+            Some("none".into()),
+            Input,
+            "write capacity kept ready (On-demand Advantage): never fewer shards than it needs",
+        ));
+    }
     if !cap.schedule.is_empty() || cap.autoscaling.is_some() {
         out.push(field(
             "capacity.resharding_duration".into(),
@@ -394,6 +454,16 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         ));
     }
     out
+}
+
+/// The mode `engine.mode = "auto"` picks for `sc` (the rule of the validator).
+fn auto_mode(sc: &Scenario) -> EngineMode {
+    let expected: f64 = sc.producers.iter().map(|p| p.rate.integral(0, sc.duration)).sum();
+    if expected <= d::AUTO_PER_RECORD_MAX_RECORDS {
+        EngineMode::PerRecord
+    } else {
+        EngineMode::Aggregated
+    }
 }
 
 /// `kinesim explain`: one line per field with its value, whether it is the default, and its

@@ -1831,7 +1831,17 @@ pub fn retention_svg(r: &RunResult) -> Result<String, ChartError> {
     render("retention", (WIDTH, HEIGHT), |root| draw_retention(root, r))
 }
 
-const STACK_COLORS: [RGBColor; 5] = [OI_BLUE, OI_ORANGE, OI_GREEN, OI_PINK, OI_VERMILLION];
+/// Okabe-Ito order for stacked line items (a bill with both modes after a switch has up to 8).
+const STACK_COLORS: [RGBColor; 8] = [
+    OI_BLUE,
+    OI_ORANGE,
+    OI_GREEN,
+    OI_PINK,
+    OI_VERMILLION,
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0xF0, 0xE4, 0x42),
+    RGBColor(0x99, 0x99, 0x99),
+];
 
 /// Stacked layers: for each layer, its points as (x, lower, upper), x in axis units.
 fn stack_layers(times: &[f64], layers: &[&[f64]], div: f64) -> Vec<Vec<(f64, f64, f64)>> {

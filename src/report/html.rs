@@ -63,17 +63,17 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
     let hot = r.shards.iter().max_by_key(|s| s.throttled_records).filter(|s| s.throttled_records > 0);
     let shard_totals = match hot {
         Some(h) if r.shards.len() > 1 => format!(
-            "Look for the tallest red bar: {} took {} of all throttling; if one shard stands out while the others have room, a hot key (not the shard count) is the problem.",
+            "Look for the tallest orange bar: {} took {} of all throttling; if one shard stands out while the others have room, a hot key (not the shard count) is the problem.",
             h.shard_id,
             pct(h.throttled_records as f64 / r.totals.throttled_attempts.max(1) as f64)
         ),
-        _ => "Compare the bars: even bars mean the partition keys spread the load well; a red part is throttled records.".into(),
+        _ => "Compare the bars: even bars mean the partition keys spread the load well; a orange part is throttled records.".into(),
     };
     vec![
         ChartText {
             file: "throughput.svg",
             heading: "Throughput: accepted and throttled records per second",
-            look: "Look at the red line: in every second where it is above zero, Kinesis refused records (WriteProvisionedThroughputExceeded); the blue area (accepted) can never rise above the dashed capacity line.".into(),
+            look: "Look at the orange line: in every second where it is above zero, Kinesis refused records (WriteProvisionedThroughputExceeded); the blue area (accepted) can never rise above the dashed capacity line.".into(),
         },
         ChartText {
             file: "shard-load.svg",
@@ -207,10 +207,14 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     }
     let _ = writeln!(
         s,
-        "<p class=\"facts\">{} s simulated · {} shard{} ({}) · {} producer{} · seed {} · {} engine · kinesim {}</p>",
-        r.duration_s,
-        r.capacity.shards_initial,
-        if r.capacity.shards_initial == 1 { "" } else { "s" },
+        "<p class=\"facts\">{} simulated · {} shard{} ({}) · {} producer{} · seed {} · {} engine · kinesim {}</p>",
+        crate::units::format_duration(sc.duration),
+        if r.capacity.shards_final == r.capacity.shards_initial {
+            r.capacity.shards_initial.to_string()
+        } else {
+            format!("{} → {}", r.capacity.shards_initial, r.capacity.shards_final)
+        },
+        if r.capacity.shards_final == 1 { "" } else { "s" },
         esc(&r.capacity.mode),
         sc.producers.len(),
         if sc.producers.len() == 1 { "" } else { "s" },

@@ -85,3 +85,26 @@ record_size = "100B"
     assert!(html.contains("class=\"verdict ok\""));
     assert!(html.contains("No throttling"));
 }
+
+/// Degenerate results render without panicking: nothing simulated, and a run with more shards
+/// than the page lists.
+#[test]
+fn degenerate_results_render() {
+    let sc = common::scenario(
+        "name = \"d\"\nduration = \"1s\"\n[stream]\nshards = 1\n[[producers]]\nname = \"a\"\nrate = 0\nrecord_size = \"1B\"\n",
+    );
+    let empty = kinesim::metrics::RunResult::default();
+    let html = String::from_utf8(report::html::render(&empty, &sc).unwrap()).unwrap();
+    assert!(html.contains("No throttling"));
+    let mut many = empty.clone();
+    many.shards = (0..200)
+        .map(|i| kinesim::metrics::ShardTotals {
+            shard_id: format!("shardId-{i:012}"),
+            throttled_records: i,
+            ..Default::default()
+        })
+        .collect();
+    let html = String::from_utf8(report::html::render(&many, &sc).unwrap()).unwrap();
+    assert!(html.contains("The 60 most throttled of 200 shards"));
+    assert!(html.contains("shardId-000000000199") && !html.contains("shardId-000000000100<"));
+}
