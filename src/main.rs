@@ -9,6 +9,22 @@ use kinesim::{experiment, library, report};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Print to standard output, ignoring a closed pipe (`kinesim list | head -1` must not panic).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Simulate Amazon Kinesis Data Streams capacity: throttling, latency and shards, second by
 /// second, before anything is deployed.
 #[derive(Parser)]
@@ -121,10 +137,10 @@ fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("writing the report to {}", dir.display()))?;
             if json {
                 let summary = &files[0].1;
-                print!("{}", String::from_utf8_lossy(summary));
+                out!("{}", String::from_utf8_lossy(summary));
             } else if !quiet {
-                print!("{}", report::text::render(&result));
-                println!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display());
+                out!("{}", report::text::render(&result));
+                outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display());
             }
             Ok(())
         }
@@ -161,10 +177,10 @@ fn run(cli: Cli) -> Result<()> {
             report::writer::write_folder(&dir, &files)
                 .with_context(|| format!("writing the report to {}", dir.display()))?;
             if json {
-                print!("{}", String::from_utf8_lossy(&files[0].1));
+                out!("{}", String::from_utf8_lossy(&files[0].1));
             } else if !quiet {
-                print!("{}", report::compare::text(&results));
-                println!(
+                out!("{}", report::compare::text(&results));
+                outln!(
                     "  report: {}/ (comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
                     dir.display()
                 );
@@ -174,21 +190,21 @@ fn run(cli: Cli) -> Result<()> {
         Command::List => {
             let width = library::ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
             for b in library::ALL {
-                println!("{:<width$}  {}", b.name, b.summary());
+                outln!("{:<width$}  {}", b.name, b.summary());
             }
-            println!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md");
+            outln!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md");
             Ok(())
         }
         Command::Explain { scenario } => {
             let sc = load_scenario(&scenario)?;
-            print!("{}", kinesim::explain::text(&sc));
+            out!("{}", kinesim::explain::text(&sc));
             Ok(())
         }
         Command::Validate { scenarios } => {
             let mut failed = Vec::new();
             for path in &scenarios {
                 match scenario::load(path) {
-                    Ok(sc) => println!("ok: {} ({})", path.display(), sc.name),
+                    Ok(sc) => outln!("ok: {} ({})", path.display(), sc.name),
                     Err(e) => {
                         eprintln!("{e}");
                         failed.push(path.display().to_string());
@@ -218,7 +234,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             let map = ShardMap::uniform(shards);
             if !json {
-                println!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard");
+                outln!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard");
             }
             for k in &keys {
                 let h = hash_key(k);
@@ -226,9 +242,9 @@ fn run(cli: Cli) -> Result<()> {
                 let id = kinesim::model::hashing::shard_id_string(shard);
                 if json {
                     let line = serde_json::json!({ "partition_key": k, "hash_key": h.to_string(), "shard_index": shard, "shard_id": id });
-                    println!("{line}");
+                    outln!("{line}");
                 } else {
-                    println!("{k:<32} {h:>40} {shard:>6}  {id}");
+                    outln!("{k:<32} {h:>40} {shard:>6}  {id}");
                 }
             }
             Ok(())

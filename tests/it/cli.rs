@@ -170,3 +170,22 @@ fn keys_matches_reference_vectors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("1..=256"));
 }
+
+/// A closed pipe on standard output (`kinesim list | head -1`) ends the program quietly, never
+/// with a panic.
+#[test]
+fn closed_stdout_pipe_does_not_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kinesim"))
+        .args(["keys", "--shards", "4"])
+        .args((0..20_000).map(|i| format!("user-{i}")))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away at once
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0));
+}
