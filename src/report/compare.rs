@@ -35,6 +35,9 @@ struct Variant<'a> {
     put_latency_p99_ms: f64,
     put_latency_max_ms: f64,
     textbook_shards_at_peak: u64,
+    /// The run's bill and its monthly projection [USD] (see the Cost section of the README).
+    cost_usd: Option<f64>,
+    cost_per_month_usd: Option<f64>,
 }
 
 /// Open shards integrated over the run [shard-hours].
@@ -66,6 +69,8 @@ fn variant(r: &RunResult) -> Variant<'_> {
         put_latency_p99_ms: round(r.latency.overall.p99, 1e3),
         put_latency_max_ms: round(r.latency.overall.max, 1e3),
         textbook_shards_at_peak: r.textbook.shards_at_peak_with_record_limit,
+        cost_usd: r.cost.as_ref().map(|c| round(c.bill.total_usd, 100.0)),
+        cost_per_month_usd: r.cost.as_ref().map(|c| round(c.bill.per_month_usd, 100.0)),
     }
 }
 
@@ -93,8 +98,8 @@ pub fn text(runs: &[RunResult]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<28} {:>7} {:>10} {:>12} {:>10} {:>9} {:>9} {:>12}",
-        "variant", "shards", "throttle%", "dropped", "p99 [ms]", "calls", "refused", "shard-hours"
+        "{:<28} {:>7} {:>10} {:>12} {:>10} {:>9} {:>9} {:>12} {:>12}",
+        "variant", "shards", "throttle%", "dropped", "p99 [ms]", "calls", "refused", "shard-hours", "USD/month"
     );
     for r in runs {
         let v = variant(r);
@@ -105,7 +110,7 @@ pub fn text(runs: &[RunResult]) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<28} {:>7} {:>10.3} {:>12} {:>10.1} {:>9} {:>9} {:>12.2}",
+            "{:<28} {:>7} {:>10.3} {:>12} {:>10.1} {:>9} {:>9} {:>12.2} {:>12}",
             v.scenario,
             shards,
             100.0 * v.throttle_rate,
@@ -113,7 +118,8 @@ pub fn text(runs: &[RunResult]) -> String {
             v.put_latency_p99_ms,
             v.update_shard_count_calls,
             v.update_shard_count_refused,
-            v.shard_hours
+            v.shard_hours,
+            v.cost_per_month_usd.map_or("-".to_string(), |c| format!("{c:.2}"))
         );
     }
     if let Some(r) = runs.first() {

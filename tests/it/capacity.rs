@@ -427,6 +427,10 @@ fn daily_cycle_plans_compare_as_their_headers_say() {
     assert_eq!(runs[1].capacity.reshard_count, 4);
     let tt = &runs[2].capacity.calls;
     assert_eq!(tt.iter().filter(|c| c.refused.is_none()).count(), 10, "the daily call budget is spent");
+    // Cost per month (us-east-1 table): the schedule is cheapest of the provisioned plans,
+    // on-demand (per-GB ingest) the dearest at this steady volume.
+    let month: Vec<f64> = runs.iter().map(|r| r.cost.as_ref().unwrap().bill.per_month_usd).collect();
+    assert!(month[1] < month[0] && month[3] > month[0], "{month:?}");
     // Same workload: every plan saw the same records.
     assert!(runs.iter().all(|r| r.totals.records_produced == runs[0].totals.records_produced));
 }
