@@ -51,6 +51,7 @@ fn simulate(scenario: &Scenario) -> RunResult {
         latency: f.latency,
         totals: f.totals,
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
+        trace: cap.trace,
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
         cost: None,
     }

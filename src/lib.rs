@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod size;
 pub mod units;
 
 /// kinesim's version, as written into every `summary.json`.

@@ -74,6 +74,31 @@ pub struct ShardTotals {
     pub closed_at_s: Option<f64>,
 }
 
+/// One event in the life of a traced record (`trace.csv`): follow a record from its producer
+/// to its shard.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TraceRow {
+    /// Trace id of the record (1, 2, ... in creation order).
+    pub record: u32,
+    pub producer: String,
+    /// `created`, `accepted`, `throttled`, `dropped` (attempts exhausted), `lost` (producer
+    /// buffer full), `pending` (still in the producer at the end).
+    pub event: &'static str,
+    /// When it happened [s].
+    pub time_s: f64,
+    pub partition_key: String,
+    pub hash_key: u128,
+    /// The shard it was sent to (empty for `created`, `lost`, `pending`).
+    pub shard_id: String,
+    /// Attempt number (1 = first; 0 for `created`, `lost`).
+    pub attempt: u32,
+    /// For `accepted`: the record's sequence number in its shard (1, 2, ... in arrival order,
+    /// as Kinesis assigns increasing sequence numbers per shard).
+    pub sequence_number: Option<u64>,
+    /// For `accepted`: put latency from creation [ms]; for `throttled`: which limit.
+    pub detail: String,
+}
+
 /// One capacity-mode switch and its fate.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModeSwitchRecord {
@@ -237,6 +262,8 @@ pub struct RunResult {
     pub totals: Totals,
     /// Per-shard write limits, for capacity lines [records/s], [bytes/s].
     pub shard_limit_records_per_s: u64,
+    /// The record trace (per-record mode; empty otherwise).
+    pub trace: Vec<TraceRow>,
     pub shard_limit_bytes_per_s: u64,
     /// The bill of the run, line by line (`None` when not computed).
     pub cost: Option<crate::cost::CostReport>,

@@ -13,6 +13,8 @@ use rand_distr::{Distribution, Zipf};
 pub struct KeyDraw {
     pub hash: u128,
     pub len: u32,
+    /// Index into the key tables (`u32::MAX` for a random key).
+    pub index: u32,
 }
 
 enum Sampler {
@@ -43,6 +45,7 @@ pub struct KeySpace {
     sorted: Vec<u128>,
     cum_weight: Vec<f64>,
     cum_len: Vec<f64>,
+    spec: KeySpec,
 }
 
 /// Length of a random UUID-like key (`8-4-4-4-12` hex digits).
@@ -63,6 +66,7 @@ pub fn random_key<R: Rng + ?Sized>(rng: &mut R) -> String {
 impl KeySpace {
     pub fn new(spec: &KeySpec) -> Self {
         let mut k = Self::build(spec);
+        k.spec = spec.clone();
         let mut order: Vec<u32> = (0..k.hashes.len() as u32).collect();
         order.sort_unstable_by_key(|&i| k.hashes[i as usize]);
         k.sorted = order.iter().map(|&i| k.hashes[i as usize]).collect();
@@ -103,6 +107,7 @@ impl KeySpace {
                     sorted: Vec::new(),
                     cum_weight: Vec::new(),
                     cum_len: Vec::new(),
+                    spec: KeySpec::Random,
                 }
             }
             KeySpec::Zipf { count, exponent, template } => {
@@ -120,6 +125,7 @@ impl KeySpace {
                     sorted: Vec::new(),
                     cum_weight: Vec::new(),
                     cum_len: Vec::new(),
+                    spec: KeySpec::Random,
                 }
             }
             KeySpec::Hot { hot, count, template } => {
@@ -150,6 +156,7 @@ impl KeySpace {
                     sorted: Vec::new(),
                     cum_weight: Vec::new(),
                     cum_len: Vec::new(),
+                    spec: KeySpec::Random,
                 }
             }
             KeySpec::Random => KeySpace {
@@ -160,6 +167,7 @@ impl KeySpace {
                 sorted: Vec::new(),
                 cum_weight: Vec::new(),
                 cum_len: Vec::new(),
+                spec: KeySpec::Random,
             },
         }
     }
@@ -217,10 +225,35 @@ impl KeySpace {
             }
             Sampler::Random => {
                 let k = random_key(rng);
-                return KeyDraw { hash: hash_key(&k), len: RANDOM_KEY_LEN };
+                return KeyDraw { hash: hash_key(&k), len: RANDOM_KEY_LEN, index: u32::MAX };
             }
         };
-        KeyDraw { hash: self.hashes[i], len: self.lens[i] }
+        KeyDraw { hash: self.hashes[i], len: self.lens[i], index: i as u32 }
+    }
+
+    /// Draw a key as [`Self::sample`] does (the same random draws) and also return its string,
+    /// for the record trace.
+    pub fn sample_with_string<R: Rng + ?Sized>(&self, rng: &mut R) -> (KeyDraw, String) {
+        if let Sampler::Random = self.sampler {
+            let k = random_key(rng);
+            return (KeyDraw { hash: hash_key(&k), len: RANDOM_KEY_LEN, index: u32::MAX }, k);
+        }
+        let d = self.sample(rng);
+        (d, self.key_string(d.index as usize))
+    }
+
+    /// The partition key string of table index `i`.
+    fn key_string(&self, i: usize) -> String {
+        match &self.spec {
+            KeySpec::Uniform { template, .. } | KeySpec::Zipf { template, .. } => {
+                key_from_template(template, i as u64)
+            }
+            KeySpec::Hot { hot, template, .. } => match hot.get(i) {
+                Some((k, _)) => k.clone(),
+                None => key_from_template(template, (i - hot.len()) as u64),
+            },
+            KeySpec::Random => String::new(),
+        }
     }
 
     /// For each open shard of `map` (by position): the share of this producer's records that

@@ -26,6 +26,8 @@ pub struct Cohort {
     pub target: Target,
     /// Attempts made so far.
     pub attempts: u32,
+    /// Trace id of a traced record (per-record mode), 0 if not traced.
+    pub trace: u32,
 }
 
 /// The user-record arrival process of one producer, with the rate held at its mean over each

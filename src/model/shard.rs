@@ -9,6 +9,24 @@ use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER
 use crate::scenario::WriteLimitModel;
 use crate::units::{SimTime, MICROS_PER_SEC};
 
+/// The write limit that refused a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// 1,000 records/s.
+    Records,
+    /// 1 MiB/s.
+    Bytes,
+}
+
+impl Limit {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Limit::Records => "over 1,000 records/s",
+            Limit::Bytes => "over 1 MiB/s",
+        }
+    }
+}
+
 /// What a shard accepted of an offered cohort; the rest is throttled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Admitted {
@@ -85,12 +103,29 @@ impl ShardWriter {
 
     /// Offer one record of `bytes` (data + key): accepted or throttled.
     pub fn admit_one(&mut self, now: SimTime, bytes: u64) -> bool {
+        self.admit_one_why(now, bytes).is_ok()
+    }
+
+    /// [`Self::admit_one`], saying which limit refused the record.
+    pub fn admit_one_why(&mut self, now: SimTime, bytes: u64) -> Result<(), Limit> {
         let (r, b) = self.room(now);
-        if r >= 1 && b >= bytes {
-            self.take(1, bytes);
-            true
+        if r < 1 {
+            Err(Limit::Records)
+        } else if b < bytes {
+            Err(Limit::Bytes)
         } else {
-            false
+            self.take(1, bytes);
+            Ok(())
+        }
+    }
+
+    /// Which limit a traced record would hit now (after it was refused).
+    pub fn binding_limit(&mut self, now: SimTime, bytes: u64) -> Limit {
+        let (r, b) = self.room(now);
+        if r < 1 || b >= bytes {
+            Limit::Records
+        } else {
+            Limit::Bytes
         }
     }
 

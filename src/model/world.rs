@@ -3,7 +3,8 @@
 
 use crate::engine::{rng_stream, EventQueue};
 use crate::metrics::collector::{Collector, Finished};
-use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals};
+use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
+use std::collections::BTreeMap;
 
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
 pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
@@ -17,7 +18,7 @@ use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
-use crate::units::{to_secs_f64, SimTime, KIB};
+use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
 /// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
@@ -58,8 +59,22 @@ struct ShardRt {
     key_share: f64,
 }
 
-/// What the run did to capacity.
-pub struct CapacityOutcome {
+/// The record trace (per-record mode): every `every`-th record created, at most `limit` of
+/// them, so the sample spans the whole run; followed from producer to shard.
+#[derive(Default)]
+struct Tracer {
+    limit: u32,
+    every: u64,
+    created: u64,
+    next: u32,
+    rows: Vec<TraceRow>,
+    /// Traced records not yet resolved: id -> (producer, partition key, hash key).
+    open: BTreeMap<u32, (usize, String, u128)>,
+}
+
+/// What the run did to capacity, and the record trace.
+pub struct WorldOutcome {
+    pub trace: Vec<TraceRow>,
     pub calls: Vec<ReshardCall>,
     pub mode_switches: Vec<ModeSwitchRecord>,
     pub shards_final: u32,
@@ -107,6 +122,9 @@ pub struct World<'a> {
     period_offered: Vec<(u64, u64)>,
     split_pending: Vec<bool>,
     low_since: Vec<Option<SimTime>>,
+    /// Records accepted so far per shard id: the last sequence number each shard assigned.
+    shard_seq: Vec<u64>,
+    tracer: Tracer,
     /// The capacity mode now (mode switches change it).
     mode: CapacityMode,
     /// Accepted mode switches (for the 2-per-24-hours rule) and every switch asked for.
@@ -172,6 +190,18 @@ impl<'a> World<'a> {
             split_pending: vec![false; n as usize],
             low_since: vec![None; n as usize],
             mode: scenario.stream.mode,
+            shard_seq: vec![0; n as usize],
+            tracer: {
+                let limit = if scenario.engine.mode == EngineMode::PerRecord {
+                    scenario.engine.trace_records
+                } else {
+                    0
+                };
+                let expected: f64 =
+                    scenario.producers.iter().map(|p| p.rate.integral(0, scenario.duration)).sum();
+                let every = (expected / f64::from(limit.max(1))).floor().max(1.0) as u64;
+                Tracer { limit, every, ..Tracer::default() }
+            },
             switch_times: Vec::new(),
             switches: Vec::new(),
             shards: (0..n).map(|_| ShardWriter::new(scenario.stream.write_limit)).collect(),
@@ -205,7 +235,7 @@ impl<'a> World<'a> {
     }
 
     /// Run to the scenario's end and return the collected metrics.
-    pub fn run(mut self) -> (Finished, CapacityOutcome) {
+    pub fn run(mut self) -> (Finished, WorldOutcome) {
         let end = self.scenario.duration;
         match self.scenario.engine.mode {
             EngineMode::PerRecord => {
@@ -247,6 +277,18 @@ impl<'a> World<'a> {
             }
         }
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
+        for id in self.tracer.open.keys().copied().collect::<Vec<_>>() {
+            let p = self.tracer.open[&id].0;
+            let row = TraceRow {
+                record: id,
+                event: "pending",
+                detail: "still in the producer at the end".into(),
+                ..TraceRow::default()
+            };
+            self.trace_row(row, p, end);
+        }
+        let mut trace = std::mem::take(&mut self.tracer.rows);
+        trace.sort_by_key(|r| r.record);
         let meta = self
             .shard_rt
             .iter()
@@ -279,7 +321,8 @@ impl<'a> World<'a> {
                 refused: c.result.as_ref().err().map(ToString::to_string),
             })
             .collect();
-        let outcome = CapacityOutcome {
+        let outcome = WorldOutcome {
+            trace,
             calls,
             mode_switches: std::mem::take(&mut self.switches),
             shards_final: self.map.len() as u32,
@@ -287,6 +330,56 @@ impl<'a> World<'a> {
             reshard_count: self.reshards_done,
         };
         (self.metrics.finish(pending, meta), outcome)
+    }
+
+    /// Add a trace row, filling in the record's producer, key and time.
+    fn trace_row(&mut self, mut row: TraceRow, p: usize, now: SimTime) {
+        row.producer = self.producers[p].spec.name.clone();
+        row.time_s = to_secs_f64(now);
+        if let Some((_, key, hash)) = self.tracer.open.get(&row.record) {
+            row.partition_key = key.clone();
+            row.hash_key = *hash;
+        }
+        self.tracer.rows.push(row);
+    }
+
+    /// Trace one attempt of a traced record: accepted (with its sequence number), throttled (and
+    /// by which limit), and dropped when that was its last attempt.
+    fn trace_attempt(
+        &mut self,
+        c: &Cohort,
+        shard: u32,
+        accepted: bool,
+        now: SimTime,
+        answered: SimTime,
+        p: usize,
+    ) {
+        let base = TraceRow {
+            record: c.trace,
+            shard_id: shard_id_string(shard),
+            attempt: c.attempts + 1,
+            ..TraceRow::default()
+        };
+        if accepted {
+            let latency = to_ms_f64(answered - c.created);
+            let row = TraceRow {
+                event: "accepted",
+                sequence_number: Some(self.shard_seq[shard as usize]),
+                detail: format!("put latency {latency:.1} ms"),
+                ..base
+            };
+            self.trace_row(row, p, now);
+            self.tracer.open.remove(&c.trace);
+            return;
+        }
+        let limit = self.shards[shard as usize].binding_limit(now, c.bytes);
+        let row = TraceRow { event: "throttled", detail: limit.describe().into(), ..base.clone() };
+        self.trace_row(row, p, now);
+        if c.attempts + 1 >= self.producers[p].spec.retry.max_attempts {
+            let row = TraceRow { event: "dropped", detail: "no attempts left".into(), ..base };
+            self.trace_row(row, p, now);
+            self.tracer.open.remove(&c.trace);
+        }
     }
 
     /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete.
@@ -433,6 +526,7 @@ impl<'a> World<'a> {
         self.shards.resize_with(total, || ShardWriter::new(model));
         self.period_offered.resize(total, (0, 0));
         self.split_pending.resize(total, false);
+        self.shard_seq.resize(total, 0);
         self.low_since.resize(total, None);
         self.metrics.ensure_shards(total);
         let open = self.map.len() as u32;
@@ -474,11 +568,36 @@ impl<'a> World<'a> {
 
     fn on_arrival(&mut self, p: usize, now: SimTime, end: SimTime) {
         self.metrics.produced(now, 1);
+        self.tracer.created += 1;
+        let traced =
+            self.tracer.next < self.tracer.limit && (self.tracer.created - 1) % self.tracer.every == 0;
+        let trace = if traced {
+            self.tracer.next += 1;
+            self.tracer.next
+        } else {
+            0
+        };
         let pr = &mut self.producers[p];
         if pr.batch.buffered >= pr.spec.buffer_records {
             self.metrics.dropped_buffer(now, 1);
+            if traced {
+                let row = TraceRow {
+                    record: trace,
+                    event: "lost",
+                    detail: "producer buffer full".into(),
+                    ..TraceRow::default()
+                };
+                self.trace_row(row, p, now);
+            }
         } else {
-            let key = pr.keys.sample(&mut pr.rng_keys);
+            let key = if traced {
+                let (key, text) = pr.keys.sample_with_string(&mut pr.rng_keys);
+                self.tracer.open.insert(trace, (p, text, key.hash));
+                key
+            } else {
+                pr.keys.sample(&mut pr.rng_keys)
+            };
+            let pr = &mut self.producers[p];
             let size = pr.sizes.sample(&mut pr.rng_sizes);
             pr.batch.buffered += 1;
             let c = Cohort {
@@ -487,7 +606,11 @@ impl<'a> World<'a> {
                 bytes: size + key.len as u64,
                 target: Target::Hash(key.hash),
                 attempts: 0,
+                trace,
             };
+            if traced {
+                self.trace_row(TraceRow { record: trace, event: "created", ..TraceRow::default() }, p, now);
+            }
             self.add_to_batch(p, c, now);
         }
         self.schedule_arrival(p, end);
@@ -561,6 +684,10 @@ impl<'a> World<'a> {
         }
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
+        self.shard_seq[shard as usize] += adm.records;
+        if c.trace != 0 {
+            self.trace_attempt(&c, shard, adm.records == 1, now, answered, p);
+        }
         let pr = &mut self.producers[p];
         if adm.records > 0 {
             let (units, kib) = if c.records == 1 {
@@ -634,6 +761,7 @@ impl<'a> World<'a> {
                 let bytes = pr.sizes.sum(take, &mut pr.rng_sizes) + key_bytes;
                 pr.batch.buffered += take;
                 let c = Cohort {
+                    trace: 0,
                     created: now,
                     records: take,
                     bytes,
@@ -681,7 +809,7 @@ mod tests {
                 buffer_records: 1_000_000,
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
-            engine: EngineSettings { mode, tick: secs(1), retry_spread: 8 },
+            engine: EngineSettings { mode, tick: secs(1), retry_spread: 8, trace_records: 0 },
             capacity: CapacitySettings {
                 schedule: Vec::new(),
                 autoscaling: None,
@@ -702,6 +830,7 @@ mod tests {
             },
             cost: CostSettings::default(),
             source: None,
+            size: None,
         }
     }
 

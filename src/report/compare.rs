@@ -99,7 +99,15 @@ pub fn text(runs: &[RunResult]) -> String {
     let _ = writeln!(
         s,
         "{:<28} {:>7} {:>10} {:>12} {:>10} {:>9} {:>9} {:>12} {:>12}",
-        "variant", "shards", "throttle%", "dropped", "p99 [ms]", "calls", "refused", "shard-hours", "USD/month"
+        "variant",
+        "shards",
+        "throttle%",
+        "dropped",
+        "p99 [ms]",
+        "calls",
+        "refused",
+        "shard-hours",
+        "USD/month"
     );
     for r in runs {
         let v = variant(r);

@@ -94,6 +94,39 @@ pub fn latency(r: &RunResult) -> Vec<u8> {
     })
 }
 
+/// `trace.csv`: every event of the traced records (per-record mode), sorted by record.
+pub fn trace(r: &RunResult) -> Vec<u8> {
+    to_bytes(|w| {
+        w.write_record([
+            "record",
+            "producer",
+            "event",
+            "time_s",
+            "partition_key",
+            "hash_key",
+            "shard_id",
+            "attempt",
+            "sequence_number",
+            "detail",
+        ])?;
+        for t in &r.trace {
+            w.write_record(&[
+                t.record.to_string(),
+                t.producer.clone(),
+                t.event.to_string(),
+                format!("{:.6}", t.time_s),
+                t.partition_key.clone(),
+                if t.partition_key.is_empty() { String::new() } else { t.hash_key.to_string() },
+                t.shard_id.clone(),
+                t.attempt.to_string(),
+                t.sequence_number.map_or(String::new(), |n| n.to_string()),
+                t.detail.clone(),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
 /// `shards.csv`: per shard and time bucket: offered, accepted and throttled records.
 pub fn shards(r: &RunResult) -> Vec<u8> {
     to_bytes(|w| {

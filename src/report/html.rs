@@ -350,6 +350,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     }
     per_minute_table(&mut s, r);
     shards_table(&mut s, r);
+    trace_table(&mut s, r);
     assumptions(&mut s, sc);
     s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
     s.into_bytes()
@@ -441,6 +442,43 @@ fn shards_table(s: &mut String, r: &RunResult) {
             r.shards.len()
         );
     }
+}
+
+/// "Follow one record": the life of the first records, and of the first record that was
+/// throttled, from trace.csv.
+fn trace_table(s: &mut String, r: &RunResult) {
+    if r.trace.is_empty() {
+        return;
+    }
+    let throttled = r.trace.iter().find(|t| t.event == "throttled").map(|t| t.record);
+    let shown: Vec<u32> = {
+        let mut ids: Vec<u32> = vec![1, 2];
+        ids.extend(throttled);
+        ids.dedup();
+        ids
+    };
+    s.push_str("<h2 id=\"trace\">Follow one record</h2>\n<p>A record's life from its producer to its shard: its partition key, the 128-bit hash key MD5 gives it, the shard whose hash-key range holds that value, every attempt, and the sequence number the shard assigned when it accepted it. ");
+    if throttled.is_some() {
+        s.push_str("The last record shown is the first one that was throttled: look at its retries.");
+    }
+    s.push_str(" Every traced record is in trace.csv.</p>\n");
+    s.push_str("<table>\n<tr><th class=\"n\">record</th><th>event</th><th class=\"n\">time [s]</th><th>partition key</th><th>hash key</th><th>shard</th><th class=\"n\">attempt</th><th class=\"n\">sequence</th><th>detail</th></tr>\n");
+    for t in r.trace.iter().filter(|t| shown.contains(&t.record)) {
+        let _ = writeln!(
+            s,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.6}</td><td>{}</td><td class=\"small\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            t.record,
+            t.event,
+            t.time_s,
+            esc(&t.partition_key),
+            if t.partition_key.is_empty() { String::new() } else { t.hash_key.to_string() },
+            esc(&t.shard_id),
+            if t.attempt == 0 { String::new() } else { t.attempt.to_string() },
+            t.sequence_number.map_or(String::new(), |n| n.to_string()),
+            esc(&t.detail)
+        );
+    }
+    s.push_str("</table>\n");
 }
 
 fn assumptions(s: &mut String, sc: &Scenario) {

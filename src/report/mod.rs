@@ -21,6 +21,9 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
         ("latency.csv".to_string(), csv::latency(r)),
         ("shards.csv".to_string(), csv::shards(r)),
     ];
+    if !r.trace.is_empty() {
+        files.push(("trace.csv".to_string(), csv::trace(r)));
+    }
     let mut svgs = charts::all_svgs(r)?;
     svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
     files.push(("report.html".to_string(), html::render_with(r, sc, &svgs)));

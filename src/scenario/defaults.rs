@@ -148,6 +148,11 @@ pub const RATE_MAX: f64 = 1e9;
 pub const KEY_COUNT_MAX: u64 = 100_000_000;
 /// Most attempts per record (including the first).
 pub const RETRY_MAX_ATTEMPTS_LIMIT: u32 = 100;
+/// Records the trace follows (per-record mode): the first 1,000 created, enough to follow
+/// records through a classroom run, bounded so a large run's trace stays small.
+pub const TRACE_RECORDS: u32 = 1_000;
+/// Largest `engine.trace_records`.
+pub const TRACE_RECORDS_MAX: u32 = 1_000_000;
 /// Largest `engine.retry_spread`.
 pub const RETRY_SPREAD_MAX: u32 = 64;
 /// Shortest aggregated-mode tick [µs]; a tick must also divide one second evenly.
@@ -158,3 +163,20 @@ pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 pub const SCENARIO_FILE_MAX_BYTES: u64 = 16 * MIB;
 /// Largest trace CSV read [bytes] (some 20 million rows).
 pub const TRACE_FILE_MAX_BYTES: u64 = 256 * MIB;
+
+// ---- `[size]` (kinesim size) ---------------------------------------------------------------
+
+/// Default SLO: at most 0.1% of attempts throttled (**assumption**: a common launch target; the
+/// SDKs retry the rest).
+pub const SIZE_SLO_MAX_THROTTLE_RATE: f64 = 0.001;
+/// Default SLO: no record dropped.
+pub const SIZE_SLO_MAX_DROPPED: u64 = 0;
+/// Default shard counts searched: 1 to 32, every count.
+pub const SIZE_SHARDS_FROM: u32 = 1;
+pub const SIZE_SHARDS_TO: u32 = 32;
+/// Default seeds per point (seed, seed + 1, seed + 2): enough to see run-to-run spread.
+pub const SIZE_SEEDS: u32 = 3;
+/// Most seeds per point.
+pub const SIZE_SEEDS_MAX: u32 = 100;
+/// Most shard counts in one sweep (each is `seeds` runs).
+pub const SIZE_POINTS_MAX: usize = 1_000;

@@ -191,7 +191,15 @@ record_size = 2000
         assert_eq!(p.buffer_records, defaults::BUFFER_RECORDS);
         assert_eq!(p.put_rtt, RttModel::Fixed(millis(20)));
         // 1,100 records/s for 600 s is far below the auto threshold.
-        assert_eq!(s.engine, EngineSettings { mode: EngineMode::PerRecord, tick: secs(1), retry_spread: 8 });
+        assert_eq!(
+            s.engine,
+            EngineSettings {
+                mode: EngineMode::PerRecord,
+                tick: secs(1),
+                retry_spread: 8,
+                trace_records: 1000
+            }
+        );
         assert_eq!(s.source, None);
     }
 
@@ -203,7 +211,15 @@ record_size = 2000
             format!("{MINIMAL}\n[engine]\nmode = \"per-record\"\ntick = \"250ms\"\nretry_spread = 4\n");
         let forced = forced.replace("rate = 1100 ", "rate = 100000 ").replace("10m", "1h");
         let e = parse_str(&forced, None).unwrap().engine;
-        assert_eq!(e, EngineSettings { mode: EngineMode::PerRecord, tick: millis(250), retry_spread: 4 });
+        assert_eq!(
+            e,
+            EngineSettings {
+                mode: EngineMode::PerRecord,
+                tick: millis(250),
+                retry_spread: 4,
+                trace_records: 1000
+            }
+        );
     }
 
     #[test]
@@ -216,7 +232,12 @@ record_size = 2000
         assert_eq!(s.stream.write_limit, WriteLimitModel::TokenBucket);
         assert_eq!(
             s.engine,
-            EngineSettings { mode: EngineMode::Aggregated, tick: millis(100), retry_spread: 8 }
+            EngineSettings {
+                mode: EngineMode::Aggregated,
+                tick: millis(100),
+                retry_spread: 8,
+                trace_records: 1000
+            }
         );
         let p = &s.producers;
         assert_eq!(p[0].rate, RateShape::Steps(vec![(0, 100.0), (secs(300), 300.5)]));

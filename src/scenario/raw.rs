@@ -150,6 +150,7 @@ pub(crate) struct RawScenario {
     pub engine: Option<RawEngine>,
     pub capacity: Option<super::capacity::RawCapacity>,
     pub cost: Option<super::cost::RawCost>,
+    pub size: Option<RawSizeTable>,
 }
 
 /// `[stream]`
@@ -330,6 +331,87 @@ pub(crate) struct RawEngine {
     pub mode: Field,
     pub tick: Field,
     pub retry_spread: Field,
+    pub trace_records: Field,
+}
+
+/// `[size]` (`kinesim size`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like [size] with `shards = { from = 1, to = 32 }`")]
+pub(crate) struct RawSizeTable {
+    pub slo: Option<RawSlo>,
+    pub shards: Option<RawShardAxis>,
+    pub modes: Option<Vec<Scalar>>,
+    pub seeds: Field,
+    pub search: Field,
+}
+
+/// `size.slo`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table like { max_throttle_rate = 0.001, max_dropped = 0 }")]
+pub(crate) struct RawSlo {
+    pub max_throttle_rate: Field,
+    pub max_dropped: Field,
+    pub max_p99_put_latency_ms: Field,
+    /// Recognised only to be refused with a reason (consumers are not modelled yet).
+    pub max_p99_iterator_age_ms: Field,
+}
+
+/// `size.shards` as a range.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a range like { from = 1, to = 32, step = 1 }")]
+pub(crate) struct RawShardRange {
+    pub from: Field,
+    pub to: Field,
+    pub step: Field,
+}
+
+/// `size.shards`: one value, a list, or a range.
+#[derive(Debug)]
+pub(crate) enum RawShardAxis {
+    One(Scalar),
+    List(Vec<Scalar>),
+    Range(RawShardRange),
+}
+
+struct ShardAxisVisitor;
+
+impl<'de> Visitor<'de> for ShardAxisVisitor {
+    type Value = RawShardAxis;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a shard count, a list like [2, 4, 8] or a range like { from = 1, to = 32 }")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(RawShardAxis::One(Scalar::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_i64(v).map(RawShardAxis::One)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_u64(v).map(RawShardAxis::One)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_f64(v).map(RawShardAxis::One)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        ScalarVisitor.visit_str(v).map(RawShardAxis::One)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut list = Vec::new();
+        while let Some(v) = seq.next_element::<Scalar>()? {
+            list.push(v);
+        }
+        Ok(RawShardAxis::List(list))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        RawShardRange::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawShardAxis::Range)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawShardAxis {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ShardAxisVisitor)
+    }
 }
 
 // ---- The span-preserving document ---------------------------------------------------------

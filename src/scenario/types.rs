@@ -25,6 +25,60 @@ pub struct Scenario {
     pub cost: CostSettings,
     /// The file it was read from, if any (for messages and relative trace paths).
     pub source: Option<PathBuf>,
+    /// `kinesim size`: the SLO and the search space (`[size]`; `None` when absent, and
+    /// `kinesim size` then uses [`SizeSettings::default`]).
+    pub size: Option<SizeSettings>,
+}
+
+/// `[size]`: what `kinesim size` searches and the SLO a point must meet in every seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SizeSettings {
+    pub slo: Slo,
+    /// Shard counts of provisioned points, ascending, without duplicates.
+    pub shards: Vec<u32>,
+    /// Capacity modes to try, in the order written (on-demand is one point).
+    pub modes: Vec<CapacityMode>,
+    /// Seeds per point: the scenario's seed, seed + 1, ...
+    pub seeds: u32,
+    pub search: SizeSearch,
+}
+
+impl Default for SizeSettings {
+    fn default() -> Self {
+        use super::defaults as d;
+        SizeSettings {
+            slo: Slo {
+                max_throttle_rate: Some(d::SIZE_SLO_MAX_THROTTLE_RATE),
+                max_dropped: Some(d::SIZE_SLO_MAX_DROPPED),
+                max_p99_put_latency_ms: None,
+            },
+            shards: (d::SIZE_SHARDS_FROM..=d::SIZE_SHARDS_TO).collect(),
+            modes: vec![CapacityMode::Provisioned],
+            seeds: d::SIZE_SEEDS,
+            search: SizeSearch::Grid,
+        }
+    }
+}
+
+/// A service-level objective; a point meets it when every bound set holds in every seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    /// Highest `throttled / (throttled + accepted)` (0..1).
+    pub max_throttle_rate: Option<f64>,
+    /// Most records dropped (attempts exhausted or buffer full) [records].
+    pub max_dropped: Option<u64>,
+    /// Highest p99 put latency [ms].
+    pub max_p99_put_latency_ms: Option<f64>,
+}
+
+/// How `kinesim size` walks the provisioned shard counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeSearch {
+    /// Every shard count.
+    Grid,
+    /// Bisection on the SLO, assuming it holds from some shard count upwards (throttling falls
+    /// as shards grow): O(log n) points.
+    Bisect,
 }
 
 /// Capacity mode of the stream.
@@ -163,6 +217,8 @@ pub struct EngineSettings {
     /// Aggregated mode: how many sub-cohorts the throttled part of a cohort is split into, each
     /// with its own jittered backoff.
     pub retry_spread: u32,
+    /// Per-record mode: how many records (the first created) the record trace follows.
+    pub trace_records: u32,
 }
 
 /// Arrival process of user records within the rate shape.

@@ -325,6 +325,7 @@ pub(crate) fn validate(
         s
     });
     let cost = super::cost::cost(&mut c, raw.cost.as_ref());
+    let size = size_table(&mut c, raw.size.as_ref(), raw.capacity.as_ref());
 
     let (
         Some(name),
@@ -333,7 +334,7 @@ pub(crate) fn validate(
         Some(run),
         Some(stream),
         Some(producers),
-        Some((mode, tick, retry_spread)),
+        Some((mode, tick, retry_spread, trace_records)),
         Some(capacity),
         Some(cost),
     ) = (name, description, seed, run, stream, producers, engine, capacity, cost)
@@ -364,10 +365,12 @@ pub(crate) fn validate(
         duration: run,
         stream,
         producers,
-        engine: EngineSettings { mode, tick, retry_spread },
+        engine: EngineSettings { mode, tick, retry_spread, trace_records },
         capacity,
         cost,
         source: source.map(Path::to_path_buf),
+        // Every failure of `size_table` is in `c.found`, checked above.
+        size: size.flatten(),
     })
 }
 
@@ -463,8 +466,8 @@ fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
     })
 }
 
-fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>, SimTime, u32)> {
-    let Some(e) = e else { return Some((None, d::TICK, d::RETRY_SPREAD)) };
+fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>, SimTime, u32, u32)> {
+    let Some(e) = e else { return Some((None, d::TICK, d::RETRY_SPREAD, d::TRACE_RECORDS)) };
     let mode = match &e.mode {
         None => Some(None),
         Some(v) => choice(c, "engine.mode", v, &["auto", "per-record", "aggregated"]).map(|m| match m {
@@ -494,7 +497,12 @@ fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>,
         None => Some(d::RETRY_SPREAD),
         Some(v) => int(c, "engine.retry_spread", v, 1, d::RETRY_SPREAD_MAX.into(), "").map(|n| n as u32),
     };
-    Some((mode?, tick?, spread?))
+    let trace = match &e.trace_records {
+        None => Some(d::TRACE_RECORDS),
+        Some(v) => int(c, "engine.trace_records", v, 0, d::TRACE_RECORDS_MAX.into(), "records traced")
+            .map(|n| n as u32),
+    };
+    Some((mode?, tick?, spread?, trace?))
 }
 
 // ---- Producers ------------------------------------------------------------------------------
@@ -1204,4 +1212,151 @@ fn put_rtt(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRtt>>) -> Option<
             Some(RttModel::Uniform { min, max })
         }
     }
+}
+
+// ---- `[size]` -------------------------------------------------------------------------------
+
+/// Validate `[size]`: `None` on a problem (reported), `Some(None)` when absent.
+fn size_table(
+    c: &mut Checker,
+    raw: Option<&RawSizeTable>,
+    capacity: Option<&super::capacity::RawCapacity>,
+) -> Option<Option<SizeSettings>> {
+    let Some(raw) = raw else { return Some(None) };
+    let base = SizeSettings::default();
+    if capacity.is_some_and(|cap| cap.mode_switches.as_ref().is_some_and(|m| !m.is_empty())) {
+        c.err("size", "`kinesim size` sets the stream's mode for each point; remove capacity.mode_switches");
+    }
+    let slo = match &raw.slo {
+        None => Some(base.slo),
+        Some(s) => {
+            let throttle = s.max_throttle_rate.as_ref().map(|v| {
+                num(c, "size.slo.max_throttle_rate", v, 0.0, 1.0, "throttled / (throttled + accepted)")
+            });
+            let dropped = s
+                .max_dropped
+                .as_ref()
+                .map(|v| int(c, "size.slo.max_dropped", v, 0, i64::MAX, "records").map(|n| n as u64));
+            let p99 = s
+                .max_p99_put_latency_ms
+                .as_ref()
+                .map(|v| positive(c, "size.slo.max_p99_put_latency_ms", v, 1e9, "milliseconds"));
+            if s.max_p99_iterator_age_ms.is_some() {
+                c.err(
+                    "size.slo.max_p99_iterator_age_ms",
+                    "consumers (reads, iterator age) are not simulated yet; remove this bound",
+                );
+            }
+            if throttle.is_none() && dropped.is_none() && p99.is_none() {
+                c.err(
+                    "size.slo",
+                    "give at least one bound: max_throttle_rate, max_dropped or max_p99_put_latency_ms",
+                );
+            }
+            // An absent bound is `Some(None)`, a bad one `None`.
+            let (t, d, p) = (
+                throttle.map_or(Some(None), |x| x.map(Some)),
+                dropped.map_or(Some(None), |x| x.map(Some)),
+                p99.map_or(Some(None), |x| x.map(Some)),
+            );
+            Some(Slo { max_throttle_rate: t?, max_dropped: d?, max_p99_put_latency_ms: p? })
+        }
+    };
+    let max_shards: i64 = d::MAX_SHARDS_PER_STREAM.into();
+    let shard =
+        |c: &mut Checker, path: &str, v: &Scalar| int(c, path, v, 1, max_shards, "shards").map(|n| n as u32);
+    let shards = match &raw.shards {
+        None => Some(base.shards),
+        Some(RawShardAxis::One(v)) => shard(c, "size.shards", v).map(|n| vec![n]),
+        Some(RawShardAxis::List(list)) => {
+            if list.is_empty() {
+                c.err("size.shards", "give at least one shard count, like [2, 4, 8]");
+            }
+            let all: Vec<Option<u32>> =
+                list.iter().enumerate().map(|(i, v)| shard(c, &format!("size.shards[{i}]"), v)).collect();
+            all.into_iter().collect::<Option<Vec<u32>>>().filter(|l| !l.is_empty())
+        }
+        Some(RawShardAxis::Range(r)) => {
+            let from = match &r.from {
+                None => c.missing("size.shards.from", "give the smallest shard count, like from = 1"),
+                Some(v) => shard(c, "size.shards.from", v),
+            };
+            let to = match &r.to {
+                None => c.missing("size.shards.to", "give the largest shard count, like to = 32"),
+                Some(v) => shard(c, "size.shards.to", v),
+            };
+            let step = match &r.step {
+                None => Some(1),
+                Some(v) => int(c, "size.shards.step", v, 1, max_shards, "shards").map(|n| n as u32),
+            };
+            match (from, to, step) {
+                (Some(f), Some(t), Some(s)) if f <= t => Some((f..=t).step_by(s as usize).collect()),
+                (Some(f), Some(t), Some(_)) => {
+                    c.err("size.shards.to", format!("must be at least from ({f}), found {t}"));
+                    None
+                }
+                _ => None,
+            }
+        }
+    };
+    let shards = shards.map(|mut l: Vec<u32>| {
+        l.sort_unstable();
+        l.dedup();
+        l
+    });
+    if let Some(l) = &shards {
+        if l.len() > d::SIZE_POINTS_MAX {
+            c.err(
+                "size.shards",
+                format!("{} shard counts: at most {} (use a step)", l.len(), d::SIZE_POINTS_MAX),
+            );
+        }
+    }
+    let modes = match &raw.modes {
+        None => Some(base.modes),
+        Some(list) if list.is_empty() => {
+            c.err("size.modes", "give at least one of \"provisioned\" or \"on-demand\"");
+            None
+        }
+        Some(list) => {
+            let mut out = Some(Vec::new());
+            for (i, v) in list.iter().enumerate() {
+                let path = format!("size.modes[{i}]");
+                let m = choice(c, &path, v, &["provisioned", "on-demand"]).map(|m| {
+                    if m == "on-demand" {
+                        CapacityMode::OnDemand
+                    } else {
+                        CapacityMode::Provisioned
+                    }
+                });
+                match (m, out.as_mut()) {
+                    (Some(m), Some(l)) if l.contains(&m) => {
+                        c.err(&path, "listed twice");
+                        out = None;
+                    }
+                    (Some(m), Some(l)) => l.push(m),
+                    _ => out = None,
+                }
+            }
+            out
+        }
+    };
+    let seeds = match &raw.seeds {
+        None => Some(base.seeds),
+        Some(v) => {
+            int(c, "size.seeds", v, 1, d::SIZE_SEEDS_MAX.into(), "runs per point, seed, seed + 1, ...")
+                .map(|n| n as u32)
+        }
+    };
+    let search = match &raw.search {
+        None => Some(base.search),
+        Some(v) => choice(c, "size.search", v, &["grid", "bisect"]).map(|s| {
+            if s == "bisect" {
+                SizeSearch::Bisect
+            } else {
+                SizeSearch::Grid
+            }
+        }),
+    };
+    Some(Some(SizeSettings { slo: slo?, shards: shards?, modes: modes?, seeds: seeds?, search: search? }))
 }

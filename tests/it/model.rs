@@ -349,3 +349,66 @@ fn billing_units_round_up_per_record() {
         assert_eq!(r.totals.billed_ingest_kib, 200 * 35 + 100 * 5, "{mode}");
     }
 }
+
+/// The record trace follows sampled records from producer to shard: each key's hash key is
+/// MD5 of the key, its shard is the one whose range holds the hash, every attempt is listed,
+/// accepted records carry per-shard sequence numbers that increase with time, every traced
+/// record ends accepted, dropped, lost or pending, and tracing changes nothing else in the run.
+#[test]
+fn record_trace_follows_records_to_their_shards() {
+    let toml = |trace: u32| {
+        format!(
+            r#"
+            name = "trace"
+            duration = "20s"
+            [stream]
+            shards = 4
+            [engine]
+            mode = "per-record"
+            trace_records = {trace}
+            [[producers]]
+            name = "p"
+            rate = 4000
+            record_size = "100B"
+            keys = {{ distribution = "hot", hot = [ {{ key = "celebrity", share = 0.4 }} ], count = 1000 }}
+            retry = {{ max_attempts = 3, base = "100ms" }}
+        "#
+        )
+    };
+    let r = run(&toml(300));
+    let map = ShardMap::uniform(4);
+    let mut ends = std::collections::BTreeMap::new();
+    let rows: Vec<_> = r.trace.iter().collect();
+    assert!(!rows.is_empty());
+    for t in &rows {
+        if !t.partition_key.is_empty() {
+            assert_eq!(t.hash_key, hash_key(&t.partition_key), "record {}", t.record);
+        }
+        if !t.shard_id.is_empty() {
+            assert_eq!(t.shard_id, format!("shardId-{:012}", map.shard_of(t.hash_key)));
+        }
+        if matches!(t.event, "accepted" | "dropped" | "lost" | "pending") {
+            assert!(ends.insert(t.record, t.event).is_none(), "record {} ends twice", t.record);
+        }
+    }
+    let traced: std::collections::BTreeSet<u32> = rows.iter().map(|t| t.record).collect();
+    assert_eq!(traced.len(), 300);
+    assert_eq!(ends.len(), 300, "every traced record is accounted for");
+    assert!(rows.iter().any(|t| t.event == "throttled" && t.detail.contains("1,000 records/s")));
+    // Per shard, in sequence-number order, acceptance times never go back.
+    let mut accepted: Vec<_> = rows.iter().filter(|t| t.event == "accepted").collect();
+    accepted.sort_by_key(|t| (t.shard_id.clone(), t.sequence_number));
+    for w in accepted.windows(2) {
+        if w[0].shard_id == w[1].shard_id {
+            assert!(w[1].sequence_number > w[0].sequence_number);
+            assert!(w[1].time_s >= w[0].time_s, "{} sequence numbers follow time", w[0].shard_id);
+        }
+    }
+    let untraced = run(&toml(0));
+    assert!(untraced.trace.is_empty());
+    assert_eq!(
+        kinesim::report::json::render(&r),
+        kinesim::report::json::render(&untraced),
+        "tracing does not change the run"
+    );
+}

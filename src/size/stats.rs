@@ -1,0 +1,69 @@
+//! Mean and confidence interval over seeds.
+
+use serde::Serialize;
+
+/// Confidence level of every interval `kinesim size` reports.
+pub const CONFIDENCE: f64 = 0.95;
+/// How the interval is computed (written into `sizing.json`).
+pub const CI_METHOD: &str = "Student's t, two-sided 95%, over seeds (normal 1.96 beyond 30 degrees of freedom)";
+
+/// Two-sided 97.5% quantiles of Student's t for 1..=30 degrees of freedom.
+const T_975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+    2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/// The t multiplier of a 95% interval with `df` degrees of freedom (`df` >= 1).
+pub fn t_975(df: usize) -> f64 {
+    match df {
+        0 => f64::NAN,
+        1..=30 => T_975[df - 1],
+        _ => 1.96,
+    }
+}
+
+/// A mean over seeds and its 95% confidence interval (`None` with a single seed).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+}
+
+impl Estimate {
+    /// Half the interval's width, if there is an interval.
+    pub fn half_width(&self) -> Option<f64> {
+        Some((self.ci_high? - self.ci_low?) / 2.0)
+    }
+}
+
+/// Mean and `mean ± t(0.975, n-1) · s / √n`, `s` the sample standard deviation.
+pub fn estimate(values: &[f64]) -> Estimate {
+    let n = values.len();
+    if n == 0 {
+        return Estimate { mean: f64::NAN, ci_low: None, ci_high: None };
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if n == 1 {
+        return Estimate { mean, ci_low: None, ci_high: None };
+    }
+    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let half = t_975(n - 1) * (var / n as f64).sqrt();
+    Estimate { mean, ci_low: Some(mean - half), ci_high: Some(mean + half) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_value_has_no_interval() {
+        assert_eq!(estimate(&[3.0]), Estimate { mean: 3.0, ci_low: None, ci_high: None });
+    }
+
+    #[test]
+    fn equal_values_have_a_zero_width_interval() {
+        let e = estimate(&[2.0, 2.0, 2.0]);
+        assert_eq!((e.mean, e.ci_low, e.ci_high), (2.0, Some(2.0), Some(2.0)));
+    }
+}
