@@ -44,10 +44,13 @@ pub const ALL: &[Bundled] = bundled![
     "on-demand-doubling",
     "on-demand-hot-key",
     "autoscaler-oscillation",
+    "resharding-limits",
     "daily-fixed",
     "daily-scheduled",
     "daily-target-tracking",
     "daily-on-demand",
+    "size-launch",
+    "size-hot-key",
 ];
 
 /// The bundled scenario called `name`.

@@ -34,7 +34,9 @@ pub enum Event {
     /// Per-record mode: the linger timer of producer `p`'s batch of `epoch` expires.
     Linger { p: u16, epoch: u64 },
     /// A throttled cohort's backoff is over: it goes back to its producer.
-    Retry { p: u16, cohort: Cohort },
+    /// (The cohort waits in the world's `parked` slab: events stay 16 bytes, so the heap moves
+    /// little memory.)
+    Retry { p: u16, slot: u32 },
     /// Aggregated mode: every producer creates one tick's cohorts.
     Tick,
     /// The `i`-th scheduled `UpdateShardCount` call is due.
@@ -122,6 +124,12 @@ pub struct World<'a> {
     period_offered: Vec<(u64, u64)>,
     split_pending: Vec<bool>,
     low_since: Vec<Option<SimTime>>,
+    /// Aggregated mode: retries by due tick; `wheel[0]` is tick `wheel_base`.
+    wheel: std::collections::VecDeque<Vec<(u16, Cohort)>>,
+    wheel_base: u64,
+    /// Cohorts waiting for their retry, and the free slots of that slab.
+    parked: Vec<Cohort>,
+    free_slots: Vec<u32>,
     /// Records accepted so far per shard id: the last sequence number each shard assigned.
     shard_seq: Vec<u64>,
     tracer: Tracer,
@@ -191,6 +199,10 @@ impl<'a> World<'a> {
             low_since: vec![None; n as usize],
             mode: scenario.stream.mode,
             shard_seq: vec![0; n as usize],
+            parked: Vec::new(),
+            wheel: Default::default(),
+            wheel_base: 0,
+            free_slots: Vec::new(),
             tracer: {
                 let limit = if scenario.engine.mode == EngineMode::PerRecord {
                     scenario.engine.trace_records
@@ -264,7 +276,11 @@ impl<'a> World<'a> {
                         self.send_batch(p as usize, now);
                     }
                 }
-                Event::Retry { p, cohort } => self.on_retry(p as usize, cohort, now),
+                Event::Retry { p, slot } => {
+                    let cohort = self.parked[slot as usize];
+                    self.free_slots.push(slot);
+                    self.on_retry(p as usize, cohort, now);
+                }
                 Event::Tick => self.on_tick(now, end),
                 Event::ScheduledCall { i } => {
                     let target = self.scenario.capacity.schedule[i as usize].1;
@@ -725,13 +741,44 @@ impl<'a> World<'a> {
             left_b -= b;
             let delay = rtt + backoff(&pr.spec.retry, attempts, &mut pr.rng_retry);
             let retry = Cohort { records: r, bytes: b, attempts, ..c };
-            self.queue.schedule_in(delay, Event::Retry { p: p as u16, cohort: retry });
+            if self.scenario.engine.mode == EngineMode::Aggregated {
+                // Aggregated mode works in ticks: a retry waits in the tick wheel and goes out
+                // at the first tick at or after its due time (no heap event).
+                let tick = self.scenario.engine.tick;
+                let due_tick = (now + delay).div_ceil(tick).max(now / tick + 1);
+                let idx = (due_tick - self.wheel_base) as usize;
+                if self.wheel.len() <= idx {
+                    self.wheel.resize_with(idx + 1, Vec::new);
+                }
+                self.wheel[idx].push((p as u16, retry));
+                continue;
+            }
+            let slot = match self.free_slots.pop() {
+                Some(s) => {
+                    self.parked[s as usize] = retry;
+                    s
+                }
+                None => {
+                    self.parked.push(retry);
+                    (self.parked.len() - 1) as u32
+                }
+            };
+            self.queue.schedule_in(delay, Event::Retry { p: p as u16, slot });
         }
     }
 
     /// Aggregated mode: each producer's records of `[now, now + tick)`, drawn per shard.
     fn on_tick(&mut self, now: SimTime, end: SimTime) {
         let tick_end = (now + self.scenario.engine.tick).min(end);
+        // First the retries that fell due since the last tick.
+        let this_tick = now / self.scenario.engine.tick;
+        while self.wheel_base <= this_tick {
+            let due = self.wheel.pop_front().unwrap_or_default();
+            self.wheel_base += 1;
+            for (p, cohort) in due {
+                self.on_retry(p as usize, cohort, now);
+            }
+        }
         let mut counts = std::mem::take(&mut self.counts);
         for p in 0..self.producers.len() {
             let pr = &mut self.producers[p];

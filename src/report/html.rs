@@ -470,8 +470,9 @@ fn trace_table(s: &mut String, r: &RunResult) {
             t.record,
             t.event,
             t.time_s,
-            esc(&t.partition_key),
-            if t.partition_key.is_empty() { String::new() } else { t.hash_key.to_string() },
+            // Key and hash key on the `created` row only: the record number ties the rows.
+            if t.event == "created" { esc(&t.partition_key) } else { String::new() },
+            if t.event == "created" && !t.partition_key.is_empty() { t.hash_key.to_string() } else { String::new() },
             esc(&t.shard_id),
             if t.attempt == 0 { String::new() } else { t.attempt.to_string() },
             t.sequence_number.map_or(String::new(), |n| n.to_string()),
