@@ -72,6 +72,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find the cheapest configuration meeting the scenario's SLO (`[size]`): a parallel sweep
+    /// over shard counts and capacity modes with several seeds per point
+    Size {
+        /// Scenario file (TOML), or the name of a bundled scenario
+        scenario: PathBuf,
+        /// Report folder (default: reports/size-<scenario name>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing on success (and no progress bar)
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print sizing.json to standard output instead of the table
+        #[arg(long)]
+        json: bool,
+        /// Run only part i of n of the grid (e.g. one task of a job array) and write
+        /// part.json to --out (default reports/size-<name>-part-i-of-n); merge with size-merge
+        #[arg(long, value_name = "I/N")]
+        part: Option<kinesim::size::parts::Part>,
+    },
+    /// Merge the part files of `kinesim size --part i/n` into the report one run would write
+    SizeMerge {
+        /// The scenario the parts ran (file or bundled name)
+        scenario: PathBuf,
+        /// Part files (part.json of every part, any order)
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Report folder (default: reports/size-<scenario name>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing on success
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print sizing.json to standard output instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// Check scenario files without running them
     Validate {
         /// Scenario files (TOML)
@@ -187,6 +223,51 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Size { scenario, out, quiet, json, part } => {
+            let sc = load_scenario(&scenario)?;
+            let settings = sc.size.clone().unwrap_or_default();
+            if let Some(part) = part {
+                let planned = kinesim::size::parts::planned_runs(&sc, &settings, part);
+                let bar = Progress::new(planned, !quiet);
+                let bytes =
+                    kinesim::size::parts::run_part(&sc, &settings, part, &|| bar.tick()).map_err(BadInput)?;
+                bar.finish();
+                let dir = out.unwrap_or_else(|| {
+                    report::writer::default_dir(&format!(
+                        "size-{}-part-{}-of-{}",
+                        sc.name, part.index, part.count
+                    ))
+                });
+                report::writer::write_folder(&dir, &[("part.json".to_string(), bytes)])
+                    .with_context(|| format!("writing the part to {}", dir.display()))?;
+                if !quiet {
+                    outln!(
+                        "size {}: part {}/{} ({planned} runs) -> {}/part.json; merge every part with `kinesim size-merge`",
+                        sc.name,
+                        part.index,
+                        part.count,
+                        dir.display()
+                    );
+                }
+                return Ok(());
+            }
+            let planned = kinesim::size::planned_runs(&sc, &settings);
+            let bar = Progress::new(planned, !quiet && !json);
+            let sizing = kinesim::size::size(&sc, &settings, &|| bar.tick());
+            bar.finish();
+            write_sizing(&sc, &sizing, out, quiet, json)
+        }
+        Command::SizeMerge { scenario, parts, out, quiet, json } => {
+            let sc = load_scenario(&scenario)?;
+            let settings = sc.size.clone().unwrap_or_default();
+            let mut files = Vec::new();
+            for p in &parts {
+                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                files.push((p.display().to_string(), bytes));
+            }
+            let sizing = kinesim::size::parts::merge(&sc, &settings, &files).map_err(BadInput)?;
+            write_sizing(&sc, &sizing, out, quiet, json)
+        }
         Command::List => {
             let width = library::ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
             for b in library::ALL {
@@ -248,6 +329,81 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
+        }
+    }
+}
+
+/// Write the sizing report folder and print the table (or sizing.json).
+fn write_sizing(
+    sc: &scenario::Scenario,
+    sizing: &kinesim::size::Sizing,
+    out: Option<PathBuf>,
+    quiet: bool,
+    json: bool,
+) -> Result<()> {
+    let mut files = vec![
+        ("sizing.json".to_string(), report::size::json(sizing)),
+        ("sizing.csv".to_string(), report::size::csv(sizing)),
+    ];
+    for (name, svg) in report::charts::size_svgs(sizing).context("rendering the charts")? {
+        files.push((name.to_string(), svg.into_bytes()));
+    }
+    let dir = out.unwrap_or_else(|| report::writer::default_dir(&format!("size-{}", sc.name)));
+    report::writer::write_folder(&dir, &files)
+        .with_context(|| format!("writing the report to {}", dir.display()))?;
+    if json {
+        out!("{}", String::from_utf8_lossy(&files[0].1));
+    } else if !quiet {
+        out!("{}", report::size::text(sizing));
+        outln!("  report: {}/ (sizing.json, sizing.csv, size-*.svg)", dir.display());
+    }
+    Ok(())
+}
+
+/// A progress bar with an ETA on standard error, drawn only when it is a terminal.
+struct Progress {
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    start: std::time::Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize, wanted: bool) -> Self {
+        use std::io::IsTerminal as _;
+        let shown = wanted && std::io::stderr().is_terminal();
+        let p = Progress { total, done: 0.into(), start: std::time::Instant::now(), shown };
+        p.draw(0);
+        p
+    }
+
+    /// One run finished (called from any thread).
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.draw(n);
+    }
+
+    fn draw(&self, n: usize) {
+        if !self.shown {
+            return;
+        }
+        // Bisection may stop before its planned worst case.
+        let total = self.total.max(n).max(1);
+        let width = 30;
+        let filled = width * n / total;
+        let elapsed = self.start.elapsed().as_secs_f64();
+        let eta =
+            if n == 0 { "?".to_string() } else { format!("{:.0}s", elapsed / n as f64 * (total - n) as f64) };
+        eprint!(
+            "\r  [{}{}] {n}/{total} runs, {elapsed:.0}s elapsed, ETA {eta}   ",
+            "#".repeat(filled),
+            "-".repeat(width - filled)
+        );
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprint!("\r{}\r", " ".repeat(80));
         }
     }
 }

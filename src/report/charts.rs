@@ -2181,6 +2181,280 @@ fn draw_per_minute(root: &Area<'_>, r: &RunResult) -> DrawResult {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// `kinesim size`: cost against throttle rate, and throttle rate against shard count
+
+/// The sizing charts: (file name, svg), in a fixed order.
+pub fn size_svgs(s: &crate::size::Sizing) -> Result<Vec<(&'static str, String)>, ChartError> {
+    Ok(vec![
+        (
+            "size-cost-vs-throttle.svg",
+            render("size-cost-vs-throttle", (WIDTH, HEIGHT), |root| draw_size_cost(root, s))?,
+        ),
+        (
+            "size-throttle-vs-shards.svg",
+            render("size-throttle-vs-shards", (WIDTH, HEIGHT), |root| draw_size_throttle(root, s))?,
+        ),
+    ])
+}
+
+/// Throttle rate as a percentage label.
+fn fmt_pct(v: f64) -> String {
+    let p = 100.0 * v;
+    if p == 0.0 {
+        "0%".to_string()
+    } else if p >= 1.0 {
+        format!("{}%", fmt_num(p, 1))
+    } else {
+        let digits = (-(p.log10().floor()) as usize).min(8);
+        format!("{}%", fmt_num(p, digits))
+    }
+}
+
+fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
+    use crate::scenario::CapacityMode;
+    let slo = s.slo.max_throttle_rate;
+    // Log x: throttle rates span many decades; a rate of 0 is drawn at the left edge.
+    let smallest =
+        s.points.iter().map(|p| p.throttle_rate.mean).filter(|x| *x > 0.0).fold(f64::INFINITY, f64::min);
+    let floor = [smallest / 3.0, slo.map_or(1e-4, |m| m / 10.0), 1e-4]
+        .into_iter()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let floor = 10f64.powf(floor.log10().floor());
+    let largest = s.points.iter().map(|p| p.throttle_rate.mean).fold(0.0, f64::max).max(slo.unwrap_or(0.0));
+    let x_hi = 10f64.powf((largest.max(floor * 10.0) * 1.5).log10().ceil()).min(1.0).max(floor * 10.0);
+    let top = y_top(s.points.iter().map(|p| p.cost_per_month_usd.mean).fold(0.0, f64::max));
+    let mut legend = vec![
+        item("meets the SLO in every seed", Swatch::Dot(OI_GREEN)),
+        item("misses it in some seed", Swatch::Dot(OI_VERMILLION)),
+    ];
+    if slo.is_some() {
+        legend.push(item("SLO: max throttle rate", Swatch::Dashed(INK)));
+    }
+    if s.recommendation.is_some() {
+        legend.push(item("recommended (ringed)", Swatch::Dot(INK)));
+    }
+    let sub = match s.recommendation.map(|i| &s.points[i]) {
+        Some(p) => format!(
+            "recommended: {}, ${}/month; labels are shard counts (OD = on-demand); a throttle rate of 0 sits at the left edge",
+            p.label,
+            fmt_num(p.cost_per_month_usd.mean, 2)
+        ),
+        None => "no point meets the SLO; labels are shard counts (OD = on-demand); a throttle rate of 0 sits at the left edge".to_string(),
+    };
+    let body = draw_header(
+        root,
+        &Header {
+            title: format!("Cost per month vs throttle rate: {}", s.scenario),
+            subtitle: Some(sub),
+            legend,
+        },
+    )?;
+    let fmt_y = |v: &f64| fmt_dollars(*v, top);
+    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let mut chart = builder(&body, y_area, 0).build_cartesian_2d((floor..x_hi).log_scale(), 0.0..top)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(10)
+        .y_labels(7)
+        .x_desc("throttle rate, mean over seeds [% of attempts, log scale]")
+        .y_desc("cost per month, mean over seeds [USD]")
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| fmt_pct(*v))
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    if let Some(m) = slo.filter(|m| *m > 0.0) {
+        let m = m.clamp(floor, x_hi);
+        let n = 40;
+        for k in 0..n {
+            if k % 2 == 0 {
+                let (a, b) = (top * k as f64 / n as f64, top * (k + 1) as f64 / n as f64);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(m, a), (m, b)],
+                    INK.stroke_width(2),
+                )))?;
+            }
+        }
+    }
+    let label_style = text_style(TICK_PX, INK).pos(Pos::new(HPos::Left, VPos::Bottom));
+    let label_of = |p: &crate::size::PointResult| match p.point.mode {
+        CapacityMode::OnDemand => "OD".to_string(),
+        CapacityMode::Provisioned => p.point.shards.to_string(),
+    };
+    // Provisioned points with no throttling pile up on the left edge: one label for the pile.
+    let pile: Vec<&crate::size::PointResult> = s
+        .points
+        .iter()
+        .filter(|p| p.point.mode == CapacityMode::Provisioned && p.throttle_rate.mean <= floor)
+        .collect();
+    let pile_top = pile.iter().map(|p| p.cost_per_month_usd.mean).fold(f64::NEG_INFINITY, f64::max);
+    for (i, p) in s.points.iter().enumerate() {
+        let x = p.throttle_rate.mean.clamp(floor, x_hi);
+        let y = p.cost_per_month_usd.mean;
+        let colour = if p.meets_slo { OI_GREEN } else { OI_VERMILLION };
+        chart.draw_series(std::iter::once(Circle::new((x, y), 6, colour.filled())))?;
+        let in_pile = pile.len() > 1 && pile.iter().any(|q| std::ptr::eq(*q, p));
+        let label = match (in_pile, pile.first(), pile.last()) {
+            (true, Some(a), Some(b)) if y == pile_top => {
+                Some(format!("{}-{} shards", a.point.shards, b.point.shards))
+            }
+            (true, ..) => None,
+            _ => Some(label_of(p)),
+        };
+        if let Some(label) = label {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, y)) + Text::new(label, (7, -5), label_style.clone()),
+            ))?;
+        }
+        if s.recommendation == Some(i) {
+            chart.draw_series(std::iter::once(Circle::new((x, y), 12, INK.stroke_width(3))))?;
+        }
+    }
+    if s.points.is_empty() {
+        draw_note(root, chart.plotting_area().get_pixel_range(), "no points evaluated")?;
+    }
+    Ok(())
+}
+
+fn draw_size_throttle(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
+    use crate::scenario::CapacityMode;
+    let prov: Vec<&crate::size::PointResult> =
+        s.points.iter().filter(|p| p.point.mode == CapacityMode::Provisioned).collect();
+    let od = s.points.iter().find(|p| p.point.mode == CapacityMode::OnDemand);
+    let x_max = prov.iter().map(|p| f64::from(p.point.shards)).fold(1.0, f64::max) + 1.0;
+    let hi = |p: &crate::size::PointResult| p.throttle_rate.ci_high.unwrap_or(p.throttle_rate.mean);
+    let top = y_top(
+        s.points.iter().map(hi).fold(0.0, f64::max).max(s.slo.max_throttle_rate.unwrap_or(0.0)) * 100.0,
+    );
+    let mut legend = vec![item("provisioned: mean and 95% interval over seeds", Swatch::Line(OI_BLUE))];
+    if od.is_some() {
+        legend.push(item("on-demand (one point, any shard count)", Swatch::Dashed(OI_ORANGE)));
+    }
+    if s.slo.max_throttle_rate.is_some() {
+        legend.push(item("SLO: max throttle rate", Swatch::Dashed(INK)));
+    }
+    legend.push(item("textbook formula", Swatch::Line(EVEN_LINE)));
+    if s.recommendation.is_some() {
+        legend.push(item("recommended (ringed)", Swatch::Dot(INK)));
+    }
+    let tb = &s.textbook;
+    let body = draw_header(
+        root,
+        &Header {
+            title: format!("Throttle rate vs shard count: {}", s.scenario),
+            subtitle: Some(format!(
+                "{} seeds per point; the textbook formula says {} shards at the peak",
+                s.seeds.len(),
+                tb.shards_at_peak_with_record_limit
+            )),
+            legend,
+        },
+    )?;
+    let fmt_y = |v: &f64| {
+        format!(
+            "{}%",
+            fmt_num(
+                *v,
+                if top >= 10.0 {
+                    0
+                } else if top >= 1.0 {
+                    1
+                } else {
+                    3
+                }
+            )
+        )
+    };
+    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(12)
+        .y_labels(7)
+        .x_desc("provisioned shards")
+        .y_desc("throttle rate [% of attempts]")
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| if v.fract() == 0.0 { fmt_num(*v, 0) } else { String::new() })
+        .y_label_formatter(&fmt_y)
+        .draw()?;
+    let dashed =
+        |chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+         y: f64,
+         colour: RGBColor|
+         -> DrawResult {
+            let n = 60;
+            for k in (0..n).step_by(2) {
+                let (a, b) = (x_max * k as f64 / n as f64, x_max * (k + 1) as f64 / n as f64);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(a, y), (b, y)],
+                    colour.stroke_width(2),
+                )))?;
+            }
+            Ok(())
+        };
+    if let Some(m) = s.slo.max_throttle_rate {
+        dashed(&mut chart, m * 100.0, INK)?;
+    }
+    let formula = tb.shards_at_peak_with_record_limit as f64;
+    if formula < x_max {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(formula, 0.0), (formula, top)],
+            EVEN_LINE.stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((formula, top))
+                + Text::new(
+                    format!("textbook formula: {}", tb.shards_at_peak_with_record_limit),
+                    (6, 4),
+                    text_style(TICK_PX, GREY_TEXT).pos(Pos::new(HPos::Left, VPos::Top)),
+                ),
+        ))?;
+    }
+    if let Some(p) = od {
+        dashed(&mut chart, p.throttle_rate.mean * 100.0, OI_ORANGE)?;
+    }
+    let line: Vec<(f64, f64)> =
+        prov.iter().map(|p| (f64::from(p.point.shards), p.throttle_rate.mean * 100.0)).collect();
+    chart.draw_series(LineSeries::new(line.iter().copied(), OI_BLUE.stroke_width(2)))?;
+    for p in &prov {
+        let x = f64::from(p.point.shards);
+        if let (Some(lo), Some(h)) = (p.throttle_rate.ci_low, p.throttle_rate.ci_high) {
+            let (lo, h) = (lo.max(0.0) * 100.0, h * 100.0);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, lo), (x, h)],
+                OI_BLUE.stroke_width(2),
+            )))?;
+        }
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, p.throttle_rate.mean * 100.0),
+            4,
+            OI_BLUE.filled(),
+        )))?;
+    }
+    if let Some(p) = s.recommendation.map(|i| &s.points[i]) {
+        let x =
+            if p.point.mode == CapacityMode::Provisioned { f64::from(p.point.shards) } else { x_max / 2.0 };
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, p.throttle_rate.mean * 100.0),
+            9,
+            INK.stroke_width(3),
+        )))?;
+    }
+    if s.points.is_empty() {
+        draw_note(root, chart.plotting_area().get_pixel_range(), "no points evaluated")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod cost_chart_tests {
     use super::*;

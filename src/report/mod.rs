@@ -6,6 +6,7 @@ pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod size;
 pub mod text;
 pub mod writer;
 

@@ -9,6 +9,7 @@
 //! Runs are independent and run in parallel (rayon, like [`crate::experiment::run_all`]);
 //! results are gathered in input order, so the output never depends on the thread count.
 
+pub mod parts;
 pub mod reasons;
 pub mod stats;
 
@@ -318,7 +319,10 @@ pub fn size(sc: &Scenario, settings: &SizeSettings, progress: &(dyn Fn() + Sync)
                 probed.push((0, point_result(prov[0], batch.next().unwrap_or_default())));
             }
             if prov.len() > 1 {
-                probed.push((prov.len() - 1, point_result(prov[prov.len() - 1], batch.next().unwrap_or_default())));
+                probed.push((
+                    prov.len() - 1,
+                    point_result(prov[prov.len() - 1], batch.next().unwrap_or_default()),
+                ));
             }
             if let Some(p) = od {
                 od_result = Some(point_result(p, batch.next().unwrap_or_default()));
@@ -351,6 +355,13 @@ pub fn size(sc: &Scenario, settings: &SizeSettings, progress: &(dyn Fn() + Sync)
         Some(r) => evaluated.push(r),
         None => {}
     }
+    finish(sc, settings, evaluated)
+}
+
+/// The grid's points with their runs (in [`grid_points`] order) -> the sizing.
+fn finish(sc: &Scenario, settings: &SizeSettings, evaluated: Vec<PointResult>) -> Sizing {
+    let seeds = seeds(sc, settings);
+    let slo = &settings.slo;
     let recommendation = recommend(&evaluated);
     let textbook = experiment::textbook(sc);
     let reasons = reasons::explain(sc, &evaluated, recommendation, &textbook);

@@ -45,7 +45,8 @@ fn hottest_key(sc: &Scenario, tb: &Textbook) -> (f64, f64, f64) {
     for p in &sc.producers {
         let share = top_key_share(&p.keys);
         let rate = share * p.rate.peak_rate(sc.duration);
-        let size = SizeSampler::new(&p.record_size, sc.stream.max_record_size).mean() + KeySpace::mean_key_len(&p.keys);
+        let size = SizeSampler::new(&p.record_size, sc.stream.max_record_size).mean()
+            + KeySpace::mean_key_len(&p.keys);
         if rate > best.1 {
             let of_all = if tb.peak_records_per_s > 0.0 { rate / tb.peak_records_per_s } else { 0.0 };
             best = (of_all, rate, rate * size);
@@ -166,6 +167,21 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
             });
         }
     }
+    // On-demand that throttles without growing: the run ended before a split.
+    if let Some(p) = points.iter().find(|p| p.point.mode == CapacityMode::OnDemand && !p.meets_slo) {
+        if p.runs.iter().all(|r| r.shards_final <= p.point.shards) {
+            out.push(Reason {
+                kind: "on-demand",
+                text: format!(
+                    "on-demand starts with {} and splits a busy shard only after {} (capacity.on_demand.split_delay): the {} s simulated are over before it grows, so it throttles like {} provisioned",
+                    shards(p.point.shards.into()),
+                    crate::units::format_duration(sc.capacity.on_demand.split_delay),
+                    crate::units::to_secs_f64(sc.duration),
+                    shards(p.point.shards.into())
+                ),
+            });
+        }
+    }
     match rec.map(|i| &points[i]) {
         Some(p) if p.point.mode == CapacityMode::Provisioned => {
             let n = u64::from(p.point.shards);
@@ -182,7 +198,11 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
         }
         Some(_) => {}
         None => {
-            let largest = points.iter().filter(|p| p.point.mode == CapacityMode::Provisioned).map(|p| p.point.shards).max();
+            let largest = points
+                .iter()
+                .filter(|p| p.point.mode == CapacityMode::Provisioned)
+                .map(|p| p.point.shards)
+                .max();
             let text = if key_blocks {
                 "no point meets the SLO: the hot key throttles at every shard count tried, and more shards cannot help".to_string()
             } else {

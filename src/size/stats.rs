@@ -5,7 +5,8 @@ use serde::Serialize;
 /// Confidence level of every interval `kinesim size` reports.
 pub const CONFIDENCE: f64 = 0.95;
 /// How the interval is computed (written into `sizing.json`).
-pub const CI_METHOD: &str = "Student's t, two-sided 95%, over seeds (normal 1.96 beyond 30 degrees of freedom)";
+pub const CI_METHOD: &str =
+    "Student's t, two-sided 95%, over seeds (normal 1.96 beyond 30 degrees of freedom)";
 
 /// Two-sided 97.5% quantiles of Student's t for 1..=30 degrees of freedom.
 const T_975: [f64; 30] = [

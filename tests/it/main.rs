@@ -12,3 +12,4 @@ mod library;
 mod model;
 mod props;
 mod scenario_errors;
+mod size;

@@ -1,0 +1,174 @@
+//! `kinesim size`: `sizing.json`, `sizing.csv` and the terminal table. Pure renderers; the
+//! writer owns the files.
+
+use crate::size::stats::{Estimate, CI_METHOD};
+use crate::size::Sizing;
+use crate::units::thousands;
+use serde::Serialize;
+use std::fmt::Write;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    kinesim_version: &'a str,
+    confidence_interval: &'a str,
+    #[serde(flatten)]
+    sizing: &'a Sizing,
+    /// The recommended point's label, for readers of the file.
+    recommended: Option<&'a str>,
+}
+
+/// `sizing.json`: every point in input order with its per-seed values, means, intervals, cost
+/// and verdict, then the recommendation, the textbook formula and the reasons they differ.
+pub fn json(s: &Sizing) -> Vec<u8> {
+    let doc = Document {
+        kinesim_version: crate::VERSION,
+        confidence_interval: CI_METHOD,
+        sizing: s,
+        recommended: s.recommendation.map(|i| s.points[i].label.as_str()),
+    };
+    let mut out = serde_json::to_vec_pretty(&doc).expect("sizing serialises");
+    out.push(b'\n');
+    out
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    mode: &'a str,
+    shards: u32,
+    seeds: usize,
+    throttle_rate_mean: f64,
+    throttle_rate_ci_low: Option<f64>,
+    throttle_rate_ci_high: Option<f64>,
+    records_dropped_mean: f64,
+    records_dropped_ci_low: Option<f64>,
+    records_dropped_ci_high: Option<f64>,
+    #[serde(rename = "p99_put_latency_mean [ms]")]
+    p99_mean: f64,
+    #[serde(rename = "p99_put_latency_ci_low [ms]")]
+    p99_low: Option<f64>,
+    #[serde(rename = "p99_put_latency_ci_high [ms]")]
+    p99_high: Option<f64>,
+    #[serde(rename = "cost_per_month_mean [USD]")]
+    cost: f64,
+    seeds_meeting_slo: usize,
+    meets_slo: bool,
+    recommended: bool,
+}
+
+/// `sizing.csv`: one row per point, units in the header.
+pub fn csv(s: &Sizing) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, p) in s.points.iter().enumerate() {
+        let row = Row {
+            mode: crate::size::mode_str(p.point.mode),
+            shards: p.point.shards,
+            seeds: p.runs.len(),
+            throttle_rate_mean: p.throttle_rate.mean,
+            throttle_rate_ci_low: p.throttle_rate.ci_low,
+            throttle_rate_ci_high: p.throttle_rate.ci_high,
+            records_dropped_mean: p.records_dropped.mean,
+            records_dropped_ci_low: p.records_dropped.ci_low,
+            records_dropped_ci_high: p.records_dropped.ci_high,
+            p99_mean: p.p99_put_latency_ms.mean,
+            p99_low: p.p99_put_latency_ms.ci_low,
+            p99_high: p.p99_put_latency_ms.ci_high,
+            cost: p.cost_per_month_usd.mean,
+            seeds_meeting_slo: p.seeds_meeting_slo,
+            meets_slo: p.meets_slo,
+            recommended: s.recommendation == Some(i),
+        };
+        // Serialising plain structs into memory cannot fail.
+        w.serialize(row).expect("in-memory CSV");
+    }
+    w.into_inner().expect("in-memory CSV")
+}
+
+/// `mean ± half` with `digits` decimals (`mean` alone for one seed).
+fn pm(e: &Estimate, scale: f64, digits: usize) -> String {
+    match e.half_width() {
+        Some(h) => format!("{:.digits$} ± {:.digits$}", e.mean * scale, h * scale),
+        None => format!("{:.digits$}", e.mean * scale),
+    }
+}
+
+/// The SLO in words.
+pub fn slo_words(s: &Sizing) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = s.slo.max_throttle_rate {
+        parts.push(format!("throttle rate <= {}%", 100.0 * t));
+    }
+    if let Some(d) = s.slo.max_dropped {
+        parts.push(format!("dropped <= {}", thousands(d)));
+    }
+    if let Some(p) = s.slo.max_p99_put_latency_ms {
+        parts.push(format!("p99 put latency <= {p} ms"));
+    }
+    parts.join(", ")
+}
+
+/// The terminal report: the table, the recommendation, the formula and why they differ.
+pub fn text(s: &Sizing) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "size {}: {} points x {} seeds = {} runs of {} s ({} search)",
+        s.scenario,
+        s.points.len(),
+        s.seeds.len(),
+        s.runs,
+        s.duration_s,
+        s.search
+    );
+    let _ = writeln!(o, "SLO (in every seed): {}", slo_words(s));
+    let _ = writeln!(
+        o,
+        "\n  {:<24} {:>20} {:>18} {:>20} {:>12}  SLO",
+        "point", "throttle [%]", "dropped", "p99 put [ms]", "USD/month"
+    );
+    for (i, p) in s.points.iter().enumerate() {
+        let verdict = if p.meets_slo {
+            "met".to_string()
+        } else {
+            format!("{}/{} seeds", p.seeds_meeting_slo, p.runs.len())
+        };
+        let mark = if s.recommendation == Some(i) { "<- recommended" } else { "" };
+        let row = format!(
+            "  {:<24} {:>20} {:>18} {:>20} {:>12.2}  {verdict} {mark}",
+            p.label,
+            pm(&p.throttle_rate, 100.0, 3),
+            pm(&p.records_dropped, 1.0, 0),
+            pm(&p.p99_put_latency_ms, 1.0, 0),
+            p.cost_per_month_usd.mean,
+        );
+        let _ = writeln!(o, "{}", row.trim_end());
+    }
+    let _ = writeln!(o, "  (mean ± half-width of the 95% interval, Student's t over seeds)\n");
+    match s.recommendation.map(|i| &s.points[i]) {
+        Some(p) => {
+            let _ = writeln!(
+                o,
+                "recommendation: {}, ${:.2}/month, meets the SLO in {} of {} seeds",
+                p.label,
+                p.cost_per_month_usd.mean,
+                p.seeds_meeting_slo,
+                p.runs.len()
+            );
+        }
+        None => {
+            let _ = writeln!(o, "recommendation: none of the points tried meets the SLO in every seed");
+        }
+    }
+    let t = &s.textbook;
+    let _ = writeln!(
+        o,
+        "textbook formula: {} shards at the peak ({} by bytes alone, {} at the mean)",
+        t.shards_at_peak_with_record_limit, t.shards_at_peak, t.shards_at_mean
+    );
+    if !s.reasons.is_empty() {
+        let _ = writeln!(o, "why they differ:");
+        for r in &s.reasons {
+            let _ = writeln!(o, "  - {}", r.text);
+        }
+    }
+    o
+}
