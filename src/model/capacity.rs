@@ -254,24 +254,7 @@ mod tests {
     use crate::units::secs;
 
     fn settings(autoscaling: Option<AutoscalingPolicy>) -> CapacitySettings {
-        CapacitySettings {
-            schedule: Vec::new(),
-            autoscaling,
-            resharding_duration: secs(180),
-            evaluation_period: secs(60),
-            max_shards_per_stream: 10_000,
-            account_shard_quota: 20_000,
-            on_demand: crate::scenario::OnDemandSettings {
-                initial_shards: 4,
-                split_threshold: 0.5,
-                split_delay: secs(900),
-                merge_threshold: 0.1,
-                merge_after: secs(86_400),
-                max_shards: 10_000,
-                warm_throughput: 0,
-            },
-            mode_switches: Vec::new(),
-        }
+        CapacitySettings { autoscaling, ..CapacitySettings::default() }
     }
 
     /// UpdateShardCount API reference: the target is at most double and at least half the open

@@ -585,8 +585,8 @@ impl<'a> World<'a> {
     fn on_arrival(&mut self, p: usize, now: SimTime, end: SimTime) {
         self.metrics.produced(now, 1);
         self.tracer.created += 1;
-        let traced =
-            self.tracer.next < self.tracer.limit && (self.tracer.created - 1) % self.tracer.every == 0;
+        let traced = self.tracer.next < self.tracer.limit
+            && (self.tracer.created - 1).is_multiple_of(self.tracer.every);
         let trace = if traced {
             self.tracer.next += 1;
             self.tracer.next
@@ -857,24 +857,7 @@ mod tests {
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
             engine: EngineSettings { mode, tick: secs(1), retry_spread: 8, trace_records: 0 },
-            capacity: CapacitySettings {
-                schedule: Vec::new(),
-                autoscaling: None,
-                resharding_duration: secs(180),
-                evaluation_period: secs(60),
-                max_shards_per_stream: 10_000,
-                account_shard_quota: 20_000,
-                on_demand: OnDemandSettings {
-                    initial_shards: 4,
-                    split_threshold: 0.5,
-                    split_delay: secs(900),
-                    merge_threshold: 0.1,
-                    merge_after: secs(86_400),
-                    max_shards: 10_000,
-                    warm_throughput: 0,
-                },
-                mode_switches: Vec::new(),
-            },
+            capacity: CapacitySettings::default(),
             cost: CostSettings::default(),
             source: None,
             size: None,

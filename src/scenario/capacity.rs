@@ -101,6 +101,13 @@ impl RawAutoscaling {
     }
 }
 
+impl Default for CapacitySettings {
+    /// No schedule, no autoscaling, no mode switch; every other field its documented default.
+    fn default() -> Self {
+        defaults()
+    }
+}
+
 fn defaults() -> CapacitySettings {
     CapacitySettings {
         schedule: Vec::new(),
