@@ -97,3 +97,79 @@ pub fn run_all(scenarios: &[Scenario]) -> Vec<RunResult> {
     use rayon::prelude::*;
     scenarios.par_iter().map(run).collect()
 }
+
+/// A rough estimate of a run's work, made before running it, so that an enormous run is refused
+/// with the knob to change rather than leaving the user waiting (or the machine swapping).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Events (per-record mode: records and their retries; aggregated: cohorts).
+    pub events: f64,
+    /// Peak memory [bytes]: key tables, per-second series, per-shard buckets.
+    pub memory_bytes: f64,
+}
+
+/// Runs estimated above this many events are refused without `--force` (about two minutes at
+/// ten million events per second).
+pub const MAX_EVENTS: f64 = 1e9;
+/// Runs estimated above this memory are refused without `--force` [bytes].
+pub const MAX_MEMORY_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+
+/// Estimate the work of `scenario`.
+pub fn estimate(scenario: &Scenario) -> Estimate {
+    let d = scenario.duration;
+    let records: f64 = scenario.producers.iter().map(|p| p.rate.integral(0, d)).sum();
+    let seconds = to_secs_f64(d).ceil();
+    let shards = f64::from(scenario.stream.shards.max(scenario.capacity.on_demand.initial_shards));
+    let events = match scenario.engine.mode {
+        // One arrival event per record, and at most one more per retry allowed.
+        EngineMode::PerRecord => {
+            let attempts = scenario.producers.iter().map(|p| p.retry.max_attempts).max().unwrap_or(1);
+            records * f64::from(attempts.min(2))
+        }
+        EngineMode::Aggregated => {
+            let ticks = seconds / to_secs_f64(scenario.engine.tick);
+            ticks * shards * scenario.producers.len() as f64
+        }
+    };
+    let keys: f64 = scenario
+        .producers
+        .iter()
+        .map(|p| match &p.keys {
+            crate::scenario::KeySpec::Uniform { count, .. }
+            | crate::scenario::KeySpec::Zipf { count, .. } => *count as f64,
+            crate::scenario::KeySpec::Hot { hot, count, .. } => (*count as usize + hot.len()) as f64,
+            crate::scenario::KeySpec::Random => 0.0,
+        })
+        .sum();
+    // Per key: hash, length, weight and their sorted copies (~60 bytes); per second: the series
+    // (~12 counters); per shard: 600 heatmap buckets of counters.
+    let memory_bytes = keys * 60.0 + seconds * 12.0 * 8.0 + shards * 600.0 * 40.0;
+    Estimate { events, memory_bytes }
+}
+
+impl Estimate {
+    /// `Some(advice)` when the run is too big to start without `--force`.
+    pub fn refusal(&self, scenario: &Scenario) -> Option<String> {
+        if self.events > MAX_EVENTS {
+            let knob = match scenario.engine.mode {
+                EngineMode::PerRecord => {
+                    "set `[engine] mode = \"aggregated\"` (one cohort per shard per second)"
+                }
+                EngineMode::Aggregated => "use a longer `engine.tick`, fewer shards, or a shorter `duration`",
+            };
+            return Some(format!(
+                "this run would process about {:.1e} events (the guard is {:.0e}); {knob}, or shorten `duration`; \
+                 --force runs it anyway",
+                self.events, MAX_EVENTS
+            ));
+        }
+        if self.memory_bytes > MAX_MEMORY_BYTES {
+            return Some(format!(
+                "this run would need about {:.1} GiB of memory (the guard is 4 GiB), mostly for distinct \
+                 partition keys; lower `keys.count`, or --force runs it anyway",
+                self.memory_bytes / 1024f64.powi(3)
+            ));
+        }
+        None
+    }
+}

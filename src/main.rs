@@ -52,6 +52,9 @@ enum Command {
         /// Print summary.json to standard output instead of the text summary
         #[arg(long)]
         json: bool,
+        /// Run even if the estimated work or memory is enormous
+        #[arg(long)]
+        force: bool,
     },
     /// Run one workload under several capacity configurations (one scenario file each) with
     /// the same seed, in parallel, and write one side-by-side report
@@ -71,6 +74,9 @@ enum Command {
         /// Print comparison.json to standard output instead of the table
         #[arg(long)]
         json: bool,
+        /// Run even if the estimated work or memory is enormous
+        #[arg(long)]
+        force: bool,
     },
     /// Find the cheapest configuration meeting the scenario's SLO (`[size]`): a parallel sweep
     /// over shard counts and capacity modes with several seeds per point
@@ -159,13 +165,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// Refuse an enormous run before starting it, with the knob to change (unless `--force`).
+fn guard(sc: &kinesim::scenario::Scenario, force: bool) -> Result<()> {
+    if let Some(why) = experiment::estimate(sc).refusal(sc) {
+        if !force {
+            bail!(BadInput(format!("{}: {why}", sc.name)));
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { scenario, out, seed, quiet, json } => {
+        Command::Run { scenario, out, seed, quiet, json, force } => {
             let mut sc = load_scenario(&scenario)?;
             if let Some(seed) = seed {
                 sc.seed = seed;
             }
+            guard(&sc, force)?;
             let result = experiment::run(&sc);
             let files = report::render_all(&result, &sc).context("rendering the charts")?;
             let dir = out.unwrap_or_else(|| report::writer::default_dir(&sc.name));
@@ -180,7 +197,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Compare { scenarios, out, seed, quiet, json } => {
+        Command::Compare { scenarios, out, seed, quiet, json, force } => {
             let mut loaded = Vec::new();
             for path in &scenarios {
                 loaded.push(scenario::load(path)?);
@@ -195,6 +212,9 @@ fn run(cli: Cli) -> Result<()> {
                         sc.name
                     )));
                 }
+            }
+            for sc in &loaded {
+                guard(sc, force)?;
             }
             let results = experiment::run_all(&loaded);
             let dir = out.unwrap_or_else(|| PathBuf::from("reports").join("compare"));

@@ -189,3 +189,30 @@ fn closed_stdout_pipe_does_not_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Guard rail: a run whose estimated work is enormous is refused before it starts, with the
+/// estimate and the knob to change (exit 2, nothing written); an aggregated run of the same
+/// traffic is within the guard.
+#[test]
+fn enormous_runs_are_refused_with_the_knob_to_change() {
+    let d = temp_dir("guard");
+    let file = d.join("huge.toml");
+    let body = |mode: &str| {
+        format!(
+            "name = \"huge\"\nduration = \"7d\"\n[stream]\nshards = 1000\n[engine]\nmode = \"{mode}\"\n\
+             [[producers]]\nname = \"p\"\nrate = 1000000\nrecord_size = \"100B\"\n"
+        )
+    };
+    std::fs::write(&file, body("per-record")).unwrap();
+    let out = d.join("out");
+    let o = kinesim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("events") && err.contains("aggregated") && err.contains("--force"), "{err}");
+    assert!(!out.exists());
+    let sc = kinesim::scenario::parse_str(&body("aggregated"), None).unwrap();
+    let est = kinesim::experiment::estimate(&sc);
+    assert!(est.refusal(&sc).is_none(), "{est:?}");
+    assert!((est.events - 7.0 * 86_400.0 * 1000.0).abs() < 1.0);
+    let _ = std::fs::remove_dir_all(&d);
+}

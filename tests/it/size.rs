@@ -172,7 +172,6 @@ fn size_is_identical_at_any_thread_count() {
     let file = dir.join("monotone.toml");
     let text = MONOTONE
         .replace("arrivals = \"uniform\"", "arrivals = \"poisson\"")
-        .replace("modes", "x")
         .replace("seeds = 2", "seeds = 3\nmodes = [\"provisioned\", \"on-demand\"]\nsearch = \"grid\"")
         .replace("to = 12", "to = 6");
     std::fs::write(&file, text).unwrap();
