@@ -247,7 +247,11 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         chart_section(&mut s, ct, svg);
     }
     s.push_str("</div>\n");
-    s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a><a href=\"#shards\">Shards</a><a href=\"#assumptions\">Assumptions</a></nav>\n");
+    s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a><a href=\"#shards\">Shards</a>");
+    if !r.trace.is_empty() {
+        s.push_str("<a href=\"#trace\">Follow one record</a>");
+    }
+    s.push_str("<a href=\"#assumptions\">Assumptions</a></nav>\n");
 
     // Summary
     s.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"two\"><div><table>\n<tr><th>records</th><th class=\"n\">count</th><th>meaning</th></tr>\n");
