@@ -52,9 +52,31 @@ fn simulate(scenario: &Scenario) -> RunResult {
         totals: f.totals,
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
         trace: cap.trace,
+        warnings: warnings(scenario),
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
         cost: None,
     }
+}
+
+/// Warnings about how to read a run of `s`.
+fn warnings(s: &Scenario) -> Vec<String> {
+    let mut w = Vec::new();
+    for p in &s.producers {
+        if let crate::scenario::RateShape::Trace { path, .. } = &p.rate {
+            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+                w.push(format!(
+                    "producer {}: traffic from one-minute CloudWatch sums; each minute is spread over its seconds \
+                     ({}), so bursts shorter than a minute in production are not in this run",
+                    p.name,
+                    match p.arrivals {
+                        crate::scenario::Arrivals::Uniform => "evenly: arrivals = \"uniform\"",
+                        crate::scenario::Arrivals::Poisson => "as Poisson arrivals",
+                    }
+                ));
+            }
+        }
+    }
+    w
 }
 
 /// The textbook formula for the scenario's offered traffic.

@@ -262,6 +262,9 @@ pub struct RunResult {
     pub totals: Totals,
     /// Per-shard write limits, for capacity lines [records/s], [bytes/s].
     pub shard_limit_records_per_s: u64,
+    /// Things the user should know about how to read this run (e.g. traffic from one-minute
+    /// data).
+    pub warnings: Vec<String>,
     /// The record trace (per-record mode; empty otherwise).
     pub trace: Vec<TraceRow>,
     pub shard_limit_bytes_per_s: u64,

@@ -17,6 +17,7 @@ struct Summary<'a> {
     read: Read,
     cost_usd: Cost,
     textbook: Textbook,
+    warnings: &'a [String],
     shards: Vec<Shard<'a>>,
 }
 
@@ -308,6 +309,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
         },
         read: Read { consumers: Vec::new() },
         cost_usd: cost(r),
+        warnings: &r.warnings,
         textbook: Textbook {
             mean_records_per_s: round3(tb.mean_records_per_s),
             peak_records_per_s: round3(tb.peak_records_per_s),

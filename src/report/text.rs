@@ -47,6 +47,9 @@ pub fn render(r: &RunResult) -> String {
                 writeln!(s, "  busiest shard {} took {:.0}% of all throttling", hot.shard_id, 100.0 * share);
         }
     }
+    for w in &r.warnings {
+        let _ = writeln!(s, "  note: {w}");
+    }
     let tb = &r.textbook;
     let _ = writeln!(
         s,

@@ -11,6 +11,7 @@
 //! This module knows nothing of the engine: it only produces a [`Scenario`].
 
 mod capacity;
+mod cloudwatch;
 mod cost;
 pub mod defaults;
 mod error;

@@ -197,6 +197,8 @@ pub(crate) struct RawRate {
     pub peak: Field,
     pub length: Field,
     pub file: Field,
+    pub metric: Field,
+    pub scale: Field,
 }
 
 impl RawRate {
@@ -216,6 +218,8 @@ impl RawRate {
             ("peak", self.peak.is_some()),
             ("length", self.length.is_some()),
             ("file", self.file.is_some()),
+            ("metric", self.metric.is_some()),
+            ("scale", self.scale.is_some()),
         ];
         all.iter().filter(|f| f.1).map(|f| f.0).collect()
     }

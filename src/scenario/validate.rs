@@ -588,7 +588,7 @@ fn producer(
     })
 }
 
-const SHAPES: [&str; 6] = ["constant", "steps", "ramp", "diurnal", "spike", "trace"];
+const SHAPES: [&str; 7] = ["constant", "steps", "ramp", "diurnal", "spike", "trace", "cloudwatch"];
 
 fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &Path) -> Option<RateShape> {
     let rate_num = |c: &mut Checker, p: &str, v: &Scalar| num(c, p, v, 0.0, d::RATE_MAX, "records/s");
@@ -621,7 +621,8 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
         "ramp" => &["from", "to", "start", "end"],
         "diurnal" => &["mean", "amplitude", "peak_hour"],
         "spike" => &["base", "peak", "start", "length"],
-        _ => &["file"],
+        "cloudwatch" => &["file", "metric", "scale"],
+        _ => &["file", "scale"],
     };
     only_fields(c, path, "shape", shape, &t.present(), allowed);
     let need = |c: &mut Checker, name: &str, v: &Option<Scalar>| -> Option<Scalar> {
@@ -717,10 +718,25 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
             Some(RateShape::Spike { base: base?, peak: peak?, start: start?, length: length? })
         }
         _ => {
+            // A scale factor on the trace ("launch = 3x today's traffic").
+            let scale = match &t.scale {
+                None => Some(1.0),
+                Some(v) => num(c, &f("scale"), v, 0.0, 1e6, "a multiplier of the recorded traffic"),
+            };
+            let metric = match &t.metric {
+                None => Some("IncomingRecords".to_string()),
+                Some(v) => text(c, &f("metric"), v).map(str::to_string),
+            };
             let file = need(c, "file", &t.file)?;
             let file = text(c, &f("file"), &file)?;
+            let (scale, metric) = (scale?, metric?);
             let path_buf = base_dir.join(file);
-            match trace::read_trace(&path_buf) {
+            let read = if shape == "cloudwatch" {
+                super::cloudwatch::read(&path_buf, &metric, scale)
+            } else {
+                trace::read_trace(&path_buf).map(|pts| pts.into_iter().map(|(t, r)| (t, r * scale)).collect())
+            };
+            match read {
                 Ok(points) => Some(RateShape::Trace { points, path: path_buf }),
                 Err(messages) => {
                     for m in messages {

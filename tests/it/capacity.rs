@@ -447,3 +447,21 @@ fn on_demand_doubling_scenario_does_what_its_header_says() {
     assert_eq!(sum(118, 180), 0, "and recovers once the shards split");
     assert!(r.capacity.shards_final >= 16);
 }
+
+/// Traffic from production: the JSON `aws cloudwatch get-metric-data` prints (per-minute sums,
+/// newest first) becomes per-second rates (sum / 60, x the scale factor), and the run says that
+/// one-minute data hides sub-minute bursts.
+#[test]
+fn traffic_from_a_cloudwatch_export() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/from-cloudwatch.toml");
+    let sc = kinesim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let r = kinesim::experiment::run(&sc);
+    // Minutes of 60,000, 90,000 and 30,000 records, doubled: 2,000, 3,000 and 1,000 records/s.
+    let per_minute: Vec<u64> = r.series.produced_records.chunks(60).map(|m| m.iter().sum()).collect();
+    assert_eq!(per_minute, [120_000, 180_000, 60_000]);
+    assert!(r.series.produced_records[..60].iter().all(|n| *n == 2000));
+    // One shard takes 1,000 records/s: 1,000/s then 2,000/s over the limit, then none.
+    assert_eq!(r.totals.throttled_attempts, 60 * 1000 + 60 * 2000);
+    assert!(r.warnings.iter().any(|w| w.contains("one-minute CloudWatch")), "{:?}", r.warnings);
+}
