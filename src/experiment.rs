@@ -59,7 +59,7 @@ fn simulate(scenario: &Scenario) -> RunResult {
 }
 
 /// Warnings about how to read a run of `s`.
-fn warnings(s: &Scenario) -> Vec<String> {
+pub fn warnings(s: &Scenario) -> Vec<String> {
     let mut w = Vec::new();
     for p in &s.producers {
         if let crate::scenario::RateShape::Trace { path, .. } = &p.rate {

@@ -375,6 +375,9 @@ fn write_sizing(
         out!("{}", String::from_utf8_lossy(&files[0].1));
     } else if !quiet {
         out!("{}", report::size::text(sizing));
+        for w in experiment::warnings(sc) {
+            outln!("note: {w}");
+        }
         outln!("  report: {}/ (sizing.json, sizing.csv, size-*.svg)", dir.display());
     }
     Ok(())
