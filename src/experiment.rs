@@ -52,6 +52,7 @@ fn simulate(scenario: &Scenario) -> RunResult {
         totals: f.totals,
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
         trace: cap.trace,
+        consumers: cap.consumers,
         warnings: warnings(scenario),
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
         cost: None,

@@ -99,6 +99,29 @@ pub struct TraceRow {
     pub detail: String,
 }
 
+/// What one consumer read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConsumerResult {
+    pub name: String,
+    /// `polling` or `efo`.
+    pub kind: String,
+    pub records_read: u64,
+    pub bytes_read: u64,
+    /// GetRecords calls refused (`ReadProvisionedThroughputExceeded`).
+    pub read_throttled_calls: u64,
+    /// Records that expired (retention) before this consumer read them.
+    pub records_lost_to_retention: u64,
+    /// Records still unread when the run ended.
+    pub records_unread: u64,
+    /// Iterator age after each read: how far behind the newest data the consumer is
+    /// (`GetRecords.IteratorAgeMilliseconds`, KCL `MillisBehindLatest`) [ms].
+    pub iterator_age_ms: Percentiles,
+    /// From record creation to delivery to the application (propagation included) [ms].
+    pub end_to_end_ms: Percentiles,
+    /// Largest iterator age of each second [s].
+    pub iterator_age_s: Vec<f64>,
+}
+
 /// One capacity-mode switch and its fate.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModeSwitchRecord {
@@ -262,6 +285,8 @@ pub struct RunResult {
     pub totals: Totals,
     /// Per-shard write limits, for capacity lines [records/s], [bytes/s].
     pub shard_limit_records_per_s: u64,
+    /// Consumers, in scenario order.
+    pub consumers: Vec<ConsumerResult>,
     /// Things the user should know about how to read this run (e.g. traffic from one-minute
     /// data).
     pub warnings: Vec<String>,

@@ -2,6 +2,7 @@
 //! return effects; they never touch the event queue (the engine in `world.rs` schedules).
 
 pub mod capacity;
+pub mod consumer;
 pub mod hashing;
 pub mod keys;
 pub mod producer;

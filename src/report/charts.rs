@@ -1407,6 +1407,28 @@ fn draw_variants(
     Ok(())
 }
 
+/// Iterator age over time, one line per consumer ("consumer-lag.svg"); `None` without
+/// consumers.
+pub fn consumer_lag_svg(r: &RunResult) -> Result<Option<String>, ChartError> {
+    if r.consumers.is_empty() {
+        return Ok(None);
+    }
+    let series: Vec<VariantSeries> = r
+        .consumers
+        .iter()
+        .map(|c| VariantSeries {
+            label: format!("{} ({})", c.name, c.kind),
+            per_second: c.iterator_age_s.iter().map(|v| Some(*v)).collect(),
+        })
+        .collect();
+    let title = format!("Consumer lag: iterator age per consumer — scenario “{}”", short_scenario(r));
+    let sub = "GetRecords.IteratorAgeMilliseconds / MillisBehindLatest: how far behind the newest record each consumer is";
+    render("consumer-lag", (WIDTH, HEIGHT), |root| {
+        draw_variants(root, &title, sub, "iterator age [s] (max per second)", r.duration_s, &series)
+    })
+    .map(Some)
+}
+
 /// The compare charts of several runs of one workload: (file name, svg), in a fixed order.
 pub fn compare_svgs(runs: &[RunResult]) -> Result<Vec<(&'static str, String)>, ChartError> {
     let duration = runs.iter().map(|r| r.duration_s).fold(0.0, f64::max);

@@ -14,7 +14,7 @@ struct Summary<'a> {
     engine_mode: &'a str,
     capacity: Capacity<'a>,
     write: Write,
-    read: Read,
+    read: Read<'a>,
     cost_usd: Cost,
     textbook: Textbook,
     warnings: &'a [String],
@@ -91,8 +91,21 @@ impl From<Percentiles> for Latency {
 }
 
 #[derive(Serialize)]
-struct Read {
-    consumers: Vec<()>,
+struct Read<'a> {
+    consumers: Vec<Consumer<'a>>,
+}
+
+#[derive(Serialize)]
+struct Consumer<'a> {
+    name: &'a str,
+    kind: &'a str,
+    records_read: u64,
+    bytes_read: u64,
+    read_throttled_calls: u64,
+    records_lost_to_retention: u64,
+    records_unread_at_end: u64,
+    lag_ms: Latency,
+    end_to_end_ms: Latency,
 }
 
 /// `cost_usd`: the provisioned bill (`total`, `per_month`, `items` as DESIGN.md's contract),
@@ -307,7 +320,23 @@ pub fn render(r: &RunResult) -> Vec<u8> {
             billed_ingest_kib: t.billed_ingest_kib,
             put_latency_ms: r.latency.overall.into(),
         },
-        read: Read { consumers: Vec::new() },
+        read: Read {
+            consumers: r
+                .consumers
+                .iter()
+                .map(|c| Consumer {
+                    name: &c.name,
+                    kind: &c.kind,
+                    records_read: c.records_read,
+                    bytes_read: c.bytes_read,
+                    read_throttled_calls: c.read_throttled_calls,
+                    records_lost_to_retention: c.records_lost_to_retention,
+                    records_unread_at_end: c.records_unread,
+                    lag_ms: c.iterator_age_ms.into(),
+                    end_to_end_ms: c.end_to_end_ms.into(),
+                })
+                .collect(),
+        },
         cost_usd: cost(r),
         warnings: &r.warnings,
         textbook: Textbook {

@@ -27,6 +27,9 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
     }
     let mut svgs = charts::all_svgs(r)?;
     svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
+    if let Some(svg) = charts::consumer_lag_svg(r)? {
+        svgs.push(("consumer-lag.svg", svg));
+    }
     files.push(("report.html".to_string(), html::render_with(r, sc, &svgs)));
     for (name, svg) in svgs {
         files.push((name.to_string(), svg.into_bytes()));

@@ -47,6 +47,19 @@ pub fn render(r: &RunResult) -> String {
                 writeln!(s, "  busiest shard {} took {:.0}% of all throttling", hot.shard_id, 100.0 * share);
         }
     }
+    for c in &r.consumers {
+        let _ = writeln!(
+            s,
+            "  consumer {} ({}): read {}, lost to retention {}, read throttles {}, lag p99 {:.1} s, end-to-end p99 {:.0} ms",
+            c.name,
+            c.kind,
+            thousands(c.records_read),
+            thousands(c.records_lost_to_retention),
+            thousands(c.read_throttled_calls),
+            c.iterator_age_ms.p99 / 1000.0,
+            c.end_to_end_ms.p99
+        );
+    }
     for w in &r.warnings {
         let _ = writeln!(s, "  note: {w}");
     }

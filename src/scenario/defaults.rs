@@ -41,7 +41,25 @@ pub const MAX_SHARDS_PER_STREAM: u32 = 10_000;
 /// elsewhere).
 pub const ACCOUNT_SHARD_QUOTA: u32 = 20_000;
 
+/// Per shard: 5 GetRecords calls/s and 2 MiB/s, shared by all polling consumers; one call
+/// returns at most 10,000 records.
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+pub const SHARD_READ_CALLS_PER_S: u64 = 5;
+pub const SHARD_READ_BYTES_PER_S: u64 = 2 * MIB;
+pub const GET_RECORDS_MAX_RECORDS: u32 = 10_000;
+/// Registered enhanced fan-out consumers per stream (20 since 2019).
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
+pub const EFO_MAX_CONSUMERS: usize = 20;
+
 // ---- Model assumptions -----------------------------------------------------------------------
+
+/// KCL 2.x/3.x polling interval between GetRecords calls (1,500 ms).
+pub const POLL_INTERVAL: SimTime = millis(1500);
+/// Typical propagation delays (AWS: about 200 ms polling, 70 ms enhanced fan-out).
+pub const POLLING_PROPAGATION: SimTime = millis(200);
+pub const EFO_PROPAGATION: SimTime = millis(70);
+/// Enhanced fan-out pushes continuously; the model delivers every 50 ms.
+pub const EFO_PUSH_INTERVAL: SimTime = millis(50);
 
 /// How long a stream stays `UPDATING` after `UpdateShardCount`: AWS says it "could take a few
 /// minutes"; 3 minutes.

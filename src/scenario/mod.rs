@@ -12,6 +12,7 @@
 
 mod capacity;
 mod cloudwatch;
+mod consumers;
 mod cost;
 pub mod defaults;
 mod error;

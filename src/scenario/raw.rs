@@ -149,6 +149,7 @@ pub(crate) struct RawScenario {
     pub producers: Option<Vec<RawProducer>>,
     pub engine: Option<RawEngine>,
     pub capacity: Option<super::capacity::RawCapacity>,
+    pub consumers: Option<Vec<super::consumers::RawConsumer>>,
     pub cost: Option<super::cost::RawCost>,
     pub size: Option<RawSizeTable>,
 }

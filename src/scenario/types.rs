@@ -21,6 +21,8 @@ pub struct Scenario {
     pub engine: EngineSettings,
     /// Provisioned capacity changes: scheduled `UpdateShardCount` calls and autoscaling.
     pub capacity: CapacitySettings,
+    /// Applications reading the stream (`[[consumers]]`).
+    pub consumers: Vec<ConsumerSpec>,
     /// Price table and overrides (`[cost]`).
     pub cost: CostSettings,
     /// The file it was read from, if any (for messages and relative trace paths).
@@ -108,6 +110,29 @@ pub struct Stream {
     /// Maximum record size: data blob + partition key [bytes] (1 MiB default, up to 10 MiB).
     pub max_record_size: u64,
     pub write_limit: WriteLimitModel,
+}
+
+/// How a consumer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumerKind {
+    /// GetRecords: every `poll_interval`, one call per shard; 5 calls/s and 2 MiB/s per shard
+    /// shared by all polling consumers.
+    Polling,
+    /// SubscribeToShard: records pushed, 2 MiB/s per shard for this consumer alone.
+    EnhancedFanOut,
+}
+
+/// One consumer application.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsumerSpec {
+    pub name: String,
+    pub kind: ConsumerKind,
+    /// Polling: time between GetRecords calls on a shard [µs].
+    pub poll_interval: SimTime,
+    /// Polling: records per GetRecords call (at most 10,000).
+    pub max_records: u32,
+    /// Records per second per shard the application processes (0 = no limit).
+    pub process_rate: f64,
 }
 
 /// Provisioned capacity changes over a run.

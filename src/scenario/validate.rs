@@ -45,7 +45,7 @@ pub(super) fn field(prefix: &str, name: &str) -> String {
 
 // ---- Leaf checks: each reports its own problem and returns None on failure -----------------
 
-fn text<'a>(c: &mut Checker, path: &str, v: &'a Scalar) -> Option<&'a str> {
+pub(super) fn text<'a>(c: &mut Checker, path: &str, v: &'a Scalar) -> Option<&'a str> {
     match v {
         Scalar::Str(s) => Some(s),
         other => {
@@ -325,6 +325,7 @@ pub(crate) fn validate(
         s
     });
     let cost = super::cost::cost(&mut c, raw.cost.as_ref());
+    let consumers = super::consumers::consumers(&mut c, raw.consumers.as_ref());
     let size = size_table(&mut c, raw.size.as_ref(), raw.capacity.as_ref());
 
     let (
@@ -337,7 +338,8 @@ pub(crate) fn validate(
         Some((mode, tick, retry_spread, trace_records)),
         Some(capacity),
         Some(cost),
-    ) = (name, description, seed, run, stream, producers, engine, capacity, cost)
+        Some(consumers),
+    ) = (name, description, seed, run, stream, producers, engine, capacity, cost, consumers)
     else {
         if c.found.is_empty() {
             c.err("", "the scenario is incomplete (internal: a check failed without saying why)");
@@ -367,6 +369,7 @@ pub(crate) fn validate(
         producers,
         engine: EngineSettings { mode, tick, retry_spread, trace_records },
         capacity,
+        consumers,
         cost,
         source: source.map(Path::to_path_buf),
         // Every failure of `size_table` is in `c.found`, checked above.

@@ -5,6 +5,7 @@ mod capacity;
 mod classroom;
 mod cli;
 mod common;
+mod consumers;
 mod cost;
 mod hashing;
 mod html;

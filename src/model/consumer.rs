@@ -1,0 +1,210 @@
+//! Consumers: the records each shard holds (its log, in per-second segments so memory grows
+//! with time retained, not with records), the shared polling read limits of a shard, and each
+//! consumer's position and processing budget.
+//!
+//! Read limits (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html):
+//! per shard, 5 GetRecords calls/s and 2 MiB/s shared by all polling consumers, at most 10,000
+//! records per call; enhanced fan-out gives each consumer its own 2 MiB/s per shard. How a call
+//! over the byte budget is answered is not documented in detail: the model returns what fits in
+//! the second's remaining 2 MiB and throttles a call that finds none left (an assumption).
+
+use crate::scenario::defaults::{SHARD_READ_BYTES_PER_S, SHARD_READ_CALLS_PER_S};
+use crate::units::{SimTime, MICROS_PER_SEC};
+use std::collections::VecDeque;
+
+/// Records accepted by one shard within one second. Within a segment, records are taken as
+/// spread evenly between its first and last acceptance and between its earliest and latest
+/// creation time (exact for steady traffic; a bounded approximation otherwise).
+#[derive(Debug, Clone, Copy)]
+pub struct Segment {
+    /// When the first and the last of them were accepted [µs].
+    pub first_accept: SimTime,
+    pub last_accept: SimTime,
+    pub records: u64,
+    pub bytes: u64,
+    /// Earliest and latest creation time of its records [µs].
+    pub created_min: SimTime,
+    pub created_max: SimTime,
+}
+
+impl Segment {
+    /// Acceptance time of the record at `offset` [µs].
+    pub fn accept_at(&self, offset: u64) -> SimTime {
+        let f = offset as f64 / self.records.max(1) as f64;
+        self.first_accept + ((self.last_accept - self.first_accept) as f64 * f) as SimTime
+    }
+}
+
+/// The records a shard holds, oldest first. Segment `i` of `segs` has absolute index
+/// `base + i`; positions of readers are absolute.
+#[derive(Debug, Default)]
+pub struct ShardLog {
+    pub segs: VecDeque<Segment>,
+    pub base: u64,
+}
+
+impl ShardLog {
+    /// Append `records` accepted at `now`, created at `created`.
+    pub fn append(&mut self, now: SimTime, records: u64, bytes: u64, created: SimTime) {
+        let second = now / MICROS_PER_SEC;
+        if let Some(last) = self.segs.back_mut() {
+            if last.first_accept / MICROS_PER_SEC == second {
+                last.records += records;
+                last.bytes += bytes;
+                last.last_accept = now;
+                last.created_min = last.created_min.min(created);
+                last.created_max = last.created_max.max(created);
+                return;
+            }
+        }
+        self.segs.push_back(Segment {
+            first_accept: now,
+            last_accept: now,
+            records,
+            bytes,
+            created_min: created,
+            created_max: created,
+        });
+    }
+
+    /// Absolute index one past the newest segment.
+    pub fn end(&self) -> u64 {
+        self.base + self.segs.len() as u64
+    }
+
+    pub fn get(&self, abs: u64) -> Option<&Segment> {
+        abs.checked_sub(self.base).and_then(|i| self.segs.get(i as usize))
+    }
+}
+
+/// A reader's place in a shard log: a segment and how many of its records were read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Position {
+    pub seg: u64,
+    pub offset: u64,
+}
+
+impl Position {
+    /// Records from here to the end of `log`.
+    pub fn unread(&self, log: &ShardLog) -> u64 {
+        let mut n = 0;
+        for abs in self.seg.max(log.base)..log.end() {
+            let s = log.get(abs).map_or(0, |s| s.records);
+            n += if abs == self.seg { s - self.offset } else { s };
+        }
+        n
+    }
+
+    pub fn at_end(&self, log: &ShardLog) -> bool {
+        self.seg >= log.end()
+            || (self.seg + 1 == log.end() && log.get(self.seg).is_some_and(|s| self.offset >= s.records))
+    }
+}
+
+/// What one read returned.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Read {
+    pub records: u64,
+    pub bytes: u64,
+    /// Sum of the creation times of the records read [µs].
+    pub created_sum: f64,
+}
+
+/// Read up to `max_records` and `max_bytes` from `pos` on, oldest first; records of a segment
+/// are taken as records of equal size.
+pub fn read(log: &ShardLog, pos: &mut Position, max_records: u64, max_bytes: u64) -> Read {
+    let mut out = Read::default();
+    while out.records < max_records {
+        let Some(seg) = log.get(pos.seg) else { break };
+        let left = seg.records - pos.offset;
+        if left == 0 {
+            // The newest segment may still grow (records of the current second): stay on it.
+            if pos.seg + 1 >= log.end() {
+                break;
+            }
+            pos.seg += 1;
+            pos.offset = 0;
+            continue;
+        }
+        let per = seg.bytes as f64 / seg.records as f64;
+        let by_bytes = if per > 0.0 { ((max_bytes - out.bytes) as f64 / per).floor() as u64 } else { left };
+        let k = left.min(max_records - out.records).min(by_bytes);
+        if k == 0 {
+            break;
+        }
+        out.records += k;
+        out.bytes += (per * k as f64).round() as u64;
+        // Mean creation time of records pos.offset .. pos.offset + k, spread evenly.
+        let mid = (pos.offset as f64 + k as f64 / 2.0) / seg.records as f64;
+        let mean = seg.created_min as f64 + (seg.created_max - seg.created_min) as f64 * mid;
+        out.created_sum += mean * k as f64;
+        pos.offset += k;
+        if pos.offset == seg.records && pos.seg + 1 < log.end() {
+            pos.seg += 1;
+            pos.offset = 0;
+        }
+    }
+    out
+}
+
+/// The polling read limits of one shard, shared by every polling consumer, in one-second
+/// windows (the same assumption as the write limits).
+#[derive(Debug, Clone, Default)]
+pub struct ReadLimiter {
+    window: u64,
+    calls: u64,
+    bytes: u64,
+}
+
+impl ReadLimiter {
+    /// A GetRecords call at `now`: `None` when throttled (`ReadProvisionedThroughputExceeded`),
+    /// else the bytes it may return.
+    pub fn call(&mut self, now: SimTime) -> Option<u64> {
+        let w = now / MICROS_PER_SEC;
+        if w != self.window {
+            self.window = w;
+            self.calls = 0;
+            self.bytes = 0;
+        }
+        if self.calls >= SHARD_READ_CALLS_PER_S || self.bytes >= SHARD_READ_BYTES_PER_S {
+            return None;
+        }
+        self.calls += 1;
+        Some(SHARD_READ_BYTES_PER_S - self.bytes)
+    }
+
+    pub fn used(&mut self, bytes: u64) {
+        self.bytes += bytes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_span_segments_and_respect_limits() {
+        let mut log = ShardLog::default();
+        log.append(0, 10, 1000, 0);
+        log.append(500_000, 10, 1000, 0); // same second: merged
+        log.append(1_000_000, 5, 500, 1_000_000);
+        assert_eq!(log.segs.len(), 2);
+        let mut pos = Position::default();
+        let r = read(&log, &mut pos, 12, u64::MAX);
+        assert_eq!((r.records, r.bytes), (12, 1200));
+        assert_eq!(pos.unread(&log), 13);
+        let r = read(&log, &mut pos, 100, 900);
+        assert_eq!(r.records, 9, "9 records of 100 bytes fit 900 bytes");
+        let r = read(&log, &mut pos, 100, u64::MAX);
+        assert_eq!(r.records, 4);
+        assert!(pos.at_end(&log));
+    }
+
+    #[test]
+    fn five_calls_per_second_per_shard() {
+        let mut l = ReadLimiter::default();
+        let ok = (0..10).filter(|i| l.call(i * 10_000).is_some()).count();
+        assert_eq!(ok, 5);
+        assert!(l.call(1_000_000).is_some());
+    }
+}

@@ -1,0 +1,150 @@
+//! Consumers against hand-computed answers. Read limits
+//! (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html): 5
+//! GetRecords calls/s and 2 MiB/s per shard shared by polling consumers; enhanced fan-out gives
+//! each consumer its own 2 MiB/s per shard.
+
+use crate::common::run;
+use kinesim::metrics::{ConsumerResult, RunResult};
+
+fn assert_reads_conserved(r: &RunResult) {
+    for c in &r.consumers {
+        assert_eq!(
+            c.records_read + c.records_lost_to_retention + c.records_unread,
+            r.totals.records_accepted,
+            "{}: read + lost + unread = accepted",
+            c.name
+        );
+    }
+}
+
+fn consumer<'a>(r: &'a RunResult, name: &str) -> &'a ConsumerResult {
+    r.consumers.iter().find(|c| c.name == name).unwrap()
+}
+
+/// 1 shard, 3 polling consumers each calling every 100 ms: 30 calls a second against 5, so 25
+/// are throttled every second; over 10 s, exactly 250.
+#[test]
+fn three_fast_pollers_share_five_calls_per_second() {
+    let r = run(r#"
+        name = "pollers"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 100
+        record_size = "100B"
+        [[consumers]]
+        name = "a"
+        poll_interval = "100ms"
+        [[consumers]]
+        name = "b"
+        poll_interval = "100ms"
+        [[consumers]]
+        name = "c"
+        poll_interval = "100ms"
+    "#);
+    let throttled: u64 = r.consumers.iter().map(|c| c.read_throttled_calls).sum();
+    assert_eq!(throttled, 250);
+    assert_reads_conserved(&r);
+}
+
+/// Five enhanced fan-out consumers on one shard at 0.8 MiB/s: none throttles the others, each
+/// reads everything within a push interval and a propagation delay.
+#[test]
+fn enhanced_fan_out_consumers_do_not_share_limits() {
+    let mut toml = String::from(
+        r#"
+        name = "efo"
+        duration = "60s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 800
+        record_size = "1KiB"
+        batch = { linger = "0s" }
+    "#,
+    );
+    for i in 0..5 {
+        toml.push_str(&format!("[[consumers]]\nname = \"efo-{i}\"\nkind = \"efo\"\n"));
+    }
+    let r = run(&toml);
+    for c in &r.consumers {
+        assert_eq!(c.read_throttled_calls, 0);
+        assert!(c.records_unread < 100, "{}: {} unread", c.name, c.records_unread);
+        // Put round trip (20 ms) + waiting for the next 50 ms push + 70 ms propagation.
+        assert!(c.end_to_end_ms.p99 < 150.0, "{}: p99 {}", c.name, c.end_to_end_ms.p99);
+    }
+    assert_reads_conserved(&r);
+    // The same five as polling consumers: together they need 5 x 0.8 = 4 MiB/s from a shard
+    // that serves 2 MiB/s to all polling consumers: calls are throttled and every one of them
+    // falls behind (more than 10% unread after a minute).
+    let polling = run(&toml.replace("kind = \"efo\"", "kind = \"polling\""));
+    assert!(polling.consumers.iter().map(|c| c.read_throttled_calls).sum::<u64>() > 0);
+    for c in &polling.consumers {
+        assert!(
+            c.records_unread > polling.totals.records_accepted / 10,
+            "{}: {} unread",
+            c.name,
+            c.records_unread
+        );
+    }
+    assert_reads_conserved(&polling);
+}
+
+/// A consumer processing 500 records/s against 1,000 records/s produced falls behind by half a
+/// second every second: its iterator age grows at 0.5 s/s.
+#[test]
+fn slow_consumer_lag_grows_at_half_a_second_per_second() {
+    let r = run(r#"
+        name = "slow"
+        duration = "10m"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 1000
+        arrivals = "uniform"
+        record_size = "100B"
+        batch = { linger = "0s" }
+        [[consumers]]
+        name = "slow"
+        poll_interval = "1s"
+        process_rate = 500
+    "#);
+    let c = consumer(&r, "slow");
+    let slope = (c.iterator_age_s[599] - c.iterator_age_s[299]) / 300.0;
+    assert!((slope - 0.5).abs() < 0.02, "slope {slope}");
+    assert!((c.records_read as f64 - 300_000.0).abs() < 1_500.0, "{}", c.records_read);
+    assert_reads_conserved(&r);
+}
+
+/// With 24 h retention, a consumer at half the producer's rate starts losing records when its
+/// lag reaches 24 h, after 48 h; from then on half of the traffic (500 records/s) expires
+/// unread: about 3.6 M records by 50 h.
+#[test]
+fn records_expire_when_lag_passes_retention() {
+    let r = run(r#"
+        name = "expiry"
+        duration = "50h"
+        [stream]
+        shards = 1
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 1000
+        arrivals = "uniform"
+        record_size = "100B"
+        [[consumers]]
+        name = "slow"
+        poll_interval = "1s"
+        process_rate = 500
+    "#);
+    let c = consumer(&r, "slow");
+    let lost = c.records_lost_to_retention as f64;
+    assert!((lost - 3_600_000.0).abs() < 0.02 * 3_600_000.0, "lost {lost}");
+    assert!(c.iterator_age_s[47 * 3600] < 86_400.0 && c.iterator_age_s[49 * 3600] >= 86_000.0);
+    assert_reads_conserved(&r);
+}
