@@ -45,6 +45,8 @@ pub const ALL: &[Bundled] = bundled![
     "on-demand-hot-key",
     "autoscaler-oscillation",
     "resharding-limits",
+    "polling-vs-efo",
+    "slow-consumer-retention",
     "daily-fixed",
     "daily-scheduled",
     "daily-target-tracking",

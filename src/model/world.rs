@@ -66,6 +66,7 @@ struct ConsumerRt {
     /// Enhanced fan-out, by shard id: (second, bytes pushed in it) for its own 2 MiB/s.
     efo: Vec<(u64, u64)>,
     last_poll: SimTime,
+    rng: Pcg64Mcg,
     result: ConsumerResult,
     age: LatencyHistogram,
     e2e: LatencyHistogram,
@@ -236,6 +237,7 @@ impl<'a> World<'a> {
                     tokens: vec![0.0; n as usize],
                     efo: vec![(0, 0); n as usize],
                     last_poll: 0,
+                    rng: rng_stream(scenario.seed, &format!("consumer/{}/poll", spec.name)),
                     result: ConsumerResult {
                         name: spec.name.clone(),
                         kind: match spec.kind {
@@ -243,7 +245,8 @@ impl<'a> World<'a> {
                             ConsumerKind::EnhancedFanOut => "efo",
                         }
                         .into(),
-                        iterator_age_s: vec![0.0; scenario.duration.div_ceil(MICROS_PER_SEC) as usize],
+                        // NaN: no read in that second (filled from the previous second at the end).
+                        iterator_age_s: vec![f64::NAN; scenario.duration.div_ceil(MICROS_PER_SEC) as usize],
                         ..ConsumerResult::default()
                     },
                     age: LatencyHistogram::new(3),
@@ -364,6 +367,14 @@ impl<'a> World<'a> {
             .into_iter()
             .map(|mut c| {
                 c.result.records_unread = c.pos.iter().zip(&self.logs).map(|(p, l)| p.unread(l)).sum();
+                // A second without a read keeps the age the previous read reported.
+                let mut last = 0.0;
+                for v in &mut c.result.iterator_age_s {
+                    if v.is_nan() {
+                        *v = last;
+                    }
+                    last = *v;
+                }
                 c.result.iterator_age_ms = c.age.percentiles();
                 c.result.end_to_end_ms = c.e2e.percentiles();
                 c.result
@@ -579,10 +590,18 @@ impl<'a> World<'a> {
             };
             c.age.record(age.max(1), 1);
             if let Some(slot) = c.result.iterator_age_s.get_mut(second) {
-                *slot = slot.max(to_secs_f64(age));
+                *slot = if slot.is_nan() { to_secs_f64(age) } else { slot.max(to_secs_f64(age)) };
             }
         }
-        self.queue.schedule_in(interval, Event::Poll { c: k as u16 });
+        let c = &mut self.consumers[k];
+        let next = if c.spec.kind == ConsumerKind::Polling && c.spec.poll_jitter > 0.0 {
+            let j = c.spec.poll_jitter;
+            let f: f64 = rand::Rng::random_range(&mut c.rng, (1.0 - j)..(1.0 + j));
+            ((interval as f64 * f) as SimTime).max(1)
+        } else {
+            interval
+        };
+        self.queue.schedule_in(next, Event::Poll { c: k as u16 });
     }
 
     /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete.

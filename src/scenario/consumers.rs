@@ -27,6 +27,7 @@ pub(crate) struct RawConsumer {
     pub poll_interval: Field,
     pub max_records: Field,
     pub process_rate: Field,
+    pub poll_jitter: Field,
 }
 
 /// Validate the consumers list.
@@ -94,10 +95,20 @@ pub(super) fn consumers(c: &mut Checker, list: Option<&Vec<RawConsumer>>) -> Opt
             None => Some(0.0),
             Some(v) => num(c, &f("process_rate"), v, 0.0, d::RATE_MAX, "records/s per shard, 0 = no limit"),
         };
-        match (name, kind, poll_interval, max_records, process_rate, out.as_mut()) {
-            (Some(name), Some(kind), Some(poll_interval), Some(max_records), Some(process_rate), Some(v)) => {
-                v.push(ConsumerSpec { name, kind, poll_interval, max_records, process_rate })
-            }
+        let poll_jitter = match &r.poll_jitter {
+            None => Some(d::POLL_JITTER),
+            Some(v) => num(c, &f("poll_jitter"), v, 0.0, 0.9, "fraction of the poll interval"),
+        };
+        match (name, kind, poll_interval, max_records, process_rate, poll_jitter, out.as_mut()) {
+            (
+                Some(name),
+                Some(kind),
+                Some(poll_interval),
+                Some(max_records),
+                Some(process_rate),
+                Some(poll_jitter),
+                Some(v),
+            ) => v.push(ConsumerSpec { name, kind, poll_interval, max_records, process_rate, poll_jitter }),
             _ => out = None,
         }
     }

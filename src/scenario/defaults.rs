@@ -55,6 +55,8 @@ pub const EFO_MAX_CONSUMERS: usize = 20;
 
 /// KCL 2.x/3.x polling interval between GetRecords calls (1,500 ms).
 pub const POLL_INTERVAL: SimTime = millis(1500);
+/// Polling intervals vary by +-10% (assumption: processing time between calls varies).
+pub const POLL_JITTER: f64 = 0.1;
 /// Typical propagation delays (AWS: about 200 ms polling, 70 ms enhanced fan-out).
 pub const POLLING_PROPAGATION: SimTime = millis(200);
 pub const EFO_PROPAGATION: SimTime = millis(70);

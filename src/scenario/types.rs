@@ -133,6 +133,10 @@ pub struct ConsumerSpec {
     pub max_records: u32,
     /// Records per second per shard the application processes (0 = no limit).
     pub process_rate: f64,
+    /// Polling: each interval varies uniformly by +- this fraction (processing time varies in
+    /// real applications; without it, consumers polling in step meet the limits in a fixed
+    /// order forever).
+    pub poll_jitter: f64,
 }
 
 /// Provisioned capacity changes over a run.

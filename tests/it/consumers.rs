@@ -37,12 +37,15 @@ fn three_fast_pollers_share_five_calls_per_second() {
         [[consumers]]
         name = "a"
         poll_interval = "100ms"
+        poll_jitter = 0
         [[consumers]]
         name = "b"
         poll_interval = "100ms"
+        poll_jitter = 0
         [[consumers]]
         name = "c"
         poll_interval = "100ms"
+        poll_jitter = 0
     "#);
     let throttled: u64 = r.consumers.iter().map(|c| c.read_throttled_calls).sum();
     assert_eq!(throttled, 250);
@@ -111,6 +114,7 @@ fn slow_consumer_lag_grows_at_half_a_second_per_second() {
         [[consumers]]
         name = "slow"
         poll_interval = "1s"
+        poll_jitter = 0
         process_rate = 500
     "#);
     let c = consumer(&r, "slow");
@@ -140,6 +144,7 @@ fn records_expire_when_lag_passes_retention() {
         [[consumers]]
         name = "slow"
         poll_interval = "1s"
+        poll_jitter = 0
         process_rate = 500
     "#);
     let c = consumer(&r, "slow");
