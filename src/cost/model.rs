@@ -22,8 +22,9 @@
 //!   switch goes to the mode at its middle); an hour with time in both modes bills its shards
 //!   for the provisioned part and a stream-hour for the on-demand part; stored bytes are billed
 //!   at the price of the mode the stream is in while they are stored.
-//! - **Reads**: EFO consumer-shard-hours, EFO GB, polling GB and long-term retrieval are zero
-//!   until consumers are modelled (issue 5): no usage is invented.
+//! - **Reads**: EFO consumer-shard-hours = EFO consumers x shard-hours; EFO GB and polling GB
+//!   = bytes the consumers read (exact totals, drawn over time in step with writes); long-term
+//!   retrieval is not modelled: zero, and its line says so.
 
 use super::*;
 use crate::metrics::RunResult;
@@ -402,7 +403,8 @@ impl<'a> Usage<'a> {
         let r = self.r;
         let (run_s, retention_s) = (self.run_s, self.retention_s);
         let zero = vec![0.0; times.len()];
-        let no_consumers = || "no consumers are modelled yet (issue 5): zero, not estimated".to_string();
+        let no_consumers =
+            || "long-term retrieval (reads of data older than 7 days) is not modelled: zero".to_string();
         let extended = retention_s > INCLUDED_RETENTION_S;
         // Rates for the month: time-weighted over the run, so a mode used part of the run
         // contributes its share.
@@ -417,6 +419,31 @@ impl<'a> Usage<'a> {
         let bytes_per_s = per_s(r.series.accepted_bytes.iter().sum::<u64>() as f64);
         let stored_gb = |lo: u64, hi: u64| bytes_per_s * hi.saturating_sub(lo) as f64 / GB_BYTES * share;
         let (tier_byte_s, _) = self.retention_series(tiers, times, m);
+        // Reads: EFO consumer-shard-hours are exact (EFO consumers x open shard-hours); the GB
+        // read are exact in total and drawn over time in proportion to the accepted bytes (reads
+        // follow writes), since the run keeps read volume per consumer, not per second.
+        let efo_consumers = r.consumers.iter().filter(|c| c.kind == "efo").count() as f64;
+        let read_gb = |kind: &str| -> f64 {
+            r.consumers.iter().filter(|c| c.kind == kind).map(|c| c.bytes_read as f64).sum::<f64>() / GB_BYTES
+        };
+        let accepted_cum = self.cumulative(&r.series.accepted_bytes, times, m);
+        let accepted_total = r.series.accepted_bytes.iter().sum::<u64>() as f64;
+        let read_over_time = |gb: f64| -> Vec<f64> {
+            if accepted_total > 0.0 {
+                accepted_cum.iter().map(|b| gb * b / accepted_total).collect()
+            } else {
+                zero.clone()
+            }
+        };
+        let read_note = |kind: &str| -> String {
+            if r.consumers.iter().any(|c| c.kind == kind) {
+                "bytes read by the consumers of this kind (total exact; over time, in step with writes)"
+                    .into()
+            } else {
+                "no consumer of this kind in the scenario".into()
+            }
+        };
+        let (efo_gb, polling_gb) = (read_gb("efo"), read_gb("polling"));
         let gb_month = |which: Tier| -> Vec<f64> {
             match tiers.iter().position(|t| t.which == which) {
                 Some(i) => tier_byte_s[i].iter().map(|&b| b / GB_BYTES / HOUR_S / HOURS_PER_MONTH).collect(),
@@ -449,7 +476,7 @@ impl<'a> Usage<'a> {
                     (
                         "extended_retention_shard_hour",
                         "extended retention shard-hours",
-                        if extended { shard_hours } else { zero.clone() },
+                        if extended { shard_hours.clone() } else { zero.clone() },
                         if extended { mean_shards * HOURS_PER_MONTH } else { 0.0 },
                         if extended {
                             format!("retention {} h > 24 h: every shard-hour", retention_s / 3600)
@@ -468,11 +495,21 @@ impl<'a> Usage<'a> {
                     (
                         "efo_consumer_shard_hour",
                         "enhanced fan-out consumer-shard-hours",
-                        zero.clone(),
-                        0.0,
-                        no_consumers(),
+                        shard_hours.iter().map(|h| h * efo_consumers).collect(),
+                        efo_consumers * mean_shards * HOURS_PER_MONTH,
+                        if efo_consumers > 0.0 {
+                            format!("{efo_consumers} enhanced fan-out consumers x every shard-hour")
+                        } else {
+                            "no enhanced fan-out consumer in the scenario".into()
+                        },
                     ),
-                    ("efo_retrieval_gb", "enhanced fan-out data retrieval", zero, 0.0, no_consumers()),
+                    (
+                        "efo_retrieval_gb",
+                        "enhanced fan-out data retrieval",
+                        read_over_time(efo_gb),
+                        per_s(efo_gb) * month_s * share,
+                        read_note("efo"),
+                    ),
                 ]
             }
             Mode::OnDemand => vec![
@@ -511,8 +548,20 @@ impl<'a> Usage<'a> {
                     stored_gb(EXTENDED_RETENTION_END_S, retention_s),
                     long_term_note(retention_s, run_s),
                 ),
-                ("od_retrieval_gb", "data retrieved", zero.clone(), 0.0, no_consumers()),
-                ("od_efo_retrieval_gb", "enhanced fan-out data retrieved", zero, 0.0, no_consumers()),
+                (
+                    "od_retrieval_gb",
+                    "data retrieved",
+                    read_over_time(polling_gb),
+                    per_s(polling_gb) * month_s * share,
+                    read_note("polling"),
+                ),
+                (
+                    "od_efo_retrieval_gb",
+                    "enhanced fan-out data retrieved",
+                    read_over_time(efo_gb),
+                    per_s(efo_gb) * month_s * share,
+                    read_note("efo"),
+                ),
             ],
         }
     }

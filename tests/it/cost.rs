@@ -160,11 +160,46 @@ fn summary_json_has_the_bill_with_its_working() {
     let od = &c["on_demand_what_if"];
     assert!(od["label"].as_str().unwrap().contains("not simulated"));
     assert_eq!(od["items"]["od_stream_hour"].as_f64(), Some(0.04));
-    // Reads are zero until consumers exist, and say so.
+    // Reads are zero without consumers, and say so.
     let efo =
         c["line_items"].as_array().unwrap().iter().find(|l| l["name"] == "efo_consumer_shard_hour").unwrap();
     assert_eq!(efo["usd"].as_f64(), Some(0.0));
-    assert!(efo["note"].as_str().unwrap().contains("consumers"));
+    assert!(efo["note"].as_str().unwrap().contains("consumer"));
+}
+
+/// Enhanced fan-out billing (https://aws.amazon.com/kinesis/data-streams/pricing/): a 10-shard
+/// stream with one EFO consumer for one hour is 10 consumer-shard-hours = $0.15, and the bytes
+/// it read are billed per GB.
+#[test]
+fn efo_consumer_shard_hours_and_gb_are_billed() {
+    let r = crate::common::run(
+        r#"
+        name = "efo-bill"
+        duration = "1h"
+        [stream]
+        shards = 10
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 1000
+        record_size = "1KiB"
+        [[consumers]]
+        name = "e"
+        kind = "efo"
+    "#,
+    );
+    let c = r.cost.as_ref().unwrap();
+    let item = |k: &str| c.bill.items.iter().find(|i| i.key == k).unwrap();
+    assert!((item("efo_consumer_shard_hour").quantity - 10.0).abs() < 1e-9);
+    assert!((item("efo_consumer_shard_hour").usd - 0.15).abs() < 1e-9);
+    let gb = r.consumers[0].bytes_read as f64 / (1u64 << 30) as f64;
+    assert!(
+        (item("efo_retrieval_gb").quantity - gb).abs() < 1e-9,
+        "{} vs {gb}",
+        item("efo_retrieval_gb").quantity
+    );
+    assert!(gb > 3.0, "about 3.4 GiB read in an hour: {gb}");
 }
 
 /// `[cost]` is checked like the rest of the format: unknown regions list the shipped tables;
