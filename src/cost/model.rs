@@ -24,7 +24,7 @@
 //!   at the price of the mode the stream is in while they are stored.
 //! - **Reads**: EFO consumer-shard-hours = EFO consumers x shard-hours; EFO GB and polling GB
 //!   = bytes the consumers read (exact totals, drawn over time in step with writes); long-term
-//!   retrieval is not modelled: zero, and its line says so.
+//!   retrieval = bytes read that were more than 7 days old.
 
 use super::*;
 use crate::metrics::RunResult;
@@ -403,8 +403,6 @@ impl<'a> Usage<'a> {
         let r = self.r;
         let (run_s, retention_s) = (self.run_s, self.retention_s);
         let zero = vec![0.0; times.len()];
-        let no_consumers =
-            || "long-term retrieval (reads of data older than 7 days) is not modelled: zero".to_string();
         let extended = retention_s > INCLUDED_RETENTION_S;
         // Rates for the month: time-weighted over the run, so a mode used part of the run
         // contributes its share.
@@ -444,6 +442,7 @@ impl<'a> Usage<'a> {
             }
         };
         let (efo_gb, polling_gb) = (read_gb("efo"), read_gb("polling"));
+        let long_term_gb = r.consumers.iter().map(|c| c.bytes_read_long_term as f64).sum::<f64>() / GB_BYTES;
         let gb_month = |which: Tier| -> Vec<f64> {
             match tiers.iter().position(|t| t.which == which) {
                 Some(i) => tier_byte_s[i].iter().map(|&b| b / GB_BYTES / HOUR_S / HOURS_PER_MONTH).collect(),
@@ -491,7 +490,13 @@ impl<'a> Usage<'a> {
                         stored_gb(EXTENDED_RETENTION_END_S, retention_s),
                         long_term_note(retention_s, run_s),
                     ),
-                    ("long_term_retrieval_gb", "long-term data retrieval", zero.clone(), 0.0, no_consumers()),
+                    (
+                        "long_term_retrieval_gb",
+                        "long-term data retrieval",
+                        read_over_time(long_term_gb),
+                        per_s(long_term_gb) * month_s * share,
+                        "bytes the consumers read that were more than 7 days old".into(),
+                    ),
                     (
                         "efo_consumer_shard_hour",
                         "enhanced fan-out consumer-shard-hours",

@@ -107,6 +107,9 @@ pub struct ConsumerResult {
     pub kind: String,
     pub records_read: u64,
     pub bytes_read: u64,
+    /// Of those, bytes that were more than 7 days old when read (long-term retention
+    /// retrieval, billed per GB).
+    pub bytes_read_long_term: u64,
     /// GetRecords calls refused (`ReadProvisionedThroughputExceeded`).
     pub read_throttled_calls: u64,
     /// Records that expired (retention) before this consumer read them.

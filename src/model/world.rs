@@ -6,6 +6,10 @@ use crate::metrics::collector::{Collector, Finished};
 use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
 use std::collections::BTreeMap;
 
+/// Data older than this is in long-term retention; reading it is billed per GB [µs].
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
+const LONG_TERM_AGE: SimTime = 7 * 86_400 * MICROS_PER_SEC;
+
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
 pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
 use crate::metrics::histogram::LatencyHistogram;
@@ -562,7 +566,14 @@ impl<'a> World<'a> {
                     defaults::SHARD_READ_BYTES_PER_S.saturating_sub(w.1)
                 }
             };
+            // Age of the oldest record this read starts from (for long-term retrieval billing).
+            let start_age = self.logs[id]
+                .get(c.pos[id].seg)
+                .map_or(0, |s| now.saturating_sub(s.accept_at(c.pos[id].offset)));
             let got = consumer::read(&self.logs[id], &mut c.pos[id], max_records, max_bytes);
+            if start_age > LONG_TERM_AGE {
+                c.result.bytes_read_long_term += got.bytes;
+            }
             if got.records == 0 && max_records > 0 && !c.pos[id].at_end(&self.logs[id]) {
                 // Data is waiting but the second's read budget cannot hold a record: the call is
                 // refused (`ReadProvisionedThroughputExceeded`).

@@ -153,3 +153,40 @@ fn records_expire_when_lag_passes_retention() {
     assert!(c.iterator_age_s[47 * 3600] < 86_400.0 && c.iterator_age_s[49 * 3600] >= 86_000.0);
     assert_reads_conserved(&r);
 }
+
+/// Reading data more than 7 days old is long-term retrieval, billed per GB
+/// (https://aws.amazon.com/kinesis/data-streams/pricing/): a consumer at 100 records/s behind a
+/// 1,000 records/s producer lags 0.9 s per second, passes 7 days of lag after 7.78 days, and
+/// from then on everything it reads is long-term.
+#[test]
+fn reads_older_than_seven_days_are_long_term_retrieval() {
+    let r = run(r#"
+        name = "long-term"
+        duration = "8d"
+        [stream]
+        shards = 1
+        retention = "10d"
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 1000
+        arrivals = "uniform"
+        record_size = "100B"
+        [[consumers]]
+        name = "archive"
+        poll_interval = "10s"
+        poll_jitter = 0
+        process_rate = 100
+    "#);
+    let c = consumer(&r, "archive");
+    let record_bytes = r.totals.bytes_accepted as f64 / r.totals.records_accepted as f64;
+    let start = 7.0 * 86_400.0 / 0.9;
+    let expected = 100.0 * (8.0 * 86_400.0 - start) * record_bytes;
+    let got = c.bytes_read_long_term as f64;
+    assert!((got - expected).abs() < 0.05 * expected, "long-term bytes {got}, expected {expected}");
+    let item =
+        r.cost.as_ref().unwrap().bill.items.iter().find(|i| i.key == "long_term_retrieval_gb").unwrap();
+    assert!((item.quantity - got / (1u64 << 30) as f64).abs() < 1e-9);
+    assert_reads_conserved(&r);
+}
