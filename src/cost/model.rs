@@ -100,7 +100,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     let what_if_label = match other {
         Mode::OnDemand => {
             "on-demand standard what-if: the same accepted traffic priced as On-demand Standard \
-             (on-demand capacity and throttling are not simulated for this run)"
+             (priced, not simulated: simulate on-demand with stream.mode = \"on-demand\" or kinesim compare)"
         }
         Mode::Provisioned => {
             "provisioned what-if: the shards this on-demand stream opened, and its accepted \

@@ -94,7 +94,11 @@ fn cost_lines(s: &mut String, c: &crate::cost::CostReport) {
         s,
         "  {} what-if{}: {} for the run, {} per month",
         c.what_if_mode,
-        if c.what_if_mode == "provisioned" { " (the same shards)" } else { " (its capacity not simulated)" },
+        if c.what_if_mode == "provisioned" {
+            " (the same shards)"
+        } else {
+            " (this traffic priced, not simulated; use kinesim compare to simulate it)"
+        },
         fmt_usd(c.what_if.total_usd),
         fmt_usd(c.what_if.per_month_usd)
     );

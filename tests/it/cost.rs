@@ -288,7 +288,7 @@ fn the_terminal_summary_shows_the_working() {
     let text = kinesim::report::text::render(&r);
     assert!(text.contains("cost      $0.015 for the run, $11.32 per month (730 h)"), "{text}");
     assert!(text.contains("shard-hours:") && text.contains("1 shard-hour x $0.015 = $0.015"), "{text}");
-    assert!(text.contains("on-demand standard what-if (its capacity not simulated)"), "{text}");
+    assert!(text.contains("on-demand standard what-if (this traffic priced, not simulated; use kinesim compare to simulate it)"), "{text}");
 }
 
 /// Rule: a mode switch keeps the shards and changes the billing (how-do-i-size-a-stream, FACTS.md): every second is billed in the
