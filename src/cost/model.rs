@@ -55,10 +55,11 @@ impl Mode {
             Mode::OnDemand => Mode::Provisioned,
         }
     }
-    fn billed_as(self) -> &'static str {
-        match self {
-            Mode::Provisioned => "provisioned",
-            Mode::OnDemand => "on-demand standard",
+    fn billed_as(self, advantage: bool) -> &'static str {
+        match (self, advantage) {
+            (Mode::Provisioned, _) => "provisioned",
+            (Mode::OnDemand, false) => "on-demand standard",
+            (Mode::OnDemand, true) => "on-demand advantage",
         }
     }
 }
@@ -71,7 +72,8 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     let p = &settings.table;
     let run_s = r.duration_s.max(0.0);
     let retention_s = retention / crate::units::MICROS_PER_SEC;
-    let usage = Usage::new(r, run_s, retention_s);
+    let mut usage = Usage::new(r, run_s, retention_s);
+    usage.advantage = settings.advantage;
 
     // ---- Time grid -------------------------------------------------------------------------
     let bucket_s = (run_s / MAX_POINTS as f64).ceil().max(1.0);
@@ -90,7 +92,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     for m in [Mode::Provisioned, Mode::OnDemand] {
         if usage.seconds_in(Some(m)) > 0.0 || (m == initial && run_s == 0.0) {
             specs.extend(usage.specs(m, Some(m), &times_s, &tiers));
-            modes_used.push(m.billed_as());
+            modes_used.push(m.billed_as(settings.advantage));
         }
     }
     let label = modes_used.join(" then ");
@@ -98,16 +100,18 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     // ---- The what-if: the whole run in the other mode than the one it started in ------------
     let other = initial.other();
     let what_if_label = match other {
-        Mode::OnDemand => {
-            "on-demand standard what-if: the same accepted traffic priced as On-demand Standard \
-             (priced, not simulated: simulate on-demand with stream.mode = \"on-demand\" or kinesim compare)"
-        }
+        Mode::OnDemand => format!(
+            "{plan} what-if: the same accepted traffic priced as {plan} (priced, not simulated: \
+             simulate on-demand with stream.mode = \"on-demand\" or kinesim compare)",
+            plan = other.billed_as(settings.advantage)
+        ),
         Mode::Provisioned => {
             "provisioned what-if: the shards this on-demand stream opened, and its accepted \
              traffic, priced as provisioned (a provisioned stream would have its own shard count)"
+                .to_string()
         }
     };
-    let (what_if, what_if_cum) = price_items(what_if_label, p, &usage.specs(other, None, &times_s, &tiers));
+    let (what_if, what_if_cum) = price_items(&what_if_label, p, &usage.specs(other, None, &times_s, &tiers));
     let what_if_over_time =
         (0..times_s.len()).map(|k| what_if_cum.iter().map(|c| c[k]).sum::<f64>()).collect();
     let projection = format!(
@@ -125,7 +129,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         overrides: settings.overrides.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         bill,
         what_if,
-        what_if_mode: other.billed_as().into(),
+        what_if_mode: other.billed_as(settings.advantage).into(),
         projection,
         bucket_s,
         times_s,
@@ -196,6 +200,8 @@ struct Usage<'a> {
     intervals: Vec<(f64, f64)>,
     /// Capacity mode over time: (start [s], mode), sorted, the first at 0.
     timeline: Vec<(f64, Mode)>,
+    /// On-demand use is billed at On-demand Advantage prices.
+    advantage: bool,
 }
 
 impl<'a> Usage<'a> {
@@ -211,7 +217,7 @@ impl<'a> Usage<'a> {
             timeline.push((sw.at_s.max(0.0), Mode::parse(&sw.to)));
         }
         timeline.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Usage { r, run_s, retention_s, intervals, timeline }
+        Usage { r, run_s, retention_s, intervals, timeline, advantage: false }
     }
 
     /// The mode at instant `t`.
@@ -511,6 +517,59 @@ impl<'a> Usage<'a> {
                     (
                         "efo_retrieval_gb",
                         "enhanced fan-out data retrieval",
+                        read_over_time(efo_gb),
+                        per_s(efo_gb) * month_s * share,
+                        read_note("efo"),
+                    ),
+                ]
+            }
+            Mode::OnDemand if self.advantage => {
+                let commitment = "On-demand Advantage is an account-level commitment (25 MiB/s ingest and \
+                                  retrieval across the account for at least 24 h) that this stream's bill does \
+                                  not include";
+                let mut retained = gb_month(Tier::Extended);
+                for (a, b) in retained.iter_mut().zip(gb_month(Tier::LongTerm)) {
+                    *a += b;
+                }
+                vec![
+                    (
+                        "oda_stream_hour",
+                        "stream-hours",
+                        self.stream_hours(times, m),
+                        HOURS_PER_MONTH * share,
+                        format!("no per-stream hourly charge; {commitment}"),
+                    ),
+                    (
+                        "oda_ingest_gb",
+                        "data ingested",
+                        self.cumulative(&r.series.billed_ingest_kib, times, m)
+                            .iter()
+                            .map(|k| k * 1024.0 / GB_BYTES)
+                            .collect(),
+                        per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
+                        "each accepted record rounded up to 1 KiB".into(),
+                    ),
+                    (
+                        "oda_retention_gb_month",
+                        "retention beyond 24 h",
+                        retained,
+                        stored_gb(INCLUDED_RETENTION_S, retention_s),
+                        if extended {
+                            "bytes stored beyond 24 h".into()
+                        } else {
+                            "retention is 24 h: not billed".into()
+                        },
+                    ),
+                    (
+                        "oda_retrieval_gb",
+                        "data retrieved",
+                        read_over_time(polling_gb),
+                        per_s(polling_gb) * month_s * share,
+                        read_note("polling"),
+                    ),
+                    (
+                        "oda_efo_retrieval_gb",
+                        "enhanced fan-out data retrieved",
                         read_over_time(efo_gb),
                         per_s(efo_gb) * month_s * share,
                         read_note("efo"),

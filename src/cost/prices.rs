@@ -74,13 +74,15 @@ pub struct CostSettings {
     pub table: PriceTable,
     /// Items the scenario overrode, and their new price [USD per unit].
     pub overrides: BTreeMap<String, f64>,
+    /// Bill on-demand use at On-demand Advantage prices (`[cost] on_demand = "advantage"`).
+    pub advantage: bool,
 }
 
 impl Default for CostSettings {
     /// The default region's table ([`crate::scenario::defaults::COST_REGION`]), no overrides.
     fn default() -> Self {
         let table = table(crate::scenario::defaults::COST_REGION).expect("the default region has a table");
-        CostSettings { table, overrides: BTreeMap::new() }
+        CostSettings { table, overrides: BTreeMap::new(), advantage: false }
     }
 }
 

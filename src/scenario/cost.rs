@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 pub(crate) struct RawCost {
     pub region: Option<Scalar>,
     pub prices: Option<BTreeMap<String, Scalar>>,
+    pub on_demand: Option<Scalar>,
 }
 
 /// Most a price override may be [USD per unit]: a guard against a misplaced decimal point.
@@ -72,5 +73,10 @@ pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings>
             None => ok = false,
         }
     }
-    ok.then_some(CostSettings { table, overrides })
+    let advantage = match &raw.on_demand {
+        None => Some(false),
+        Some(v) => super::validate::choice(c, "cost.on_demand", v, &["standard", "advantage"])
+            .map(|p| p == "advantage"),
+    };
+    ok.then_some(CostSettings { table, overrides, advantage: advantage? })
 }

@@ -319,3 +319,45 @@ fn a_mode_switch_mid_run_splits_the_bill() {
     assert!((line(&c.bill.month_items, "shard_hour").quantity - 365.0).abs() < 1e-9);
     assert!((line(&c.bill.month_items, "od_stream_hour").quantity - 365.0).abs() < 1e-9);
 }
+
+/// On-demand Advantage (AWS Big Data blog, 2026-03-09): no per-stream hourly charge, $0.032 per
+/// GB ingested (each record rounded up to 1 KiB) instead of Standard's $0.04 per stream-hour and
+/// $0.08 per GB; chosen with `[cost] on_demand = "advantage"`.
+#[test]
+fn on_demand_advantage_prices_the_same_traffic() {
+    let toml = |plan: &str| {
+        format!(
+            r#"
+            name = "oda"
+            duration = "1h"
+            [stream]
+            mode = "on-demand"
+            [engine]
+            mode = "aggregated"
+            [cost]
+            on_demand = "{plan}"
+            [[producers]]
+            name = "p"
+            rate = 1000
+            arrivals = "uniform"
+            record_size = "1000B"
+            keys = {{ distribution = "uniform", count = 100, template = "k{{}}" }}
+        "#
+        )
+    };
+    let std = crate::common::run(&toml("standard"));
+    let adv = crate::common::run(&toml("advantage"));
+    let item = |r: &kinesim::metrics::RunResult, k: &str| {
+        r.cost.as_ref().unwrap().bill.items.iter().find(|i| i.key == k).map(|i| (i.quantity, i.usd)).unwrap()
+    };
+    // 3.6 M records of 1,000 + 2..3 key bytes, each billed as 1 KiB: 3.6 M KiB.
+    let gb = 3_600_000.0 * 1024.0 / (1u64 << 30) as f64;
+    let (q, usd) = item(&adv, "oda_ingest_gb");
+    assert!((q - gb).abs() < 1e-9, "{q} vs {gb}");
+    assert!((usd - gb * 0.032).abs() < 1e-9);
+    assert_eq!(item(&adv, "oda_stream_hour").1, 0.0);
+    let (q, usd) = item(&std, "od_ingest_gb");
+    assert!((q - gb).abs() < 1e-9 && (usd - gb * 0.08).abs() < 1e-9);
+    assert!((item(&std, "od_stream_hour").1 - 0.04).abs() < 1e-12);
+    assert!(adv.cost.as_ref().unwrap().bill.label.contains("advantage"));
+}
