@@ -87,6 +87,16 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
         },
         ChartText { file: "shard-totals.svg", heading: "Records per shard over the whole run", look: shard_totals },
         ChartText {
+            file: "consumer-lag.svg",
+            heading: "Consumer lag: how far behind the newest record each consumer is",
+            look: "A flat line near zero is a consumer keeping up; a line that climbs is one falling behind (polling consumers sharing a shard's 2 MiB/s, or a slow application); once it passes the retention period, records expire unread.".into(),
+        },
+        ChartText {
+            file: "cost.svg",
+            heading: "Cost: what the run cost, line by line, as it went",
+            look: "Each band is one line of the bill (shard-hours, PUT payload units, retention, reads); the dashed line is the same traffic priced in the other capacity mode. The table below gives each line's quantity and unit price.".into(),
+        },
+        ChartText {
             file: "per-minute.svg",
             heading: "Per second vs per minute: what one-minute metrics hide",
             look: "Compare the thick black line (the load averaged per minute, the resolution of CloudWatch's one-minute datapoints) with the thin blue one (each second): throttling happens in the seconds above the dashed limit, even when the minute's mean stays below it.".into(),
@@ -354,6 +364,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     }
     per_minute_table(&mut s, r);
     shards_table(&mut s, r);
+    cost_table(&mut s, r);
     trace_table(&mut s, r);
     assumptions(&mut s, sc);
     s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
@@ -446,6 +457,39 @@ fn shards_table(s: &mut String, r: &RunResult) {
             r.shards.len()
         );
     }
+}
+
+/// The bill, line by line, with quantities and unit prices, and the monthly projection.
+fn cost_table(s: &mut String, r: &RunResult) {
+    let Some(c) = &r.cost else { return };
+    let _ = writeln!(
+        s,
+        "<h2 id=\"cost\">Cost</h2>\n<p>{} prices of {} ({}). The run cost <b>{}</b>; a month (730 h) at the same rates: <b>{}</b>. {}</p>",
+        esc(&c.table),
+        esc(&c.table_date),
+        esc(&c.bill.label),
+        crate::cost::fmt_usd(c.bill.total_usd),
+        crate::cost::fmt_usd(c.bill.per_month_usd),
+        esc(&c.projection)
+    );
+    s.push_str("<table>\n<tr><th>line</th><th>working</th><th>note</th></tr>\n");
+    for item in c.bill.items.iter().filter(|i| i.usd > 0.0) {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
+            esc(&item.name),
+            esc(&crate::cost::describe(item)),
+            esc(&item.note)
+        );
+    }
+    s.push_str("</table>\n");
+    let _ = writeln!(
+        s,
+        "<p class=\"small\">{}: {} for the run, {} per month.</p>",
+        esc(&c.what_if.label),
+        crate::cost::fmt_usd(c.what_if.total_usd),
+        crate::cost::fmt_usd(c.what_if.per_month_usd)
+    );
 }
 
 /// "Follow one record": the life of the first records, and of the first record that was

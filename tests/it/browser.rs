@@ -102,7 +102,7 @@ fn report_html_renders_in_headless_chromium() {
     for id in ["summary", "textbook", "charts", "per-minute", "shards", "assumptions"] {
         assert!(dom.contains(&format!("<h2 id=\"{id}\"")), "section {id} in the DOM");
     }
-    assert_eq!(dom.matches("<svg").count(), 5, "five inline SVG charts in the DOM");
+    assert_eq!(dom.matches("<svg").count(), 6, "six inline SVG charts in the DOM (cost included)");
     assert!(dom.contains("WriteProvisionedThroughputExceeded"));
     println!(
         "browser test: screenshot {} ({} bytes) in {:.1?}",

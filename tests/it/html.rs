@@ -38,11 +38,12 @@ fn report_html_has_every_part_and_nothing_external() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<h1>kinesim report: html-hot</h1>"));
     assert!(html.contains("A &lt;hot&gt; key &amp; friends"), "the description, escaped");
-    for id in ["summary", "textbook", "charts", "per-minute", "shards", "assumptions"] {
+    for id in ["summary", "textbook", "charts", "per-minute", "shards", "cost", "assumptions"] {
         assert!(html.contains(&format!("<h2 id=\"{id}\"")), "section {id}");
     }
-    assert_eq!(html.matches("<svg").count(), 5, "every chart inlined");
-    assert_eq!(html.matches("class=\"look\"").count(), 6, "a sentence per chart, and the textbook verdict");
+    assert_eq!(html.matches("<svg").count(), 6, "every chart inlined (the cost chart included)");
+    assert_eq!(html.matches("class=\"look\"").count(), 7, "a sentence per chart, and the textbook verdict");
+    assert!(html.contains("shard-hours x $0.015"), "the bill's working, line by line");
     for word in ["<script", "<link", "<img", "<iframe", " src=", "url(", "@import"] {
         assert!(!html.contains(word), "self-contained: no `{word}`");
     }
