@@ -182,6 +182,7 @@ td.n, th.n { text-align: right; }
 th { font-weight: 600; }
 .look { background: #f2f6fb; border-left: 4px solid #0072b2; padding: 6px 10px; }
 figure { margin: 8px 0 0; }
+table.trace { font-size: 0.85em; } table.trace td.h { word-break: break-all; }
 figure svg { display: block; width: 100%; max-width: 1000px; height: auto; border: 1px solid var(--line); }
 .small { font-size: 14px; color: var(--grey); }
 .tag { font-size: 13px; padding: 1px 6px; border-radius: 4px; background: #eee; }
@@ -510,11 +511,11 @@ fn trace_table(s: &mut String, r: &RunResult) {
         s.push_str("The last record shown is the first one that was throttled: look at its retries.");
     }
     s.push_str(" Every traced record is in trace.csv.</p>\n");
-    s.push_str("<table>\n<tr><th class=\"n\">record</th><th>event</th><th class=\"n\">time [s]</th><th>partition key</th><th>hash key</th><th>shard</th><th class=\"n\">attempt</th><th class=\"n\">sequence</th><th>detail</th></tr>\n");
+    s.push_str("<table class=\"trace\">\n<tr><th class=\"n\">record</th><th>event</th><th class=\"n\">time [s]</th><th>partition key</th><th>hash key</th><th>shard</th><th class=\"n\">attempt</th><th class=\"n\">sequence</th><th>detail</th></tr>\n");
     for t in r.trace.iter().filter(|t| shown.contains(&t.record)) {
         let _ = writeln!(
             s,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.6}</td><td>{}</td><td class=\"small\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.6}</td><td>{}</td><td class=\"small h\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             t.record,
             t.event,
             t.time_s,
