@@ -488,6 +488,35 @@ fn builder<'a, 'b>(area: &'a Area<'b>, y_area: u32, right_area: u32) -> ChartBui
     b
 }
 
+/// A linear chart over time in the common style: a light grid, ink axes, `t`'s unit on the x
+/// axis and `y_desc` (with its unit) on the y axis.
+fn time_chart<'a, 'b>(
+    body: &'a Area<'b>,
+    y_area: u32,
+    t: TimeAxis,
+    x_max: f64,
+    top: f64,
+    y_desc: impl Into<String>,
+    fmt_y: &dyn Fn(&f64) -> String,
+) -> DrawResult<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    let mut chart = builder(body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .x_labels(10)
+        .y_labels(7)
+        .x_desc(t.label())
+        .y_desc(y_desc)
+        .label_style(text_style(TICK_PX, INK))
+        .axis_desc_style(text_style(LABEL_PX, INK))
+        .x_label_formatter(&|v| fmt_num(*v, 2))
+        .y_label_formatter(fmt_y)
+        .draw()?;
+    Ok(chart)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Series helpers
 
@@ -611,21 +640,7 @@ fn draw_throughput(root: &Area<'_>, r: &RunResult) -> DrawResult {
     };
     let fmt_y = |v: &f64| fmt_count(*v, top);
     let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
-    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .x_labels(10)
-        .y_labels(7)
-        .x_desc(t.label())
-        .y_desc(y_desc)
-        .label_style(text_style(TICK_PX, INK))
-        .axis_desc_style(text_style(LABEL_PX, INK))
-        .x_label_formatter(&|v| fmt_num(*v, 2))
-        .y_label_formatter(&fmt_y)
-        .draw()?;
+    let mut chart = time_chart(&body, y_area, t, x_max, top, y_desc, &fmt_y)?;
 
     for seg in &accepted {
         chart.draw_series(
@@ -1375,26 +1390,12 @@ fn draw_variants(
     let fmt_y = |v: &f64| fmt_count(*v, top);
     let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
     let x_max = t.x_max(n as f64, duration_s);
-    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
     let y_desc = if bucket > 1 {
         format!("{y_desc} (mean per {} s)", fmt_int(bucket as u64))
     } else {
         y_desc.to_string()
     };
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .x_labels(10)
-        .y_labels(7)
-        .x_desc(t.label())
-        .y_desc(y_desc)
-        .label_style(text_style(TICK_PX, INK))
-        .axis_desc_style(text_style(LABEL_PX, INK))
-        .x_label_formatter(&|v| fmt_num(*v, 2))
-        .y_label_formatter(&fmt_y)
-        .draw()?;
+    let mut chart = time_chart(&body, y_area, t, x_max, top, y_desc, &fmt_y)?;
     for (i, s) in segs.iter().enumerate() {
         let colour = VARIANT_COLOURS[i % VARIANT_COLOURS.len()];
         for seg in s {
@@ -1975,21 +1976,7 @@ fn draw_cost(root: &Area<'_>, r: &RunResult) -> DrawResult {
     )?;
     let fmt_y = |v: &f64| fmt_dollars(*v, top);
     let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
-    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .x_labels(10)
-        .y_labels(7)
-        .x_desc(t.label())
-        .y_desc("cumulative cost [USD]")
-        .label_style(text_style(TICK_PX, INK))
-        .axis_desc_style(text_style(LABEL_PX, INK))
-        .x_label_formatter(&|v| fmt_num(*v, 2))
-        .y_label_formatter(&fmt_y)
-        .draw()?;
+    let mut chart = time_chart(&body, y_area, t, x_max, top, "cumulative cost [USD]", &fmt_y)?;
     draw_stack(&mut chart, &layers, &colors)?;
     let od: Vec<(f64, f64)> = c
         .times_s
@@ -2082,21 +2069,7 @@ fn draw_retention(root: &Area<'_>, r: &RunResult) -> DrawResult {
     )?;
     let fmt_y = |v: &f64| fmt_count(*v, top);
     let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
-    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .x_labels(10)
-        .y_labels(7)
-        .x_desc(t.label())
-        .y_desc(format!("retained [{unit}]"))
-        .label_style(text_style(TICK_PX, INK))
-        .axis_desc_style(text_style(LABEL_PX, INK))
-        .x_label_formatter(&|v| fmt_num(*v, 2))
-        .y_label_formatter(&fmt_y)
-        .draw()?;
+    let mut chart = time_chart(&body, y_area, t, x_max, top, format!("retained [{unit}]"), &fmt_y)?;
     draw_stack(&mut chart, &layers, &colors)?;
     if raw_top <= 0.0 {
         draw_note(root, chart.plotting_area().get_pixel_range(), "no data retained")?;
@@ -2170,21 +2143,7 @@ fn draw_per_minute(root: &Area<'_>, r: &RunResult) -> DrawResult {
     let fmt_y = |v: &f64| fmt_count(*v, top);
     let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
     let x_max = t.x_max(n as f64, n as f64);
-    let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .x_labels(10)
-        .y_labels(7)
-        .x_desc(t.label())
-        .y_desc("records/s")
-        .label_style(text_style(TICK_PX, INK))
-        .axis_desc_style(text_style(LABEL_PX, INK))
-        .x_label_formatter(&|v| fmt_num(*v, 2))
-        .y_label_formatter(&fmt_y)
-        .draw()?;
+    let mut chart = time_chart(&body, y_area, t, x_max, top, "records/s", &fmt_y)?;
     for seg in &offered {
         chart.draw_series(LineSeries::new(seg.iter().copied(), OI_BLUE.mix(0.8).stroke_width(1)))?;
     }
