@@ -455,6 +455,37 @@ impl<'a> Usage<'a> {
                 None => vec![0.0; times.len()],
             }
         };
+        // Items the on-demand price lists share, under each list's keys.
+        let ingest = |key: &'static str| -> ItemSpec {
+            (
+                key,
+                "data ingested",
+                self.cumulative(&r.series.billed_ingest_kib, times, m)
+                    .iter()
+                    .map(|k| k * 1024.0 / GB_BYTES)
+                    .collect(),
+                per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
+                "each accepted record rounded up to 1 KiB".into(),
+            )
+        };
+        let reads = |polling_key: &'static str, efo_key: &'static str| -> [ItemSpec; 2] {
+            [
+                (
+                    polling_key,
+                    "data retrieved",
+                    read_over_time(polling_gb),
+                    per_s(polling_gb) * month_s * share,
+                    read_note("polling"),
+                ),
+                (
+                    efo_key,
+                    "enhanced fan-out data retrieved",
+                    read_over_time(efo_gb),
+                    per_s(efo_gb) * month_s * share,
+                    read_note("efo"),
+                ),
+            ]
+        };
         match billed {
             Mode::Provisioned => {
                 let shard_hours = self.shard_hours(times, m);
@@ -531,7 +562,7 @@ impl<'a> Usage<'a> {
                 for (a, b) in retained.iter_mut().zip(gb_month(Tier::LongTerm)) {
                     *a += b;
                 }
-                vec![
+                let mut items = vec![
                     (
                         "oda_stream_hour",
                         "stream-hours",
@@ -539,16 +570,7 @@ impl<'a> Usage<'a> {
                         HOURS_PER_MONTH * share,
                         format!("no per-stream hourly charge; {commitment}"),
                     ),
-                    (
-                        "oda_ingest_gb",
-                        "data ingested",
-                        self.cumulative(&r.series.billed_ingest_kib, times, m)
-                            .iter()
-                            .map(|k| k * 1024.0 / GB_BYTES)
-                            .collect(),
-                        per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
-                        "each accepted record rounded up to 1 KiB".into(),
-                    ),
+                    ingest("oda_ingest_gb"),
                     (
                         "oda_retention_gb_month",
                         "retention beyond 24 h",
@@ -560,21 +582,9 @@ impl<'a> Usage<'a> {
                             "retention is 24 h: not billed".into()
                         },
                     ),
-                    (
-                        "oda_retrieval_gb",
-                        "data retrieved",
-                        read_over_time(polling_gb),
-                        per_s(polling_gb) * month_s * share,
-                        read_note("polling"),
-                    ),
-                    (
-                        "oda_efo_retrieval_gb",
-                        "enhanced fan-out data retrieved",
-                        read_over_time(efo_gb),
-                        per_s(efo_gb) * month_s * share,
-                        read_note("efo"),
-                    ),
-                ]
+                ];
+                items.extend(reads("oda_retrieval_gb", "oda_efo_retrieval_gb"));
+                items
             }
             Mode::OnDemand => vec![
                 (
@@ -584,16 +594,7 @@ impl<'a> Usage<'a> {
                     HOURS_PER_MONTH * share,
                     "one stream, each clock hour or part of one".into(),
                 ),
-                (
-                    "od_ingest_gb",
-                    "data ingested",
-                    self.cumulative(&r.series.billed_ingest_kib, times, m)
-                        .iter()
-                        .map(|k| k * 1024.0 / GB_BYTES)
-                        .collect(),
-                    per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
-                    "each accepted record rounded up to 1 KiB".into(),
-                ),
+                ingest("od_ingest_gb"),
                 (
                     "od_extended_retention_gb_month",
                     "extended retention (24 h to 7 days)",
@@ -612,21 +613,10 @@ impl<'a> Usage<'a> {
                     stored_gb(EXTENDED_RETENTION_END_S, retention_s),
                     long_term_note(retention_s, run_s),
                 ),
-                (
-                    "od_retrieval_gb",
-                    "data retrieved",
-                    read_over_time(polling_gb),
-                    per_s(polling_gb) * month_s * share,
-                    read_note("polling"),
-                ),
-                (
-                    "od_efo_retrieval_gb",
-                    "enhanced fan-out data retrieved",
-                    read_over_time(efo_gb),
-                    per_s(efo_gb) * month_s * share,
-                    read_note("efo"),
-                ),
-            ],
+            ]
+            .into_iter()
+            .chain(reads("od_retrieval_gb", "od_efo_retrieval_gb"))
+            .collect(),
         }
     }
 }
