@@ -1904,6 +1904,13 @@ fn draw_stack<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A chart with only its title and a note where the data would be.
+fn draw_empty(root: &Area<'_>, title: String, note: &str) -> DrawResult {
+    let body = draw_header(root, &Header { title, subtitle: None, legend: vec![] })?;
+    let chart = builder(&body, 60, 0).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+    draw_note(root, chart.plotting_area().get_pixel_range(), note)
+}
+
 /// Dollar tick label for an axis whose top is `top`.
 fn fmt_dollars(v: f64, top: f64) -> String {
     let decimals = if top >= 100.0 {
@@ -1920,16 +1927,11 @@ fn fmt_dollars(v: f64, top: f64) -> String {
 
 fn draw_cost(root: &Area<'_>, r: &RunResult) -> DrawResult {
     let Some(c) = &r.cost else {
-        let body = draw_header(
+        return draw_empty(
             root,
-            &Header {
-                title: format!("Cost over time — scenario “{}”", short_scenario(r)),
-                subtitle: None,
-                legend: vec![],
-            },
-        )?;
-        let chart = builder(&body, 60, 0).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
-        return draw_note(root, chart.plotting_area().get_pixel_range(), "no cost computed");
+            format!("Cost over time — scenario “{}”", short_scenario(r)),
+            "no cost computed",
+        );
     };
     let t = TimeAxis::new(r.duration_s, c.times_s.last().copied().unwrap_or(1.0));
     // Only items that cost something, in bill order.
@@ -1962,7 +1964,7 @@ fn draw_cost(root: &Area<'_>, r: &RunResult) -> DrawResult {
         c.what_if_mode,
         crate::cost::fmt_usd(c.what_if.total_usd),
         crate::cost::fmt_usd(c.what_if.per_month_usd),
-        if c.what_if_mode == "provisioned" { " (the same shards)" } else { " (its capacity is not simulated)" },
+        if c.what_if_mode == "provisioned" { " (the same shards)" } else { " (priced, not simulated)" },
         c.table,
         c.table_date
     );
@@ -2008,16 +2010,11 @@ fn byte_unit(top: f64) -> (f64, &'static str) {
 
 fn draw_retention(root: &Area<'_>, r: &RunResult) -> DrawResult {
     let Some(c) = &r.cost else {
-        let body = draw_header(
+        return draw_empty(
             root,
-            &Header {
-                title: format!("Retained data — scenario “{}”", short_scenario(r)),
-                subtitle: None,
-                legend: vec![],
-            },
-        )?;
-        let chart = builder(&body, 60, 0).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
-        return draw_note(root, chart.plotting_area().get_pixel_range(), "no cost computed");
+            format!("Retained data — scenario “{}”", short_scenario(r)),
+            "no cost computed",
+        );
     };
     let t = TimeAxis::new(r.duration_s, c.times_s.last().copied().unwrap_or(1.0));
     let raw_top = c
