@@ -43,6 +43,22 @@ impl LatencyHistogram {
             max: self.h.max() as f64 / 1000.0,
         }
     }
+
+    /// The distribution as points (latency [ms], fraction of records at or below it), one per
+    /// step of the quantile ladder below the maximum; empty when nothing was recorded.
+    pub fn cdf(&self) -> Vec<(f64, f64)> {
+        if self.h.is_empty() {
+            return Vec::new();
+        }
+        const LADDER: [f64; 21] = [
+            0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999,
+            0.9995, 0.9999, 0.99999, 1.0,
+        ];
+        LADDER
+            .iter()
+            .map(|&q| (self.h.median_equivalent(self.h.value_at_quantile(q)) as f64 / 1000.0, q))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -119,10 +119,74 @@ pub struct ConsumerResult {
     /// Iterator age after each read: how far behind the newest data the consumer is
     /// (`GetRecords.IteratorAgeMilliseconds`, KCL `MillisBehindLatest`) [ms].
     pub iterator_age_ms: Percentiles,
-    /// From record creation to delivery to the application (propagation included) [ms].
+    /// From record creation to processed by the application [ms] (for a consumer without
+    /// KCL workers, processed = delivered).
     pub end_to_end_ms: Percentiles,
+    /// From record creation to delivery to the application (propagation included) [ms].
+    pub delivered_ms: Percentiles,
+    /// Records processed (a record processed again after a failover counts again).
+    pub records_processed: u64,
+    /// Records processed a second time because their worker failed before checkpointing them.
+    pub records_reprocessed: u64,
+    /// KCL: checkpoints written, leases moved to another worker, and per worker its leases at
+    /// the end, records processed and when it failed [s].
+    pub checkpoints: u64,
+    pub lease_moves: u64,
+    pub workers: Vec<WorkerResult>,
+    /// The periodic job behind the consumer, if any.
+    pub job: Option<JobResult>,
     /// Largest iterator age of each second [s].
     pub iterator_age_s: Vec<f64>,
+    /// Bytes read in each second [bytes].
+    pub read_bytes_s: Vec<f64>,
+    /// End-to-end latency distributions [(ms, fraction of records at or below)], for charts:
+    /// delivered, processed and flushed (empty when not measured).
+    pub delivered_cdf: Vec<(f64, f64)>,
+    pub processed_cdf: Vec<(f64, f64)>,
+    pub flushed_cdf: Vec<(f64, f64)>,
+}
+
+/// One KCL worker at the end of a run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkerResult {
+    pub leases: u32,
+    pub records_processed: u64,
+    pub failed_at_s: Option<f64>,
+}
+
+/// A periodic job guarded by a distributed lock, over the run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobResult {
+    pub runs: Vec<JobRun>,
+    /// Periods in which no run started, and why.
+    pub skipped: Vec<JobSkip>,
+    pub records_flushed: u64,
+    /// Processed records not flushed yet at the end.
+    pub records_waiting: u64,
+    /// From record creation to flushed by the job [ms].
+    pub flushed_ms: Percentiles,
+}
+
+/// One run of the periodic job.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobRun {
+    /// The period it ran for (1 = the first tick, at one period into the run).
+    pub period: u64,
+    pub instance: u32,
+    pub started_s: f64,
+    /// When it ended: completed, or its instance failed [s].
+    pub ended_s: f64,
+    /// `completed` or `failed`; `running` if the run ended first.
+    pub outcome: &'static str,
+    pub records_flushed: u64,
+}
+
+/// A period in which the job did not run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobSkip {
+    pub period: u64,
+    pub at_s: f64,
+    pub reason: String,
 }
 
 /// One capacity-mode switch and its fate.

@@ -4,11 +4,14 @@
 //!
 //! Read limits (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html):
 //! per shard, 5 GetRecords calls/s and 2 MiB/s shared by all polling consumers, at most 10,000
-//! records per call; enhanced fan-out gives each consumer its own 2 MiB/s per shard. How a call
-//! over the byte budget is answered is not documented in detail: the model returns what fits in
-//! the second's remaining 2 MiB and throttles a call that finds none left (an assumption).
+//! records per call; enhanced fan-out gives each consumer its own 2 MiB/s per shard. One
+//! GetRecords call returns up to 10 MiB; "if a call returns this amount of data, subsequent calls
+//! made within the next 5 seconds throw ProvisionedThroughputExceededException"
+//! (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html). The model
+//! reads that as a debt: bytes a call returns beyond the second's 2 MiB carry over into the next
+//! seconds, which refuse calls until the debt is paid at 2 MiB/s.
 
-use crate::scenario::defaults::{SHARD_READ_BYTES_PER_S, SHARD_READ_CALLS_PER_S};
+use crate::scenario::defaults::{GET_RECORDS_MAX_BYTES, SHARD_READ_BYTES_PER_S, SHARD_READ_CALLS_PER_S};
 use crate::units::{SimTime, MICROS_PER_SEC};
 use std::collections::VecDeque;
 
@@ -78,7 +81,7 @@ impl ShardLog {
 }
 
 /// A reader's place in a shard log: a segment and how many of its records were read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
     pub seg: u64,
     pub offset: u64,
@@ -147,12 +150,15 @@ pub fn read(log: &ShardLog, pos: &mut Position, max_records: u64, max_bytes: u64
     out
 }
 
-/// The polling read limits of one shard, shared by every polling consumer, in one-second
-/// windows (the same assumption as the write limits).
+/// The polling read limits of one shard, shared by every polling consumer: 5 calls in each
+/// one-second window (the same windows as the write limits), and 2 MiB/s of bytes, where one call
+/// may return up to 10 MiB and the bytes beyond a second's 2 MiB are a debt carried into the next
+/// seconds (see the module's notes).
 #[derive(Debug, Clone, Default)]
 pub struct ReadLimiter {
     window: u64,
     calls: u64,
+    /// Bytes charged to the current window, the debt of earlier ones included.
     bytes: u64,
 }
 
@@ -162,15 +168,16 @@ impl ReadLimiter {
     pub fn call(&mut self, now: SimTime) -> Option<u64> {
         let w = now / MICROS_PER_SEC;
         if w != self.window {
+            let passed = w.saturating_sub(self.window);
+            self.bytes = self.bytes.saturating_sub(passed.saturating_mul(SHARD_READ_BYTES_PER_S));
             self.window = w;
             self.calls = 0;
-            self.bytes = 0;
         }
         if self.calls >= SHARD_READ_CALLS_PER_S || self.bytes >= SHARD_READ_BYTES_PER_S {
             return None;
         }
         self.calls += 1;
-        Some(SHARD_READ_BYTES_PER_S - self.bytes)
+        Some(GET_RECORDS_MAX_BYTES)
     }
 
     pub fn used(&mut self, bytes: u64) {
@@ -206,5 +213,21 @@ mod tests {
         let ok = (0..10).filter(|i| l.call(i * 10_000).is_some()).count();
         assert_eq!(ok, 5);
         assert!(l.call(1_000_000).is_some());
+    }
+
+    /// GetRecords reference: a call returning 10 MiB makes the calls of the next 5 seconds fail;
+    /// one returning a second's 2 MiB, those of the rest of that second only.
+    #[test]
+    fn a_ten_mib_call_blocks_the_next_seconds() {
+        let mut l = ReadLimiter::default();
+        assert_eq!(l.call(100_000), Some(10 * crate::units::MIB));
+        l.used(10 * crate::units::MIB);
+        let first_ok = (1..100).map(|i| i * 100_000).find(|&t| l.call(t).is_some());
+        assert_eq!(first_ok, Some(5_000_000), "refused until the fifth second after the call");
+        let mut l = ReadLimiter::default();
+        assert!(l.call(0).is_some());
+        l.used(2 * crate::units::MIB);
+        assert!(l.call(999_999).is_none());
+        assert!(l.call(1_000_000).is_some(), "a 2 MiB call blocks only the rest of its second");
     }
 }

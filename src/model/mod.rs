@@ -6,6 +6,7 @@ pub mod consumer;
 pub mod hashing;
 pub mod keys;
 pub mod producer;
+pub mod readers;
 pub mod shard;
 pub mod sizes;
 pub mod traffic;

@@ -6,27 +6,21 @@ use crate::metrics::collector::{Collector, Finished};
 use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
 use std::collections::BTreeMap;
 
-/// Data older than this is in long-term retention; reading it is billed per GB [µs].
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
-const LONG_TERM_AGE: SimTime = 7 * 86_400 * MICROS_PER_SEC;
-
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
 pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
-use crate::metrics::histogram::LatencyHistogram;
 use crate::metrics::ConsumerResult;
 use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
-use crate::model::consumer::{self, Position, ReadLimiter, ShardLog};
 use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
 use crate::model::producer::{
     backoff, rtt, split_counts, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
 };
+use crate::model::readers::{Readers, ShardInfo};
 use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
-use crate::scenario::{defaults, ConsumerKind, ConsumerSpec};
 use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
-use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB, MICROS_PER_SEC};
+use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
 /// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
@@ -59,21 +53,14 @@ pub enum Event {
     ModeSwitch { i: u32 },
     /// Consumer `c` reads (a GetRecords round over its shards, or an enhanced fan-out push).
     Poll { c: u16 },
-}
-
-/// A consumer application while the run goes on.
-struct ConsumerRt {
-    spec: ConsumerSpec,
-    /// By shard id: where it is, and its processing budget [records].
-    pos: Vec<Position>,
-    tokens: Vec<f64>,
-    /// Enhanced fan-out, by shard id: (second, bytes pushed in it) for its own 2 MiB/s.
-    efo: Vec<(u64, u64)>,
-    last_poll: SimTime,
-    rng: Pcg64Mcg,
-    result: ConsumerResult,
-    age: LatencyHistogram,
-    e2e: LatencyHistogram,
+    /// Worker `w` of consumer `c`'s KCL application stops.
+    WorkerFail { c: u16, w: u32 },
+    /// A period of consumer `c`'s job begins: its instances try the lock.
+    JobTick { c: u16 },
+    /// Run `run` of consumer `c`'s job ends.
+    JobEnd { c: u16, run: u32 },
+    /// Instance `i` of consumer `c`'s job stops.
+    InstanceFail { c: u16, i: u32 },
 }
 
 /// A shard ever opened in the run.
@@ -156,10 +143,8 @@ pub struct World<'a> {
     /// Cohorts waiting for their retry, and the free slots of that slab.
     parked: Vec<Cohort>,
     free_slots: Vec<u32>,
-    /// By shard id: the records each shard holds for consumers, and its shared polling limits.
-    logs: Vec<ShardLog>,
-    limiters: Vec<ReadLimiter>,
-    consumers: Vec<ConsumerRt>,
+    /// The read side: shard logs, read limits, consumers and their jobs.
+    readers: Readers,
     /// Records accepted so far per shard id: the last sequence number each shard assigned.
     shard_seq: Vec<u64>,
     tracer: Tracer,
@@ -230,33 +215,7 @@ impl<'a> World<'a> {
             mode: scenario.stream.mode,
             shard_seq: vec![0; n as usize],
             parked: Vec::new(),
-            logs: (0..n).map(|_| ShardLog::default()).collect(),
-            limiters: vec![ReadLimiter::default(); n as usize],
-            consumers: scenario
-                .consumers
-                .iter()
-                .map(|spec| ConsumerRt {
-                    spec: spec.clone(),
-                    pos: vec![Position::default(); n as usize],
-                    tokens: vec![0.0; n as usize],
-                    efo: vec![(0, 0); n as usize],
-                    last_poll: 0,
-                    rng: rng_stream(scenario.seed, &format!("consumer/{}/poll", spec.name)),
-                    result: ConsumerResult {
-                        name: spec.name.clone(),
-                        kind: match spec.kind {
-                            ConsumerKind::Polling => "polling",
-                            ConsumerKind::EnhancedFanOut => "efo",
-                        }
-                        .into(),
-                        // NaN: no read in that second (filled from the previous second at the end).
-                        iterator_age_s: vec![f64::NAN; scenario.duration.div_ceil(MICROS_PER_SEC) as usize],
-                        ..ConsumerResult::default()
-                    },
-                    age: LatencyHistogram::new(3),
-                    e2e: LatencyHistogram::new(3),
-                })
-                .collect(),
+            readers: Readers::new(scenario, n as usize),
             wheel: Default::default(),
             wheel_base: 0,
             free_slots: Vec::new(),
@@ -321,22 +280,7 @@ impl<'a> World<'a> {
         for (i, (at, _)) in self.scenario.capacity.mode_switches.iter().enumerate() {
             let _ = self.queue.schedule_at(*at, Event::ModeSwitch { i: i as u32 });
         }
-        // Consumers are not synchronised: polling consumers start spread evenly over one poll
-        // interval (an assumption; in step they would always meet the shard's limits in the
-        // same order).
-        let pollers = self.consumers.iter().filter(|c| c.spec.kind == ConsumerKind::Polling).count() as u64;
-        let mut k = 0;
-        for c in 0..self.consumers.len() {
-            let start = match self.consumers[c].spec.kind {
-                ConsumerKind::Polling => {
-                    k += 1;
-                    self.consumers[c].spec.poll_interval * (k - 1) / pollers.max(1)
-                }
-                ConsumerKind::EnhancedFanOut => 0,
-            };
-            self.consumers[c].last_poll = start;
-            self.queue.schedule_in(start, Event::Poll { c: c as u16 });
-        }
+        self.readers.start(&mut self.queue);
         let cap = &self.scenario.capacity;
         if cap.autoscaling.is_some() || self.on_demand() || !cap.mode_switches.is_empty() {
             self.queue.schedule_in(self.scenario.capacity.evaluation_period, Event::Evaluate);
@@ -363,27 +307,23 @@ impl<'a> World<'a> {
                 Event::ReshardDone { target } => self.on_reshard_done(now, target),
                 Event::Split { id } => self.on_split(now, id),
                 Event::ModeSwitch { i } => self.on_mode_switch(now, i as usize),
-                Event::Poll { c } => self.on_poll(c as usize, now),
+                Event::Poll { c } => {
+                    let shards: Vec<ShardInfo> = self
+                        .shard_rt
+                        .iter()
+                        .map(|s| ShardInfo { closed: s.closed_at.is_some(), parents: &s.parents })
+                        .collect();
+                    self.readers.poll(c as usize, now, &shards, &mut self.queue);
+                }
+                Event::WorkerFail { c, w } => self.readers.worker_fails(c as usize, w, now),
+                Event::JobTick { c } => self.readers.job_tick(c as usize, now, &mut self.queue),
+                Event::JobEnd { c, run } => self.readers.job_end(c as usize, run, now),
+                Event::InstanceFail { c, i } => self.readers.instance_fails(c as usize, i, now),
             }
         }
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
-        let consumers: Vec<ConsumerResult> = std::mem::take(&mut self.consumers)
-            .into_iter()
-            .map(|mut c| {
-                c.result.records_unread = c.pos.iter().zip(&self.logs).map(|(p, l)| p.unread(l)).sum();
-                // A second without a read keeps the age the previous read reported.
-                let mut last = 0.0;
-                for v in &mut c.result.iterator_age_s {
-                    if v.is_nan() {
-                        *v = last;
-                    }
-                    last = *v;
-                }
-                c.result.iterator_age_ms = c.age.percentiles();
-                c.result.end_to_end_ms = c.e2e.percentiles();
-                c.result
-            })
-            .collect();
+        let readers = std::mem::replace(&mut self.readers, Readers::new(self.scenario, 0));
+        let (consumers, read_rows): (Vec<ConsumerResult>, _) = readers.finish(end);
         for id in self.tracer.open.keys().copied().collect::<Vec<_>>() {
             let p = self.tracer.open[&id].0;
             let row = TraceRow {
@@ -395,7 +335,19 @@ impl<'a> World<'a> {
             self.trace_row(row, p, end);
         }
         let mut trace = std::mem::take(&mut self.tracer.rows);
+        trace.extend(read_rows);
+        // Rows of the read side know the record, not its producer and key: take them from the
+        // record's first row (the sort is stable, so each record's rows stay in time order).
         trace.sort_by_key(|r| r.record);
+        for i in 1..trace.len() {
+            if trace[i].record == trace[i - 1].record && trace[i].producer.is_empty() {
+                let (head, tail) = trace.split_at_mut(i);
+                let prev = &head[i - 1];
+                tail[0].producer = prev.producer.clone();
+                tail[0].partition_key = prev.partition_key.clone();
+                tail[0].hash_key = prev.hash_key;
+            }
+        }
         let meta = self
             .shard_rt
             .iter()
@@ -488,131 +440,6 @@ impl<'a> World<'a> {
             self.trace_row(row, p, now);
             self.tracer.open.remove(&c.trace);
         }
-    }
-
-    /// Records older than the retention period expire: whoever had not read them loses them.
-    /// Segments every consumer has read are dropped too (memory follows the backlog).
-    fn expire_logs(&mut self, now: SimTime) {
-        let retention = self.scenario.stream.retention;
-        for (id, log) in self.logs.iter_mut().enumerate() {
-            while let Some(front) = log.segs.front().copied() {
-                let expired = front.first_accept.saturating_add(retention) <= now;
-                let all_read = self.consumers.iter().all(|c| c.pos[id].seg > log.base);
-                if !expired && !all_read {
-                    break;
-                }
-                for c in &mut self.consumers {
-                    let p = &mut c.pos[id];
-                    if p.seg <= log.base {
-                        c.result.records_lost_to_retention += front.records - p.offset;
-                        *p = Position { seg: log.base + 1, offset: 0 };
-                    }
-                }
-                log.segs.pop_front();
-                log.base += 1;
-            }
-        }
-    }
-
-    /// Consumer `k` reads every shard it may: polling makes one GetRecords call per shard
-    /// (counted against the shard's shared 5 calls/s and 2 MiB/s), enhanced fan-out pushes up to
-    /// its own 2 MiB/s per shard. A child shard is read only once its parents are drained (as
-    /// the KCL does); a closed shard read to its end is not polled again.
-    fn on_poll(&mut self, k: usize, now: SimTime) {
-        self.expire_logs(now);
-        let (interval, propagation) = match self.consumers[k].spec.kind {
-            ConsumerKind::Polling => (self.consumers[k].spec.poll_interval, defaults::POLLING_PROPAGATION),
-            ConsumerKind::EnhancedFanOut => (defaults::EFO_PUSH_INTERVAL, defaults::EFO_PROPAGATION),
-        };
-        let since = now.saturating_sub(self.consumers[k].last_poll).max(1).min(interval.max(1));
-        self.consumers[k].last_poll = now;
-        let second = (now / MICROS_PER_SEC) as usize;
-        for id in 0..self.logs.len() {
-            let closed = self.shard_rt[id].closed_at.is_some();
-            let c = &self.consumers[k];
-            if closed && c.pos[id].at_end(&self.logs[id]) {
-                continue;
-            }
-            let parents_drained = self.shard_rt[id].parents.iter().all(|&p| {
-                self.shard_rt[p as usize].closed_at.is_some()
-                    && c.pos[p as usize].at_end(&self.logs[p as usize])
-            });
-            if !parents_drained {
-                continue;
-            }
-            let c = &mut self.consumers[k];
-            let mut max_records = u64::MAX;
-            if c.spec.process_rate > 0.0 {
-                c.tokens[id] = (c.tokens[id] + c.spec.process_rate * to_secs_f64(since))
-                    .min(c.spec.process_rate * to_secs_f64(interval).max(1.0));
-                max_records = c.tokens[id].floor() as u64;
-            }
-            let max_bytes = match c.spec.kind {
-                ConsumerKind::Polling => {
-                    max_records = max_records.min(u64::from(c.spec.max_records));
-                    match self.limiters[id].call(now) {
-                        Some(b) => b,
-                        None => {
-                            c.result.read_throttled_calls += 1;
-                            continue;
-                        }
-                    }
-                }
-                ConsumerKind::EnhancedFanOut => {
-                    let w = &mut c.efo[id];
-                    if w.0 != now / MICROS_PER_SEC {
-                        *w = (now / MICROS_PER_SEC, 0);
-                    }
-                    defaults::SHARD_READ_BYTES_PER_S.saturating_sub(w.1)
-                }
-            };
-            // Age of the oldest record this read starts from (for long-term retrieval billing).
-            let start_age = self.logs[id]
-                .get(c.pos[id].seg)
-                .map_or(0, |s| now.saturating_sub(s.accept_at(c.pos[id].offset)));
-            let got = consumer::read(&self.logs[id], &mut c.pos[id], max_records, max_bytes);
-            if start_age > LONG_TERM_AGE {
-                c.result.bytes_read_long_term += got.bytes;
-            }
-            if got.records == 0 && max_records > 0 && !c.pos[id].at_end(&self.logs[id]) {
-                // Data is waiting but the second's read budget cannot hold a record: the call is
-                // refused (`ReadProvisionedThroughputExceeded`).
-                c.result.read_throttled_calls += 1;
-            }
-            match c.spec.kind {
-                ConsumerKind::Polling => self.limiters[id].used(got.bytes),
-                ConsumerKind::EnhancedFanOut => c.efo[id].1 += got.bytes,
-            }
-            if c.spec.process_rate > 0.0 {
-                c.tokens[id] -= got.records as f64;
-            }
-            c.result.records_read += got.records;
-            c.result.bytes_read += got.bytes;
-            if got.records > 0 {
-                let delivered = (now + propagation) as f64;
-                let mean_created = got.created_sum / got.records as f64;
-                c.e2e.record((delivered - mean_created).max(0.0) as SimTime, got.records);
-            }
-            let age = match self.logs[id].get(c.pos[id].seg) {
-                Some(s) if !c.pos[id].at_end(&self.logs[id]) => {
-                    now.saturating_sub(s.accept_at(c.pos[id].offset))
-                }
-                _ => 0,
-            };
-            c.age.record(age.max(1), 1);
-            if let Some(slot) = c.result.iterator_age_s.get_mut(second) {
-                *slot = if slot.is_nan() { to_secs_f64(age) } else { slot.max(to_secs_f64(age)) };
-            }
-        }
-        let c = &mut self.consumers[k];
-        let next = if c.spec.kind == ConsumerKind::Polling && c.spec.poll_jitter > 0.0 {
-            let j = c.spec.poll_jitter;
-            let f: f64 = rand::Rng::random_range(&mut c.rng, (1.0 - j)..(1.0 + j));
-            ((interval as f64 * f) as SimTime).max(1)
-        } else {
-            interval
-        };
-        self.queue.schedule_in(next, Event::Poll { c: k as u16 });
     }
 
     /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete.
@@ -760,13 +587,7 @@ impl<'a> World<'a> {
         self.period_offered.resize(total, (0, 0));
         self.split_pending.resize(total, false);
         self.shard_seq.resize(total, 0);
-        self.logs.resize_with(total, ShardLog::default);
-        self.limiters.resize(total, ReadLimiter::default());
-        for c in &mut self.consumers {
-            c.pos.resize(total, Position::default());
-            c.tokens.resize(total, 0.0);
-            c.efo.resize(total, (0, 0));
-        }
+        self.readers.resize(total);
         self.low_since.resize(total, None);
         self.metrics.ensure_shards(total);
         let open = self.map.len() as u32;
@@ -925,8 +746,9 @@ impl<'a> World<'a> {
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
         self.shard_seq[shard as usize] += adm.records;
-        if adm.records > 0 && !self.consumers.is_empty() {
-            self.logs[shard as usize].append(now, adm.records, adm.bytes, c.created);
+        if adm.records > 0 && self.readers.active() {
+            let traced = if adm.records == 1 { c.trace } else { 0 };
+            self.readers.append(shard as usize, now, adm.records, adm.bytes, c.created, traced);
         }
         if c.trace != 0 {
             self.trace_attempt(&c, shard, adm.records == 1, now, answered, p);

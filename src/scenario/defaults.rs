@@ -63,6 +63,30 @@ pub const EFO_PROPAGATION: SimTime = millis(70);
 /// Enhanced fan-out pushes continuously; the model delivers every 50 ms.
 pub const EFO_PUSH_INTERVAL: SimTime = millis(50);
 
+/// One GetRecords call returns at most 10 MiB; a call that returns more than the shard's
+/// 2 MiB/s leaves a debt: further calls are refused until it is paid at 2 MiB/s (a 10 MiB call
+/// blocks the next 5 seconds, as the GetRecords reference says).
+/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+pub const GET_RECORDS_MAX_BYTES: u64 = 10 * MIB;
+
+/// KCL failover: a lease not renewed for `failoverTimeMillis` (10 s) is taken by another worker.
+/// Source: KCL configuration docs (FACTS.md, "KCL leases").
+pub const KCL_FAILOVER_TIME: SimTime = secs(10);
+/// Model assumptions for a KCL application's processing, when not given: 0.1 ms per record,
+/// 5 ms per batch, a checkpoint every 10,000 records or 60 s.
+pub const KCL_RECORD_COST: SimTime = 100;
+pub const KCL_BATCH_COST: SimTime = millis(5);
+pub const KCL_CHECKPOINT_EVERY: u64 = 10_000;
+pub const KCL_CHECKPOINT_INTERVAL: SimTime = secs(60);
+/// Most workers one application may have in a scenario (a guard, not an AWS limit).
+pub const KCL_MAX_WORKERS: u32 = 10_000;
+/// Periodic job defaults (model assumptions): 2 instances, the lock held at most 10 minutes and
+/// at least 0 s, a run lasting 5 s.
+pub const JOB_INSTANCES: u32 = 2;
+pub const JOB_LOCK_AT_MOST_FOR: SimTime = secs(600);
+pub const JOB_LOCK_AT_LEAST_FOR: SimTime = 0;
+pub const JOB_DURATION: SimTime = secs(5);
+
 /// How long a stream stays `UPDATING` after `UpdateShardCount`: AWS says it "could take a few
 /// minutes"; 3 minutes.
 pub const RESHARDING_DURATION: SimTime = secs(180);

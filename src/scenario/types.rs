@@ -137,6 +137,52 @@ pub struct ConsumerSpec {
     /// real applications; without it, consumers polling in step meet the limits in a fixed
     /// order forever).
     pub poll_jitter: f64,
+    /// A KCL-style application (workers, leases, checkpoints), if `workers` is set.
+    pub kcl: Option<KclSpec>,
+    /// A periodic job behind the consumer, guarded by a distributed lock.
+    pub job: Option<JobSpec>,
+}
+
+/// A KCL-style consumer application: `workers` share the shards' leases (balanced); each worker
+/// processes one batch at a time (model assumption); checkpoints after `checkpoint_every`
+/// records or `checkpoint_interval`, whichever comes first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KclSpec {
+    pub workers: u32,
+    /// Processing time per record and per batch (`processRecords` call) [µs].
+    pub record_cost: SimTime,
+    pub batch_cost: SimTime,
+    /// Records between checkpoints (0 = not by count).
+    pub checkpoint_every: u64,
+    /// Time between checkpoints [µs] (0 = not by time).
+    pub checkpoint_interval: SimTime,
+    /// A failed worker's leases are taken over after this long (KCL `failoverTimeMillis`) [µs].
+    pub failover_time: SimTime,
+    /// Workers that stop, by time (permanent for the rest of the run).
+    pub failures: Vec<Failure>,
+}
+
+/// A periodic job (as with ShedLock): every `period`, each live instance tries to take the lock;
+/// the one that gets it flushes what the consumer processed so far, for `duration`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSpec {
+    pub period: SimTime,
+    pub instances: u32,
+    /// The lock expires this long after it was taken, even if its holder died [µs].
+    pub lock_at_most_for: SimTime,
+    /// The lock is held at least this long after it was taken, even if the job ends sooner [µs].
+    pub lock_at_least_for: SimTime,
+    /// How long one run (a flush) takes [µs].
+    pub duration: SimTime,
+    /// Instances that stop, by time (permanent for the rest of the run).
+    pub failures: Vec<Failure>,
+}
+
+/// A worker or instance (`index`, from 0) that stops at `at` [µs].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    pub at: SimTime,
+    pub index: u32,
 }
 
 /// Provisioned capacity changes over a run.

@@ -325,7 +325,7 @@ pub(crate) fn validate(
         s
     });
     let cost = super::cost::cost(&mut c, raw.cost.as_ref());
-    let consumers = super::consumers::consumers(&mut c, raw.consumers.as_ref());
+    let consumers = super::consumers::consumers(&mut c, raw.consumers.as_ref(), run);
     let size = size_table(&mut c, raw.size.as_ref(), raw.capacity.as_ref());
 
     let (
