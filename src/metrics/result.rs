@@ -116,8 +116,9 @@ pub struct ConsumerResult {
     pub records_lost_to_retention: u64,
     /// Records still unread when the run ended.
     pub records_unread: u64,
-    /// Iterator age after each read: how far behind the newest data the consumer is
-    /// (`GetRecords.IteratorAgeMilliseconds`, KCL `MillisBehindLatest`) [ms].
+    /// Iterator age at each read (after it) and each read the consumer could not make: how far
+    /// behind the newest data the consumer is (`GetRecords.IteratorAgeMilliseconds`, KCL
+    /// `MillisBehindLatest`) [ms].
     pub iterator_age_ms: Percentiles,
     /// From record creation to processed by the application [ms] (for a consumer without
     /// KCL workers, processed = delivered).

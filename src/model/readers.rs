@@ -24,7 +24,7 @@ use crate::metrics::{ConsumerResult, JobResult, JobRun, JobSkip, TraceRow, Worke
 use crate::model::consumer::{self, Position, ReadLimiter, ShardLog};
 use crate::model::hashing::shard_id_string;
 use crate::model::world::Event;
-use crate::scenario::{defaults, ConsumerKind, ConsumerSpec, Scenario};
+use crate::scenario::{defaults, ConsumerKind, ConsumerSpec, Failure, Scenario};
 use crate::units::{to_secs_f64, SimTime, MICROS_PER_SEC};
 use rand_pcg::Pcg64Mcg;
 use std::collections::VecDeque;
@@ -64,7 +64,8 @@ struct Lease {
     ckpt: Position,
     ckpt_at: SimTime,
     since_ckpt: u64,
-    pending: Option<Batch>,
+    /// Batches read and not processed yet, oldest first (the worker fetches ahead).
+    pending: VecDeque<Batch>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,6 +80,8 @@ struct Worker {
 struct Kcl {
     workers: Vec<Worker>,
     leases: Vec<Lease>,
+    /// Per worker, in the current read round: processing time per lease [µs].
+    shares: Vec<u64>,
 }
 
 /// Processed records waiting for the job: (processed at, records, sum of creation times).
@@ -127,7 +130,7 @@ impl App {
 
     /// No batch of shard `id` is still being processed at `now`.
     fn idle(&self, id: usize, now: SimTime) -> bool {
-        self.kcl.as_ref().is_none_or(|k| k.leases[id].pending.as_ref().is_none_or(|b| b.done <= now))
+        self.kcl.as_ref().is_none_or(|k| k.leases[id].pending.back().is_none_or(|b| b.done <= now))
     }
 }
 
@@ -175,6 +178,7 @@ impl Readers {
                 kcl: spec.kcl.as_ref().map(|k| Kcl {
                     workers: vec![Worker { alive: true, ..Worker::default() }; k.workers as usize],
                     leases: vec![Lease::default(); shards],
+                    shares: Vec::new(),
                 }),
                 job: spec.job.as_ref().map(|j| Job {
                     alive: vec![true; j.instances as usize],
@@ -322,6 +326,16 @@ impl Readers {
         let since = now.saturating_sub(self.apps[k].last_poll).max(1).min(interval.max(1));
         self.apps[k].last_poll = now;
         let second = (now / MICROS_PER_SEC) as usize;
+        if let Some(kcl) = &mut self.apps[k].kcl {
+            // Each worker's time until the next delivery, shared evenly over its leases.
+            let (from, to) = (now + propagation, now + propagation + interval);
+            kcl.shares.clear();
+            kcl.shares.extend(
+                kcl.workers
+                    .iter()
+                    .map(|w| to.saturating_sub(w.busy_until.max(from)) / u64::from(w.leases.max(1))),
+            );
+        }
         for id in 0..self.logs.len() {
             self.finish_batch(k, id, now);
             let a = &self.apps[k];
@@ -335,18 +349,28 @@ impl Readers {
                 shards[p].closed && a.pos[p].at_end(&self.logs[p]) && a.idle(p, now)
             });
             if !parents_drained {
+                self.note_age(k, id, now, second);
                 continue;
             }
             let Some(worker) = self.lease_holder(k, id, now) else {
                 self.note_age(k, id, now, second);
                 continue;
             };
-            if !self.apps[k].idle(id, now) {
-                self.note_age(k, id, now, second);
-                continue;
-            }
             let a = &mut self.apps[k];
             let mut max_records = u64::MAX;
+            if let (Some(kcl), Some(spec)) = (&a.kcl, &a.spec.kcl) {
+                // Back-pressure: a worker fetches what it can process before the consumer's next
+                // read, shared evenly over its leases.
+                let share = kcl.shares[worker as usize];
+                max_records = match spec.record_cost {
+                    0 => u64::MAX,
+                    c => (share.saturating_sub(spec.batch_cost) / c).max(u64::from(share > 0)),
+                };
+                if max_records == 0 {
+                    self.note_age(k, id, now, second);
+                    continue;
+                }
+            }
             if a.spec.process_rate > 0.0 {
                 a.tokens[id] = (a.tokens[id] + a.spec.process_rate * to_secs_f64(since))
                     .min(a.spec.process_rate * to_secs_f64(interval).max(1.0));
@@ -416,9 +440,6 @@ impl Readers {
                 self.process(k, id, worker, delivered, got.records, got.created_sum, to, traced);
             }
             self.note_age(k, id, now, second);
-            let a = &mut self.apps[k];
-            let age = iterator_age(&self.logs[id], a.pos[id], now);
-            a.age.record(age.max(1), 1);
         }
         let a = &mut self.apps[k];
         let next = if a.spec.kind == ConsumerKind::Polling && a.spec.poll_jitter > 0.0 {
@@ -431,10 +452,15 @@ impl Readers {
         queue.schedule_in(next, Event::Poll { c: k as u16 });
     }
 
-    /// The largest iterator age of the second: how far behind the newest record shard `id` is.
+    /// Iterator age of consumer `k` on shard `id` (how far behind the newest record it is, after
+    /// its read): into the lag distribution and the second's maximum. Sampled at every read and
+    /// every read the consumer could not make (throttled, lease not held, worker busy, parents
+    /// not drained), so a consumer that stops reading shows its growing age.
     fn note_age(&mut self, k: usize, id: usize, now: SimTime, second: usize) {
         let a = &mut self.apps[k];
-        let age = to_secs_f64(iterator_age(&self.logs[id], a.pos[id], now));
+        let age = iterator_age(&self.logs[id], a.pos[id], now);
+        a.age.record(age.max(1), 1);
+        let age = to_secs_f64(age);
         if let Some(slot) = a.result.iterator_age_s.get_mut(second) {
             *slot = if slot.is_nan() { age } else { slot.max(age) };
         }
@@ -497,7 +523,7 @@ impl Readers {
                     .saturating_add(spec.batch_cost)
                     .saturating_add(spec.record_cost.saturating_mul(records));
                 w.busy_until = done;
-                kcl.leases[id].pending = Some(Batch { done, worker, records, created_sum, end, traced });
+                kcl.leases[id].pending.push_back(Batch { done, worker, records, created_sum, end, traced });
             }
             _ => self.processed(k, id, at, records, created_sum, &traced, None),
         }
@@ -542,22 +568,27 @@ impl Readers {
     /// A KCL batch of shard `id` whose processing has ended by `now`: its records are processed
     /// and a checkpoint is written when one is due.
     fn finish_batch(&mut self, k: usize, id: usize, now: SimTime) {
-        let a = &mut self.apps[k];
-        let (Some(kcl), Some(spec)) = (&mut a.kcl, &a.spec.kcl) else { return };
-        let lease = &mut kcl.leases[id];
-        let Some(b) = lease.pending.take_if(|b| b.done <= now) else { return };
-        kcl.workers[b.worker as usize].processed += b.records;
-        lease.since_ckpt += b.records;
-        let by_count = spec.checkpoint_every > 0 && lease.since_ckpt >= spec.checkpoint_every;
-        let by_time =
-            spec.checkpoint_interval > 0 && b.done.saturating_sub(lease.ckpt_at) >= spec.checkpoint_interval;
-        if by_count || by_time {
-            lease.ckpt = b.end;
-            lease.ckpt_at = b.done;
-            lease.since_ckpt = 0;
-            a.result.checkpoints += 1;
+        loop {
+            let a = &mut self.apps[k];
+            let (Some(kcl), Some(spec)) = (&mut a.kcl, &a.spec.kcl) else { return };
+            let lease = &mut kcl.leases[id];
+            if lease.pending.front().is_none_or(|b| b.done > now) {
+                return;
+            }
+            let Some(b) = lease.pending.pop_front() else { return };
+            kcl.workers[b.worker as usize].processed += b.records;
+            lease.since_ckpt += b.records;
+            let by_count = spec.checkpoint_every > 0 && lease.since_ckpt >= spec.checkpoint_every;
+            let by_time = spec.checkpoint_interval > 0
+                && b.done.saturating_sub(lease.ckpt_at) >= spec.checkpoint_interval;
+            if by_count || by_time {
+                lease.ckpt = b.end;
+                lease.ckpt_at = b.done;
+                lease.since_ckpt = 0;
+                a.result.checkpoints += 1;
+            }
+            self.processed(k, id, b.done, b.records, b.created_sum, &b.traced, Some(b.worker));
         }
-        self.processed(k, id, b.done, b.records, b.created_sum, &b.traced, Some(b.worker));
     }
 
     /// Worker `w` of consumer `k` stops: what it finished counts, what it was processing does
@@ -579,7 +610,7 @@ impl Readers {
             if lease.holder != Some(w) {
                 continue;
             }
-            lease.pending = None;
+            lease.pending.clear();
             a.result.records_reprocessed += lease.since_ckpt;
             lease.since_ckpt = 0;
             a.pos[id] = lease.ckpt;
@@ -671,8 +702,13 @@ impl Readers {
     /// records wait for the next run and the lock stays held until `lock_at_most_for` expires.
     pub fn instance_fails(&mut self, k: usize, i: u32, now: SimTime) {
         let Some(job) = &mut self.apps[k].job else { return };
-        job.alive[i as usize] = false;
         let holder = job.running.as_ref().map(|(r, _, _)| job.result.runs[*r].instance);
+        let i = if i == Failure::HOLDER {
+            holder.or(job.result.runs.last().map(|r| r.instance)).unwrap_or(0)
+        } else {
+            i
+        };
+        job.alive[i as usize] = false;
         if holder == Some(i) {
             if let Some((r, _, flushing)) = job.running.take() {
                 for b in flushing.into_iter().rev() {

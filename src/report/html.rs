@@ -92,6 +92,16 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
             look: "A flat line near zero is a consumer keeping up; a line that climbs is one falling behind (polling consumers sharing a shard's 2 MiB/s, or a slow application); once it passes the retention period, records expire unread.".into(),
         },
         ChartText {
+            file: "consumer-reads.svg",
+            heading: "Consumer reads against the shard read limit",
+            look: "Compare each consumer's line with the dashed limit: polling consumers share it (their sum is the line to watch), so several of them meet it long before any one does; an enhanced fan-out consumer has the whole limit to itself.".into(),
+        },
+        ChartText {
+            file: "consumer-latency.svg",
+            heading: "End-to-end latency: from the producer to the application (and to the job's store)",
+            look: "Read a curve from left to right: where it reaches 50% is the median record, near the top the slowest ones. A periodic job (dashed) adds up to one period plus its run to every record; a lock held after a crash shows as a long tail.".into(),
+        },
+        ChartText {
             file: "cost.svg",
             heading: "Cost: what the run cost, line by line, as it went",
             look: "Each band is one line of the bill (shard-hours, PUT payload units, retention, reads); the dashed line is the same traffic priced in the other capacity mode. The table below gives each line's quantity and unit price.".into(),
@@ -364,6 +374,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         chart_section(&mut s, ct, svg);
     }
     per_minute_table(&mut s, r);
+    consumers_table(&mut s, r);
     shards_table(&mut s, r);
     cost_table(&mut s, r);
     trace_table(&mut s, r);
@@ -425,6 +436,87 @@ fn per_minute_table(s: &mut String, r: &RunResult) {
     s.push_str("</table>\n");
     if minutes > MAX_TABLE_ROWS {
         let _ = writeln!(s, "<p class=\"small\">First {MAX_TABLE_ROWS} of {minutes} minutes; every second is in timeseries.csv.</p>");
+    }
+}
+
+fn consumers_table(s: &mut String, r: &RunResult) {
+    if r.consumers.is_empty() {
+        return;
+    }
+    s.push_str("<h2 id=\"consumers\">Consumers</h2>\n<p>What each application read, how far behind it fell (iterator age) and how long a record took from its producer to being processed. Records lost to retention expired before this consumer read them.</p>\n");
+    s.push_str("<table>\n<tr><th>consumer</th><th class=\"n\">records read</th><th class=\"n\">read throttles</th><th class=\"n\">lag p99</th><th class=\"n\">end-to-end p50</th><th class=\"n\">end-to-end p99</th><th class=\"n\">lost to retention</th><th class=\"n\">processed twice</th></tr>\n");
+    for c in &r.consumers {
+        let _ = writeln!(
+            s,
+            "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&c.name),
+            esc(&c.kind),
+            thousands(c.records_read),
+            thousands(c.read_throttled_calls),
+            ms(c.iterator_age_ms.p99),
+            ms(c.end_to_end_ms.p50),
+            ms(c.end_to_end_ms.p99),
+            thousands(c.records_lost_to_retention),
+            thousands(c.records_reprocessed)
+        );
+    }
+    s.push_str("</table>\n");
+    for c in r.consumers.iter().filter(|c| !c.workers.is_empty()) {
+        let failed: Vec<String> = c
+            .workers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| w.failed_at_s.map(|t| format!("worker {i} at {t:.0} s")))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<p>{}: {} KCL workers, {} checkpoints, {} leases moved{}; leases at the end: {}.</p>",
+            esc(&c.name),
+            c.workers.len(),
+            thousands(c.checkpoints),
+            thousands(c.lease_moves),
+            if failed.is_empty() { String::new() } else { format!(" (failed: {})", failed.join(", ")) },
+            c.workers.iter().map(|w| w.leases.to_string()).collect::<Vec<_>>().join(" / ")
+        );
+    }
+    for c in r.consumers.iter() {
+        let Some(j) = &c.job else { continue };
+        let failed = j.runs.iter().filter(|r| r.outcome == "failed").count();
+        let _ = writeln!(
+            s,
+            "<p>{}'s periodic job: {} runs ({} failed), {} periods skipped, {} records flushed, produced → flushed p50 {}, p99 {}.</p>",
+            esc(&c.name),
+            j.runs.len(),
+            failed,
+            j.skipped.len(),
+            thousands(j.records_flushed),
+            ms(j.flushed_ms.p50),
+            ms(j.flushed_ms.p99)
+        );
+        let notable: Vec<String> = j
+            .runs
+            .iter()
+            .filter(|r| r.outcome == "failed")
+            .map(|r| {
+                format!(
+                    "run of period {} failed at {:.0} s (instance {} died holding the lock)",
+                    r.period, r.ended_s, r.instance
+                )
+            })
+            .chain(
+                j.skipped
+                    .iter()
+                    .take(5)
+                    .map(|k| format!("period {} at {:.0} s skipped: {}", k.period, k.at_s, k.reason)),
+            )
+            .collect();
+        if !notable.is_empty() {
+            let _ = writeln!(
+                s,
+                "<ul class=\"small\">{}</ul>",
+                notable.iter().map(|n| format!("<li>{}</li>", esc(n))).collect::<String>()
+            );
+        }
     }
 }
 
@@ -506,7 +598,7 @@ fn trace_table(s: &mut String, r: &RunResult) {
         ids.dedup();
         ids
     };
-    s.push_str("<h2 id=\"trace\">Follow one record</h2>\n<p>A record's life from its producer to its shard: its partition key, the 128-bit hash key MD5 gives it, the shard whose hash-key range holds that value, every attempt, and the sequence number the shard assigned when it accepted it. ");
+    s.push_str("<h2 id=\"trace\">Follow one record</h2>\n<p>A record's life from its producer to its shard: its partition key, the 128-bit hash key MD5 gives it, the shard whose hash-key range holds that value, every attempt, and the sequence number the shard assigned when it accepted it; with consumers, when each one read it, processed it and its job flushed it. ");
     if throttled.is_some() {
         s.push_str("The last record shown is the first one that was throttled: look at its retries.");
     }

@@ -105,7 +105,61 @@ struct Consumer<'a> {
     records_lost_to_retention: u64,
     records_unread_at_end: u64,
     lag_ms: Latency,
+    /// From creation to processed (= delivered for a consumer without KCL workers).
     end_to_end_ms: Latency,
+    /// From creation to delivered to the application (read + propagation).
+    delivered_ms: Latency,
+    records_processed: u64,
+    /// Processed again after a worker failed before checkpointing them.
+    records_reprocessed: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kcl: Option<Kcl>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job: Option<Job<'a>>,
+}
+
+#[derive(Serialize)]
+struct Kcl {
+    checkpoints: u64,
+    lease_moves: u64,
+    workers: Vec<Worker>,
+}
+
+#[derive(Serialize)]
+struct Worker {
+    leases_at_end: u32,
+    records_processed: u64,
+    failed_at_s: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Job<'a> {
+    runs_completed: usize,
+    runs_failed: usize,
+    periods_skipped: usize,
+    records_flushed: u64,
+    records_waiting_at_end: u64,
+    /// From creation to flushed by the job.
+    flushed_ms: Latency,
+    runs: Vec<JobRun>,
+    skipped: Vec<JobSkip<'a>>,
+}
+
+#[derive(Serialize)]
+struct JobRun {
+    period: u64,
+    instance: u32,
+    started_s: f64,
+    ended_s: f64,
+    outcome: &'static str,
+    records_flushed: u64,
+}
+
+#[derive(Serialize)]
+struct JobSkip<'a> {
+    period: u64,
+    at_s: f64,
+    reason: &'a str,
 }
 
 /// `cost_usd`: the provisioned bill (`total`, `per_month`, `items` as DESIGN.md's contract),
@@ -334,6 +388,47 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                     records_unread_at_end: c.records_unread,
                     lag_ms: c.iterator_age_ms.into(),
                     end_to_end_ms: c.end_to_end_ms.into(),
+                    delivered_ms: c.delivered_ms.into(),
+                    records_processed: c.records_processed,
+                    records_reprocessed: c.records_reprocessed,
+                    kcl: (!c.workers.is_empty()).then(|| Kcl {
+                        checkpoints: c.checkpoints,
+                        lease_moves: c.lease_moves,
+                        workers: c
+                            .workers
+                            .iter()
+                            .map(|w| Worker {
+                                leases_at_end: w.leases,
+                                records_processed: w.records_processed,
+                                failed_at_s: w.failed_at_s.map(round3),
+                            })
+                            .collect(),
+                    }),
+                    job: c.job.as_ref().map(|j| Job {
+                        runs_completed: j.runs.iter().filter(|r| r.outcome == "completed").count(),
+                        runs_failed: j.runs.iter().filter(|r| r.outcome == "failed").count(),
+                        periods_skipped: j.skipped.len(),
+                        records_flushed: j.records_flushed,
+                        records_waiting_at_end: j.records_waiting,
+                        flushed_ms: j.flushed_ms.into(),
+                        runs: j
+                            .runs
+                            .iter()
+                            .map(|r| JobRun {
+                                period: r.period,
+                                instance: r.instance,
+                                started_s: round3(r.started_s),
+                                ended_s: round3(r.ended_s),
+                                outcome: r.outcome,
+                                records_flushed: r.records_flushed,
+                            })
+                            .collect(),
+                        skipped: j
+                            .skipped
+                            .iter()
+                            .map(|k| JobSkip { period: k.period, at_s: round3(k.at_s), reason: &k.reason })
+                            .collect(),
+                    }),
                 })
                 .collect(),
         },

@@ -30,6 +30,12 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
     if let Some(svg) = charts::consumer_lag_svg(r)? {
         svgs.push(("consumer-lag.svg", svg));
     }
+    if let Some(svg) = charts::consumer_reads_svg(r)? {
+        svgs.push(("consumer-reads.svg", svg));
+    }
+    if let Some(svg) = charts::consumer_latency_svg(r)? {
+        svgs.push(("consumer-latency.svg", svg));
+    }
     files.push(("report.html".to_string(), html::render_with(r, sc, &svgs)));
     for (name, svg) in svgs {
         files.push((name.to_string(), svg.into_bytes()));

@@ -59,6 +59,17 @@ pub fn render(r: &RunResult) -> String {
             c.iterator_age_ms.p99 / 1000.0,
             c.end_to_end_ms.p99
         );
+        if let Some(j) = &c.job {
+            let _ = writeln!(
+                s,
+                "    job: {} runs ({} failed), {} periods skipped, {} flushed, produced -> flushed p99 {:.1} s",
+                j.runs.len(),
+                j.runs.iter().filter(|r| r.outcome == "failed").count(),
+                j.skipped.len(),
+                thousands(j.records_flushed),
+                j.flushed_ms.p99 / 1000.0
+            );
+        }
     }
     for w in &r.warnings {
         let _ = writeln!(s, "  note: {w}");

@@ -25,7 +25,7 @@
 //! lock_at_most_for = "10m"
 //! lock_at_least_for = "30s"
 //! duration = "5s"
-//! instance_failures = [{ instance = 0, at = "20m" }]
+//! instance_failures = [{ instance = "holder", at = "20m" }]   # or an index from 0
 //! ```
 
 use super::defaults as d;
@@ -326,6 +326,7 @@ fn failures(
         }
         let index = match index {
             None => c.missing(&field(&p, who), &format!("which {who} fails, counted from 0")),
+            Some(Scalar::Str(h)) if who == "instance" && h == "holder" => Some(Failure::HOLDER),
             Some(v) => {
                 let max = i64::from(count.unwrap_or(1).max(1)) - 1;
                 int(c, &field(&p, who), v, 0, max, &format!("{who}s are numbered from 0")).map(|n| n as u32)

@@ -182,7 +182,13 @@ pub struct JobSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failure {
     pub at: SimTime,
+    /// Which one; [`Failure::HOLDER`] for a job instance means "whichever holds the lock".
     pub index: u32,
+}
+
+impl Failure {
+    /// `instance = "holder"`: the instance running the job (or the last to take its lock).
+    pub const HOLDER: u32 = u32::MAX;
 }
 
 /// Provisioned capacity changes over a run.

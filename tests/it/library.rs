@@ -39,6 +39,26 @@ fn metric(r: &RunResult, name: &str) -> f64 {
         "put_payload_units" => t.put_payload_units as f64,
         "bytes_accepted" => t.bytes_accepted as f64,
         "p99_put_latency_ms" => r.latency.overall.p99,
+        // Consumers: sums over every consumer (maxima for latencies).
+        "records_read" => r.consumers.iter().map(|c| c.records_read as f64).sum(),
+        "read_throttled_calls" => r.consumers.iter().map(|c| c.read_throttled_calls as f64).sum(),
+        "records_lost_to_retention" => r.consumers.iter().map(|c| c.records_lost_to_retention as f64).sum(),
+        "records_reprocessed" => r.consumers.iter().map(|c| c.records_reprocessed as f64).sum(),
+        "lease_moves" => r.consumers.iter().map(|c| c.lease_moves as f64).sum(),
+        "p99_lag_ms" => r.consumers.iter().map(|c| c.iterator_age_ms.p99).fold(0.0, f64::max),
+        "p99_end_to_end_ms" => r.consumers.iter().map(|c| c.end_to_end_ms.p99).fold(0.0, f64::max),
+        "records_flushed" => {
+            r.consumers.iter().filter_map(|c| c.job.as_ref()).map(|j| j.records_flushed as f64).sum()
+        }
+        "job_runs_failed" => r
+            .consumers
+            .iter()
+            .filter_map(|c| c.job.as_ref())
+            .map(|j| j.runs.iter().filter(|r| r.outcome == "failed").count() as f64)
+            .sum(),
+        "job_periods_skipped" => {
+            r.consumers.iter().filter_map(|c| c.job.as_ref()).map(|j| j.skipped.len() as f64).sum()
+        }
         other => panic!("unknown metric `{other}` in an expect line"),
     }
 }
