@@ -1520,9 +1520,12 @@ pub fn consumer_latency_svg(r: &RunResult) -> Result<Option<String>, ChartError>
     render("consumer-latency", (WIDTH, HEIGHT), |root| draw_consumer_latency(root, r)).map(Some)
 }
 
+/// A distribution to draw: its points, colour, and whether dashed.
+type CdfLine<'a> = (&'a [(f64, f64)], RGBColor, bool);
+
 fn draw_consumer_latency(root: &Area<'_>, r: &RunResult) -> DrawResult {
     let mut legend = Vec::new();
-    let mut lines: Vec<(&[(f64, f64)], RGBColor, bool)> = Vec::new();
+    let mut lines: Vec<CdfLine> = Vec::new();
     for (i, c) in r.consumers.iter().enumerate() {
         let colour = VARIANT_COLOURS[i % VARIANT_COLOURS.len()];
         if !c.processed_cdf.is_empty() {
