@@ -9,6 +9,7 @@ mod consumers;
 mod cost;
 mod hashing;
 mod html;
+mod kcl;
 mod library;
 mod model;
 mod props;
