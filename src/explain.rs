@@ -6,8 +6,8 @@
 
 use crate::scenario::defaults as d;
 use crate::scenario::{
-    Arrivals, AutoscalingPolicy, CapacityMode, EngineMode, Jitter, KeySpec, Producer, RateShape, RttModel,
-    Scenario, SizeDist, WriteLimitModel,
+    Arrivals, AutoscalingPolicy, CapacityMode, ConsumerKind, ConsumerSpec, EngineMode, Jitter, KeySpec,
+    Producer, RateShape, RttModel, Scenario, SizeDist, WriteLimitModel,
 };
 use crate::units::{format_bytes, format_duration, thousands, to_secs_f64};
 use std::fmt::Write;
@@ -453,7 +453,187 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             "how long the stream stays UPDATING after an accepted UpdateShardCount",
         ));
     }
+    for (i, c) in sc.consumers.iter().enumerate() {
+        consumer_fields(i, c, &mut out);
+    }
     out
+}
+
+fn consumer_fields(i: usize, c: &ConsumerSpec, out: &mut Vec<Field>) {
+    use Origin::*;
+    let at = |f: &str| format!("consumers[{i}].{f}");
+    let dur = format_duration;
+    out.push(field(at("name"), c.name.clone(), None, Input, "the consumer's name in reports"));
+    let efo = c.kind == ConsumerKind::EnhancedFanOut;
+    out.push(field(
+        at("kind"),
+        if efo { "efo" } else { "polling" }.into(),
+        Some("polling".into()),
+        Input,
+        "polling: GetRecords, 5 calls/s and 2 MiB/s per shard shared by all polling consumers; efo: 2 MiB/s per shard of its own, pushed",
+    ));
+    if efo {
+        out.push(with_status(
+            field(
+                at("push_interval"),
+                dur(d::EFO_PUSH_INTERVAL),
+                Some(dur(d::EFO_PUSH_INTERVAL)),
+                Assumption,
+                "enhanced fan-out pushes continuously; the model delivers at this interval",
+            ),
+            "fixed",
+        ));
+    } else {
+        out.push(field(
+            at("poll_interval"),
+            dur(c.poll_interval),
+            Some(dur(d::POLL_INTERVAL)),
+            Aws,
+            "time between GetRecords calls on a shard (KCL 2.x/3.x default 1.5 s)",
+        ));
+        out.push(field(
+            at("max_records"),
+            thousands(c.max_records.into()),
+            Some(thousands(d::GET_RECORDS_MAX_RECORDS.into())),
+            Aws,
+            "records per GetRecords call (at most 10,000; a call returns at most 10 MiB)",
+        ));
+        out.push(field(
+            at("poll_jitter"),
+            format!("{}", c.poll_jitter),
+            Some(format!("{}", d::POLL_JITTER)),
+            Assumption,
+            "each poll interval varies by ± this fraction (processing time varies)",
+        ));
+    }
+    out.push(with_status(
+        field(
+            at("propagation"),
+            dur(if efo { d::EFO_PROPAGATION } else { d::POLLING_PROPAGATION }),
+            None,
+            Assumption,
+            "from a read to the application (AWS: typically ~70 ms with EFO, ~200 ms polling)",
+        ),
+        "fixed",
+    ));
+    if c.kcl.is_none() {
+        out.push(field(
+            at("process_rate"),
+            if c.process_rate == 0.0 {
+                "0 (no limit)".into()
+            } else {
+                format!("{} records/s", c.process_rate)
+            },
+            Some("0 (no limit)".into()),
+            Input,
+            "records per second per shard the application keeps up with",
+        ));
+    }
+    if let Some(k) = &c.kcl {
+        out.push(field(
+            at("workers"),
+            k.workers.to_string(),
+            None,
+            Input,
+            "KCL workers; leases (one per shard) are balanced over the live ones",
+        ));
+        out.push(field(
+            at("record_cost"),
+            dur(k.record_cost),
+            Some(dur(d::KCL_RECORD_COST)),
+            Assumption,
+            "processing time per record; a worker processes one batch at a time",
+        ));
+        out.push(field(
+            at("batch_cost"),
+            dur(k.batch_cost),
+            Some(dur(d::KCL_BATCH_COST)),
+            Assumption,
+            "processing time per batch (processRecords call)",
+        ));
+        out.push(field(
+            at("checkpoint_every"),
+            thousands(k.checkpoint_every),
+            Some(thousands(d::KCL_CHECKPOINT_EVERY)),
+            Assumption,
+            "records between checkpoints (0: not by count); a failover resumes at the last one",
+        ));
+        out.push(field(
+            at("checkpoint_interval"),
+            dur(k.checkpoint_interval),
+            Some(dur(d::KCL_CHECKPOINT_INTERVAL)),
+            Assumption,
+            "time between checkpoints (0: not by time)",
+        ));
+        out.push(field(
+            at("failover_time"),
+            dur(k.failover_time),
+            Some(dur(d::KCL_FAILOVER_TIME)),
+            Aws,
+            "a dead worker's leases are taken over after this (KCL failoverTimeMillis, 10 s)",
+        ));
+        for (j, f) in k.failures.iter().enumerate() {
+            out.push(field(
+                format!("consumers[{i}].worker_failures[{j}]"),
+                format!("worker {} at {}", f.index, dur(f.at)),
+                None,
+                Input,
+                "a worker that stops for the rest of the run",
+            ));
+        }
+    }
+    if let Some(j) = &c.job {
+        let at = |f: &str| format!("consumers[{i}].job.{f}");
+        out.push(field(
+            at("period"),
+            dur(j.period),
+            None,
+            Input,
+            "every period each live instance tries the lock; the winner flushes what was processed",
+        ));
+        out.push(field(
+            at("instances"),
+            j.instances.to_string(),
+            Some(d::JOB_INSTANCES.to_string()),
+            Input,
+            "application instances scheduling the job",
+        ));
+        out.push(field(
+            at("lock_at_most_for"),
+            dur(j.lock_at_most_for),
+            Some(dur(d::JOB_LOCK_AT_MOST_FOR)),
+            Input,
+            "the lock expires this long after it was taken, even if its holder died",
+        ));
+        out.push(field(
+            at("lock_at_least_for"),
+            dur(j.lock_at_least_for),
+            Some(dur(d::JOB_LOCK_AT_LEAST_FOR)),
+            Input,
+            "the lock is kept at least this long, even after a shorter run",
+        ));
+        out.push(field(
+            at("duration"),
+            dur(j.duration),
+            Some(dur(d::JOB_DURATION)),
+            Assumption,
+            "how long one run (a flush) takes",
+        ));
+        for (n, f) in j.failures.iter().enumerate() {
+            let who = if f.index == crate::scenario::Failure::HOLDER {
+                "the lock holder".to_string()
+            } else {
+                format!("instance {}", f.index)
+            };
+            out.push(field(
+                format!("consumers[{i}].job.instance_failures[{n}]"),
+                format!("{who} at {}", dur(f.at)),
+                None,
+                Input,
+                "an instance that stops; if it holds the lock, the lock stays taken until lock_at_most_for",
+            ));
+        }
+    }
 }
 
 /// The mode `engine.mode = "auto"` picks for `sc` (the rule of the validator).
