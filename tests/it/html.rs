@@ -109,3 +109,30 @@ fn degenerate_results_render() {
     assert!(html.contains("The 60 most throttled of 200 shards"));
     assert!(html.contains("shardId-000000000199") && !html.contains("shardId-000000000100<"));
 }
+
+/// With consumers, the report has a Consumers section (with the KCL workers and the job's
+/// failed run and skipped periods), the three consumer charts with their sentences, and the
+/// trace follows records on to the consumer.
+#[test]
+fn consumers_have_their_section_and_charts() {
+    let b = kinesim::library::find("periodic-job-lock").unwrap();
+    let mut sc = b.scenario().unwrap();
+    sc.duration = kinesim::units::secs(120);
+    let r = kinesim::experiment::run(&sc);
+    let files = report::render_all(&r, &sc).unwrap();
+    for f in ["consumer-lag.svg", "consumer-reads.svg", "consumer-latency.svg"] {
+        assert!(files.iter().any(|(n, _)| n == f), "{f}");
+    }
+    let html = String::from_utf8(files.iter().find(|(n, _)| n == "report.html").unwrap().1.clone()).unwrap();
+    assert!(html.contains("<h2 id=\"consumers\""));
+    assert!(html.contains("2 KCL workers"));
+    assert!(html.contains("3 runs (1 failed), 2 periods skipped"), "the job's summary line");
+    assert!(html.contains("instance") && html.contains("died holding the lock"));
+    assert!(html.contains("lock held until 100.0 s"), "why the periods were skipped");
+    assert!(html.contains("Consumer reads against the shard read limit"));
+    assert!(html.contains("End-to-end latency: from the producer to the application"));
+    // Trace rows of the read side.
+    for ev in ["read", "processed", "flushed"] {
+        assert!(r.trace.iter().any(|t| t.event == ev), "a traced record was {ev}");
+    }
+}
