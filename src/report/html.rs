@@ -45,6 +45,8 @@ fn pct(v: f64) -> String {
 fn ms(v: f64) -> String {
     if !v.is_finite() {
         "-".into()
+    } else if v >= 10_000.0 {
+        format!("{:.1} s", v / 1000.0)
     } else if v >= 100.0 {
         format!("{} ms", thousands(v.round() as u64))
     } else {
