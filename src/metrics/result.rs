@@ -114,7 +114,8 @@ pub struct ConsumerResult {
     pub read_throttled_calls: u64,
     /// Records that expired (retention) before this consumer read them.
     pub records_lost_to_retention: u64,
-    /// Records still unread when the run ended.
+    /// Records still unread when the run ended (for a KCL application, records sent back by a
+    /// failover that had been processed once are not counted: they are in `records_processed`).
     pub records_unread: u64,
     /// Iterator age at each read (after it) and each read the consumer could not make: how far
     /// behind the newest data the consumer is (`GetRecords.IteratorAgeMilliseconds`, KCL
@@ -129,6 +130,8 @@ pub struct ConsumerResult {
     pub records_processed: u64,
     /// Records processed a second time because their worker failed before checkpointing them.
     pub records_reprocessed: u64,
+    /// KCL: records read and still being processed when the run ended.
+    pub records_in_flight: u64,
     /// KCL: checkpoints written, leases moved to another worker, and per worker its leases at
     /// the end, records processed and when it failed [s].
     pub checkpoints: u64,

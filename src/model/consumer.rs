@@ -98,6 +98,22 @@ impl Position {
         n
     }
 
+    /// Records from here up to `to` (0 if `to` is not after it); segments already dropped count
+    /// nothing.
+    pub fn records_to(&self, to: Position, log: &ShardLog) -> u64 {
+        if to <= *self {
+            return 0;
+        }
+        let mut n = 0;
+        for abs in self.seg.max(log.base)..=to.seg {
+            let Some(s) = log.get(abs) else { continue };
+            let from = if abs == self.seg { self.offset } else { 0 };
+            let upto = if abs == to.seg { to.offset.min(s.records) } else { s.records };
+            n += upto.saturating_sub(from);
+        }
+        n
+    }
+
     pub fn at_end(&self, log: &ShardLog) -> bool {
         self.seg >= log.end()
             || (self.seg + 1 == log.end() && log.get(self.seg).is_some_and(|s| self.offset >= s.records))
@@ -205,6 +221,10 @@ mod tests {
         let r = read(&log, &mut pos, 100, u64::MAX);
         assert_eq!(r.records, 4);
         assert!(pos.at_end(&log));
+        let a = Position { seg: 0, offset: 15 };
+        assert_eq!(a.records_to(Position { seg: 1, offset: 2 }, &log), 7);
+        assert_eq!(a.records_to(Position { seg: 0, offset: 18 }, &log), 3);
+        assert_eq!(a.records_to(a, &log), 0);
     }
 
     #[test]

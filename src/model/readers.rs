@@ -46,7 +46,8 @@ struct Batch {
     worker: u32,
     records: u64,
     created_sum: f64,
-    /// Position after the batch (the checkpoint it allows).
+    /// Positions before and after the batch (the end is the checkpoint it allows).
+    start: Position,
     end: Position,
     /// Traced records in it.
     traced: Vec<u32>,
@@ -64,6 +65,9 @@ struct Lease {
     ckpt: Position,
     ckpt_at: SimTime,
     since_ckpt: u64,
+    /// End of the furthest batch ever processed: records before it processed again after a
+    /// failover are duplicates.
+    done_to: Position,
     /// Batches read and not processed yet, oldest first (the worker fetches ahead).
     pending: VecDeque<Batch>,
 }
@@ -294,7 +298,13 @@ impl Readers {
                 for a in &mut self.apps {
                     let p = &mut a.pos[id];
                     if p.seg <= log.base {
-                        a.result.records_lost_to_retention += front.records - p.offset;
+                        // Records a KCL application processed before a failover sent it back are
+                        // not lost: only those it never processed.
+                        let processed = match &a.kcl {
+                            Some(k) => p.records_to(k.leases[id].done_to.min(next), log),
+                            None => 0,
+                        };
+                        a.result.records_lost_to_retention += front.records - p.offset - processed;
                         *p = next;
                     }
                     if let Some(k) = &mut a.kcl {
@@ -437,7 +447,7 @@ impl Readers {
                 for &t in &traced {
                     self.rows.push(row(t, "read", delivered, id, format!("by consumer {name}")));
                 }
-                self.process(k, id, worker, delivered, got.records, got.created_sum, to, traced);
+                self.process(k, id, worker, delivered, got.records, got.created_sum, (from, to), traced);
             }
             self.note_age(k, id, now, second);
         }
@@ -511,19 +521,27 @@ impl Readers {
         at: SimTime,
         records: u64,
         created_sum: f64,
-        end: Position,
+        (start, end): (Position, Position),
         traced: Vec<u32>,
     ) {
         let a = &mut self.apps[k];
         match (&mut a.kcl, &a.spec.kcl) {
             (Some(kcl), Some(spec)) => {
                 let w = &mut kcl.workers[worker as usize];
-                let start = at.max(w.busy_until);
-                let done = start
+                let begins = at.max(w.busy_until);
+                let done = begins
                     .saturating_add(spec.batch_cost)
                     .saturating_add(spec.record_cost.saturating_mul(records));
                 w.busy_until = done;
-                kcl.leases[id].pending.push_back(Batch { done, worker, records, created_sum, end, traced });
+                kcl.leases[id].pending.push_back(Batch {
+                    done,
+                    worker,
+                    records,
+                    created_sum,
+                    start,
+                    end,
+                    traced,
+                });
             }
             _ => self.processed(k, id, at, records, created_sum, &traced, None),
         }
@@ -578,6 +596,9 @@ impl Readers {
             let Some(b) = lease.pending.pop_front() else { return };
             kcl.workers[b.worker as usize].processed += b.records;
             lease.since_ckpt += b.records;
+            let dup = b.start.records_to(b.end.min(lease.done_to), &self.logs[id]);
+            a.result.records_reprocessed += dup;
+            lease.done_to = lease.done_to.max(b.end);
             let by_count = spec.checkpoint_every > 0 && lease.since_ckpt >= spec.checkpoint_every;
             let by_time = spec.checkpoint_interval > 0
                 && b.done.saturating_sub(lease.ckpt_at) >= spec.checkpoint_interval;
@@ -611,7 +632,6 @@ impl Readers {
                 continue;
             }
             lease.pending.clear();
-            a.result.records_reprocessed += lease.since_ckpt;
             lease.since_ckpt = 0;
             a.pos[id] = lease.ckpt;
             lease.holder = None;
@@ -729,12 +749,28 @@ impl Readers {
                 self.finish_batch(k, id, end);
             }
         }
+        for a in &mut self.apps {
+            if let Some(kcl) = &a.kcl {
+                a.result.records_in_flight =
+                    kcl.leases.iter().flat_map(|l| &l.pending).map(|b| b.records).sum();
+            }
+        }
         let logs = &self.logs;
         let results = self
             .apps
             .into_iter()
             .map(|mut a| {
-                a.result.records_unread = a.pos.iter().zip(logs).map(|(p, l)| p.unread(l)).sum();
+                // Unread: never read, or (KCL) sent back by a failover and not yet processed again
+                // (what was processed once is not counted twice).
+                a.result.records_unread = a
+                    .pos
+                    .iter()
+                    .enumerate()
+                    .map(|(id, p)| match &a.kcl {
+                        Some(k) => p.max(&k.leases[id].done_to).unread(&logs[id]),
+                        None => p.unread(&logs[id]),
+                    })
+                    .sum();
                 // A second without a read keeps the age the previous read reported.
                 let mut last = 0.0;
                 for v in &mut a.result.iterator_age_s {

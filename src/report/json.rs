@@ -112,6 +112,8 @@ struct Consumer<'a> {
     records_processed: u64,
     /// Processed again after a worker failed before checkpointing them.
     records_reprocessed: u64,
+    /// Read and still being processed when the run ended (KCL workers).
+    records_in_flight_at_end: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     kcl: Option<Kcl>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -391,6 +393,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                     delivered_ms: c.delivered_ms.into(),
                     records_processed: c.records_processed,
                     records_reprocessed: c.records_reprocessed,
+                    records_in_flight_at_end: c.records_in_flight,
                     kcl: (!c.workers.is_empty()).then(|| Kcl {
                         checkpoints: c.checkpoints,
                         lease_moves: c.lease_moves,

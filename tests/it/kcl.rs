@@ -315,3 +315,65 @@ fn a_consumer_that_reads_nothing_loses_exactly_what_expires() {
     assert_eq!(c.records_lost_to_retention, 3_600 * 500);
     assert_eq!(c.records_lost_to_retention + c.records_unread, r.totals.records_accepted);
 }
+
+/// Every accepted record is, for each consumer, processed (once or more), being processed,
+/// unread or lost to retention, whatever fails: workers one after another (down to none),
+/// checkpoints by count and by time, polling and enhanced fan-out, a job whose lock holder
+/// dies. Processed records are flushed, waiting for the job, or in the run in progress.
+#[test]
+fn every_record_is_accounted_for_through_failures() {
+    for (kind, mode, failures) in [
+        ("polling", "per-record", r#"[ { worker = 0, at = "20s" }, { worker = 2, at = "50s" } ]"#),
+        (
+            "efo",
+            "aggregated",
+            r#"[ { worker = 1, at = "15s" }, { worker = 0, at = "33s" }, { worker = 2, at = "70s" } ]"#,
+        ),
+        ("polling", "aggregated", r#"[ { worker = 2, at = "0s" } ]"#),
+    ] {
+        let r = run(&format!(
+            r#"
+            name = "faults"
+            duration = "100s"
+            [stream]
+            shards = 5
+            [engine]
+            mode = "{mode}"
+            [capacity]
+            schedule = [ {{ at = "40s", shards = 10 }} ]
+            resharding_duration = "5s"
+            [[producers]]
+            name = "p"
+            rate = 3000
+            record_size = "300B"
+            [[consumers]]
+            name = "app"
+            kind = "{kind}"
+            workers = 3
+            record_cost = "0.2ms"
+            checkpoint_every = 700
+            checkpoint_interval = "3s"
+            failover_time = "4s"
+            worker_failures = {failures}
+            [consumers.job]
+            period = "7s"
+            instances = 2
+            duration = "2s"
+            lock_at_most_for = "20s"
+            instance_failures = [ {{ instance = "holder", at = "15s" }} ]
+            "#
+        ));
+        let c = only(&r);
+        let unique = c.records_processed - c.records_reprocessed;
+        assert_eq!(
+            unique + c.records_in_flight + c.records_unread + c.records_lost_to_retention,
+            r.totals.records_accepted,
+            "{kind} {mode}: processed once + in flight + unread + lost = accepted ({c:?})"
+        );
+        let j = c.job.as_ref().unwrap();
+        // A run still in progress at the end gives its records back to waiting.
+        assert_eq!(j.records_flushed + j.records_waiting, c.records_processed, "{kind} {mode}");
+        assert!(j.runs.iter().any(|r| r.outcome == "failed"), "{kind} {mode}: the holder died mid-run");
+        crate::common::assert_conserved(&r);
+    }
+}
