@@ -86,6 +86,7 @@ pub(super) fn consumers(
     c: &mut Checker,
     list: Option<&Vec<RawConsumer>>,
     run: Option<SimTime>,
+    efo_max: usize,
 ) -> Option<Vec<ConsumerSpec>> {
     let Some(list) = list else { return Some(Vec::new()) };
     let mut out = Some(Vec::with_capacity(list.len()));
@@ -115,12 +116,16 @@ pub(super) fn consumers(
         };
         if kind == Some(ConsumerKind::EnhancedFanOut) {
             efo += 1;
-            if efo > d::EFO_MAX_CONSUMERS {
+            if efo > efo_max {
+                let advantage = if efo_max == d::EFO_MAX_CONSUMERS {
+                    "; 50 under On-demand Advantage, cost.on_demand = \"advantage\""
+                } else {
+                    " under On-demand Advantage"
+                };
                 c.err(
                     &f("kind"),
                     format!(
-                        "at most {} enhanced fan-out consumers per stream (AWS limit); this is number {efo}",
-                        d::EFO_MAX_CONSUMERS
+                        "at most {efo_max} enhanced fan-out consumers per stream (AWS limit{advantage}); this is number {efo}"
                     ),
                 );
             }
@@ -327,6 +332,13 @@ fn failures(
         let index = match index {
             None => c.missing(&field(&p, who), &format!("which {who} fails, counted from 0")),
             Some(Scalar::Str(h)) if who == "instance" && h == "holder" => Some(Failure::HOLDER),
+            Some(Scalar::Str(h)) if who == "instance" => {
+                c.err(
+                    &field(&p, who),
+                    format!("expected an instance number (from 0) or \"holder\" (whichever holds the lock), found {h:?}"),
+                );
+                None
+            }
             Some(v) => {
                 let max = i64::from(count.unwrap_or(1).max(1)) - 1;
                 int(c, &field(&p, who), v, 0, max, &format!("{who}s are numbered from 0")).map(|n| n as u32)
@@ -335,7 +347,7 @@ fn failures(
         let at = match &r.at {
             None => c.missing(&field(&p, "at"), "when it fails, like at = \"10m\""),
             Some(v) => {
-                let max = run.unwrap_or(d::DURATION_MAX).saturating_sub(1);
+                let max = run.unwrap_or(d::DURATION_MAX);
                 duration(c, &field(&p, "at"), v, 0, max, "inside the run")
             }
         };

@@ -50,6 +50,8 @@ pub const GET_RECORDS_MAX_RECORDS: u32 = 10_000;
 /// Registered enhanced fan-out consumers per stream (20 since 2019).
 /// Source: https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
 pub const EFO_MAX_CONSUMERS: usize = 20;
+/// ... and 50 on a stream under On-demand Advantage (2025-11; FACTS.md, enhanced fan-out).
+pub const EFO_MAX_CONSUMERS_ADVANTAGE: usize = 50;
 
 // ---- Model assumptions -----------------------------------------------------------------------
 

@@ -325,7 +325,16 @@ pub(crate) fn validate(
         s
     });
     let cost = super::cost::cost(&mut c, raw.cost.as_ref());
-    let consumers = super::consumers::consumers(&mut c, raw.consumers.as_ref(), run);
+    let consumers = super::consumers::consumers(
+        &mut c,
+        raw.consumers.as_ref(),
+        run,
+        if cost.as_ref().is_some_and(|k| k.advantage) {
+            d::EFO_MAX_CONSUMERS_ADVANTAGE
+        } else {
+            d::EFO_MAX_CONSUMERS
+        },
+    );
     let size = size_table(&mut c, raw.size.as_ref(), raw.capacity.as_ref());
 
     let (
