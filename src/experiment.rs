@@ -55,6 +55,7 @@ fn simulate(scenario: &Scenario) -> RunResult {
         consumers: cap.consumers,
         warnings: warnings(scenario),
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
+        kinesis_records_accepted: cap.kinesis_records_accepted,
         cost: None,
     }
 }

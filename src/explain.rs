@@ -253,6 +253,16 @@ fn producer_fields(i: usize, p: &Producer, out: &mut Vec<Field>) {
         Assumption,
         "round trip of one PutRecords call",
     ));
+    out.push(field(
+        at("aggregation"),
+        match p.aggregation {
+            Some(max) => format!("max_size = {}", format_bytes(max)),
+            None => "off".into(),
+        },
+        Some("off".into()),
+        Input,
+        "KPL aggregation: user records packed per shard into Kinesis records of up to max_size (KPL default 51,200 B), each counting one against the record limits",
+    ));
 }
 
 /// Every field of `sc`, resolved, in file order.

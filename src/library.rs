@@ -37,6 +37,7 @@ pub const ALL: &[Bundled] = bundled![
     "key-design-uuid",
     "batching-one-per-call",
     "batching-500",
+    "aggregation-kpl",
     "retries-none",
     "retries-immediate",
     "retries-backoff",

@@ -364,6 +364,9 @@ pub struct RunResult {
     /// The record trace (per-record mode; empty otherwise).
     pub trace: Vec<TraceRow>,
     pub shard_limit_bytes_per_s: u64,
+    /// Kinesis records accepted: equal to `totals.records_accepted` unless producers aggregate
+    /// (KPL), when an aggregated record of many user records counts one.
+    pub kinesis_records_accepted: u64,
     /// The bill of the run, line by line (`None` when not computed).
     pub cost: Option<crate::cost::CostReport>,
 }

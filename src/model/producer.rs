@@ -28,6 +28,20 @@ pub struct Cohort {
     pub attempts: u32,
     /// Trace id of a traced record (per-record mode), 0 if not traced.
     pub trace: u32,
+    /// One KPL aggregated Kinesis record holding `records` user records (per-record mode):
+    /// it counts as one record against the shard's and the PutRecords call's record limits.
+    pub aggregated: bool,
+}
+
+impl Cohort {
+    /// Kinesis records it counts as against record limits.
+    pub fn kinesis_records(&self) -> u64 {
+        if self.aggregated {
+            1
+        } else {
+            self.records
+        }
+    }
 }
 
 /// The user-record arrival process of one producer, with the rate held at its mean over each
@@ -177,6 +191,7 @@ pub fn rtt<R: Rng + ?Sized>(m: &RttModel, rng: &mut R) -> SimTime {
 /// The batch a producer is filling, and its buffer occupancy.
 pub struct Batcher {
     pub cohorts: Vec<Cohort>,
+    /// Kinesis records in the batch (an aggregated record counts one).
     pub records: u64,
     pub bytes: u64,
     /// Incremented at every send; a linger timer from an older epoch is stale.
@@ -204,14 +219,14 @@ impl Batcher {
     /// Would `c` overflow the batch limits of `p`?
     pub fn would_overflow(&self, p: &Producer, c: &Cohort) -> bool {
         !self.cohorts.is_empty()
-            && (self.records + c.records > p.batch.max_records as u64
+            && (self.records + c.kinesis_records() > p.batch.max_records as u64
                 || self.bytes + c.bytes > p.batch.max_bytes)
     }
 
     /// Add a cohort (after the world sent the previous batch if `would_overflow`).
     pub fn push(&mut self, p: &Producer, c: Cohort) -> AddOutcome {
         let opened = self.cohorts.is_empty();
-        self.records += c.records;
+        self.records += c.kinesis_records();
         self.bytes += c.bytes;
         self.cohorts.push(c);
         let full = self.records >= p.batch.max_records as u64 || self.bytes >= p.batch.max_bytes;

@@ -18,7 +18,7 @@ use crate::model::producer::{
 use crate::model::readers::{Readers, ShardInfo};
 use crate::model::shard::ShardWriter;
 use crate::model::sizes::SizeSampler;
-use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
+use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
 use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB};
 
@@ -95,10 +95,15 @@ pub struct WorldOutcome {
     pub shards_final: u32,
     pub shards_max: u32,
     pub reshard_count: u32,
+    /// Kinesis records accepted (an aggregated record counts one).
+    pub kinesis_records_accepted: u64,
 }
 
 struct ProducerRt {
     spec: Producer,
+    /// KPL aggregation: the aggregated records filling, one per shard id at most, with the sum
+    /// of their user records' creation times.
+    aggregates: Vec<(u32, Cohort, f64)>,
     keys: KeySpace,
     sizes: SizeSampler,
     arrivals: ArrivalProcess,
@@ -155,6 +160,8 @@ pub struct World<'a> {
     switches: Vec<ModeSwitchRecord>,
     producers: Vec<ProducerRt>,
     metrics: Collector,
+    /// Kinesis records accepted (differs from user records with KPL aggregation).
+    kinesis_accepted: u64,
     /// Scratch buffers reused by every send and tick (no allocation in the loop).
     sending: Vec<Cohort>,
     counts: Vec<u64>,
@@ -190,6 +197,7 @@ impl<'a> World<'a> {
                     rng_sizes: rng_stream(seed, &label("sizes")),
                     rng_retry: rng_stream(seed, &label("retry")),
                     rng_rtt: rng_stream(seed, &label("rtt")),
+                    aggregates: Vec::new(),
                     spec: p.clone(),
                 }
             })
@@ -236,6 +244,7 @@ impl<'a> World<'a> {
             producers,
             metrics,
             sending: Vec::new(),
+            kinesis_accepted: 0,
             counts: Vec::new(),
             map,
         };
@@ -388,6 +397,7 @@ impl<'a> World<'a> {
             shards_final: self.map.len() as u32,
             shards_max: self.shards_max,
             reshard_count: self.reshards_done,
+            kinesis_records_accepted: self.kinesis_accepted,
         };
         (self.metrics.finish(pending, meta), outcome)
     }
@@ -668,13 +678,66 @@ impl<'a> World<'a> {
                 target: Target::Hash(key.hash),
                 attempts: 0,
                 trace,
+                aggregated: false,
             };
             if traced {
                 self.trace_row(TraceRow { record: trace, event: "created", ..TraceRow::default() }, p, now);
             }
-            self.add_to_batch(p, c, now);
+            match self.producers[p].spec.aggregation {
+                Some(max_size) => self.aggregate(p, c, u64::from(key.len), max_size, now),
+                None => self.add_to_batch(p, c, now),
+            }
         }
         self.schedule_arrival(p, end);
+    }
+
+    /// KPL aggregation: the user record `c` (its key `key_len` bytes) joins the aggregated
+    /// record filling for its shard; a record that would grow it past `max_size` bytes sends it
+    /// to the batch first. The first record of an aggregate opens the linger timer if no batch
+    /// is open, so no record waits longer than the linger.
+    fn aggregate(&mut self, p: usize, c: Cohort, key_len: u64, max_size: u64, now: SimTime) {
+        let Target::Hash(h) = c.target else { return self.add_to_batch(p, c, now) };
+        let shard = self.map.shard_of(h);
+        let add = c.bytes + defaults::AGGREGATION_USER_RECORD_OVERHEAD;
+        let pr = &mut self.producers[p];
+        let at = pr.aggregates.iter().position(|a| a.0 == shard);
+        if let Some(i) = at {
+            let (_, open, created_sum) = &mut pr.aggregates[i];
+            if open.bytes + add <= max_size {
+                open.records += 1;
+                open.bytes += add;
+                *created_sum += c.created as f64;
+                if c.trace != 0 {
+                    if open.trace == 0 {
+                        open.trace = c.trace;
+                    } else {
+                        // One traced record per aggregated record: this one is followed no further.
+                        let with = open.trace;
+                        self.tracer.open.remove(&c.trace);
+                        let row = TraceRow {
+                            record: c.trace,
+                            event: "aggregated",
+                            detail: format!("in the same aggregated record as record {with}: followed there"),
+                            ..TraceRow::default()
+                        };
+                        self.trace_row(row, p, now);
+                    }
+                }
+                return;
+            }
+            let (_, full, created_sum) = pr.aggregates.swap_remove(i);
+            let full = Cohort { created: (created_sum / full.records as f64) as SimTime, ..full };
+            self.add_to_batch(p, full, now);
+        }
+        let pr = &mut self.producers[p];
+        let first = pr.aggregates.is_empty() && pr.batch.cohorts.is_empty();
+        let open =
+            Cohort { bytes: key_len + defaults::AGGREGATION_RECORD_OVERHEAD + add, aggregated: true, ..c };
+        pr.aggregates.push((shard, open, c.created as f64));
+        if first && pr.spec.batch.linger > 0 {
+            let epoch = pr.batch.epoch;
+            self.queue.schedule_in(pr.spec.batch.linger, Event::Linger { p: p as u16, epoch });
+        }
     }
 
     fn add_to_batch(&mut self, p: usize, c: Cohort, now: SimTime) {
@@ -708,6 +771,18 @@ impl<'a> World<'a> {
 
     /// Send producer `p`'s batch as one PutRecords call.
     fn send_batch(&mut self, p: usize, now: SimTime) {
+        // A PutRecords call also takes the aggregated records still filling (KPL: a record
+        // waits at most RecordMaxBufferedTime, the linger here).
+        if !self.producers[p].aggregates.is_empty() {
+            let open = std::mem::take(&mut self.producers[p].aggregates);
+            for (_, c, created_sum) in open {
+                self.add_to_batch(
+                    p,
+                    Cohort { created: (created_sum / c.records as f64) as SimTime, ..c },
+                    now,
+                );
+            }
+        }
         let mut sending = std::mem::take(&mut self.sending);
         self.producers[p].batch.take(&mut sending);
         if !sending.is_empty() {
@@ -734,7 +809,14 @@ impl<'a> World<'a> {
             }
             Target::Shard(id) => id,
         };
-        let adm = self.shards[shard as usize].admit(now, c.records, c.bytes);
+        let mut adm = self.shards[shard as usize].admit(now, c.kinesis_records(), c.bytes);
+        if c.aggregated && adm.records == 1 {
+            // An aggregated record is accepted whole: all its user records are in.
+            adm.records = c.records;
+            self.kinesis_accepted += 1;
+        } else if !c.aggregated {
+            self.kinesis_accepted += adm.records;
+        }
         self.metrics.attempt(now, shard, c.records, c.bytes, adm, c.attempts > 0);
         self.period_records += adm.records;
         self.period_bytes += adm.bytes;
@@ -745,17 +827,19 @@ impl<'a> World<'a> {
         }
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
-        self.shard_seq[shard as usize] += adm.records;
+        // Kinesis numbers Kinesis records; the user records of an aggregated one share its
+        // sequence number (with sub-sequence numbers).
+        self.shard_seq[shard as usize] += if c.aggregated { u64::from(adm.records > 0) } else { adm.records };
         if adm.records > 0 && self.readers.active() {
-            let traced = if adm.records == 1 { c.trace } else { 0 };
+            let traced = if adm.records == c.records { c.trace } else { 0 };
             self.readers.append(shard as usize, now, adm.records, adm.bytes, c.created, traced);
         }
         if c.trace != 0 {
-            self.trace_attempt(&c, shard, adm.records == 1, now, answered, p);
+            self.trace_attempt(&c, shard, adm.records == c.records, now, answered, p);
         }
         let pr = &mut self.producers[p];
         if adm.records > 0 {
-            let (units, kib) = if c.records == 1 {
+            let (units, kib) = if c.records == 1 || c.aggregated {
                 (adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES), adm.bytes.div_ceil(KIB))
             } else {
                 let k = adm.records as f64;
@@ -863,6 +947,7 @@ impl<'a> World<'a> {
                     bytes,
                     target: Target::Shard(self.map.shard_ids()[pos]),
                     attempts: 0,
+                    aggregated: false,
                 };
                 self.deliver(p, c, now, rtt);
             }
@@ -903,6 +988,7 @@ mod tests {
                 batch: Batching { max_records: 500, max_bytes: 5 << 20, linger: 0 },
                 retry: Retry { max_attempts: 1, base: secs(1), cap: secs(20), jitter: Jitter::Full },
                 buffer_records: 1_000_000,
+                aggregation: None,
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
             engine: EngineSettings { mode, tick: secs(1), retry_spread: 8, trace_records: 0 },

@@ -55,6 +55,8 @@ struct Call<'a> {
 struct Write {
     records_produced: u64,
     records_accepted: u64,
+    /// Kinesis records accepted (an aggregated KPL record counts one).
+    kinesis_records_accepted: u64,
     records_dropped: u64,
     records_dropped_throttled: u64,
     records_dropped_buffer_full: u64,
@@ -363,6 +365,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
         write: Write {
             records_produced: t.records_produced,
             records_accepted: t.records_accepted,
+            kinesis_records_accepted: r.kinesis_records_accepted,
             records_dropped: t.records_dropped(),
             records_dropped_throttled: t.records_dropped_throttled,
             records_dropped_buffer_full: t.records_dropped_buffer,

@@ -28,6 +28,14 @@ pub fn render(r: &RunResult) -> String {
         thousands(t.records_dropped()),
         thousands(t.records_pending)
     );
+    if r.kinesis_records_accepted != t.records_accepted {
+        let _ = writeln!(
+            s,
+            "  aggregated: {} user records accepted in {} Kinesis records (KPL aggregation)",
+            thousands(t.records_accepted),
+            thousands(r.kinesis_records_accepted)
+        );
+    }
     let _ = writeln!(
         s,
         "  throttled {} attempts ({:.3}% of attempts), {} retries",

@@ -71,6 +71,16 @@ pub const EFO_PUSH_INTERVAL: SimTime = millis(50);
 /// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
 pub const GET_RECORDS_MAX_BYTES: u64 = 10 * MIB;
 
+/// KPL aggregation: an aggregated record holds user records up to `AggregationMaxSize`,
+/// 51,200 bytes by default (KPL `default_config.properties`; FACTS.md, KPL buffering).
+pub const AGGREGATION_MAX_SIZE: u64 = 51_200;
+/// Bytes an aggregated record adds (model assumption after the KPL's format: a 4-byte magic
+/// number and a 16-byte MD5 checksum around a protobuf message) ...
+pub const AGGREGATION_RECORD_OVERHEAD: u64 = 20;
+/// ... and per user record in it (protobuf tags and lengths; its partition key is counted in
+/// full, as for a key used once).
+pub const AGGREGATION_USER_RECORD_OVERHEAD: u64 = 6;
+
 /// KCL failover: a lease not renewed for `failoverTimeMillis` (10 s) is taken by another worker.
 /// Source: KCL configuration docs (FACTS.md, "KCL leases").
 pub const KCL_FAILOVER_TIME: SimTime = secs(10);

@@ -178,6 +178,14 @@ pub(crate) struct RawProducer {
     pub retry: Option<RawRetry>,
     pub buffer_records: Field,
     pub put_rtt: Option<ScalarOr<RawRtt>>,
+    pub aggregation: Option<ScalarOr<RawAggregation>>,
+}
+
+/// `aggregation = true` or `aggregation = { max_size = "50KiB" }`: KPL-style aggregation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "true, false, or a table like { max_size = \"50KiB\" }")]
+pub(crate) struct RawAggregation {
+    pub max_size: Field,
 }
 
 /// A rate table: `shape` picks which of the other fields apply.

@@ -427,4 +427,7 @@ pub struct Producer {
     /// are lost and counted.
     pub buffer_records: u64,
     pub put_rtt: RttModel,
+    /// KPL-style aggregation: user records packed into Kinesis records of at most this many
+    /// bytes, per shard (`None`: one Kinesis record per user record).
+    pub aggregation: Option<u64>,
 }

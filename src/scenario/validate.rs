@@ -358,8 +358,18 @@ pub(crate) fn validate(
     if !c.found.is_empty() {
         return Err(c.found);
     }
+    let aggregating = producers.iter().position(|p| p.aggregation.is_some());
     let mode = match mode {
+        Some(EngineMode::Aggregated) if aggregating.is_some() => {
+            let i = aggregating.unwrap_or(0);
+            c.err(
+                &format!("producers[{i}].aggregation"),
+                "KPL aggregation is modelled record by record: set engine.mode = \"per-record\" (or \"auto\")",
+            );
+            return Err(c.found);
+        }
         Some(m) => m,
+        None if aggregating.is_some() => EngineMode::PerRecord,
         None => {
             let expected: f64 = producers.iter().map(|p| p.rate.integral(0, run)).sum();
             if expected <= d::AUTO_PER_RECORD_MAX_RECORDS {
@@ -561,6 +571,8 @@ fn producer(
         }
     };
     let put_rtt = put_rtt(c, &at("put_rtt"), p.put_rtt.as_ref());
+    let aggregation =
+        aggregation(c, &at("aggregation"), p.aggregation.as_ref(), max_record, &record_size, &keys, &batch);
 
     // Cross-field: the largest record must fit the stream's maximum record size.
     if let (Some(limit), Some((_, largest)), Some(keys)) = (max_record, &record_size, &keys) {
@@ -597,6 +609,7 @@ fn producer(
         retry: retry?,
         buffer_records: buffer_records?,
         put_rtt: put_rtt?,
+        aggregation: aggregation?,
     })
 }
 
@@ -1139,6 +1152,73 @@ fn batch(c: &mut Checker, path: &str, v: Option<&RawBatch>) -> Option<Batching> 
         Some(v) => duration(c, &f("linger"), v, 0, d::DURATION_MAX, ""),
     };
     Some(Batching { max_records: max_records?, max_bytes: max_bytes?, linger: linger? })
+}
+
+/// `aggregation`: `Some(None)` when off, `Some(Some(max_size))` when on.
+fn aggregation(
+    c: &mut Checker,
+    path: &str,
+    v: Option<&ScalarOr<RawAggregation>>,
+    max_record: Option<u64>,
+    record_size: &Option<(SizeDist, u64)>,
+    keys: &Option<KeySpec>,
+    batch: &Option<Batching>,
+) -> Option<Option<u64>> {
+    let max_size = match v {
+        None | Some(ScalarOr::Scalar(Scalar::Bool(false))) => return Some(None),
+        Some(ScalarOr::Scalar(Scalar::Bool(true))) => d::AGGREGATION_MAX_SIZE,
+        Some(ScalarOr::Scalar(other)) => {
+            c.err(
+                path,
+                format!(
+                    "expected true, false or a table like {{ max_size = \"50KiB\" }}, found {}",
+                    other.describe()
+                ),
+            );
+            return None;
+        }
+        Some(ScalarOr::Table(t)) => match &t.max_size {
+            None => d::AGGREGATION_MAX_SIZE,
+            Some(v) => size(c, &field(path, "max_size"), v, 1, d::MAX_RECORD_SIZE_LIMIT, SIZE_LIKE)?,
+        },
+    };
+    if let Some(limit) = max_record {
+        if max_size > limit {
+            c.err(
+                path,
+                format!(
+                    "an aggregated record of {} would exceed the stream's maximum record size {} (stream.max_record_size)",
+                    format_bytes(max_size),
+                    format_bytes(limit)
+                ),
+            );
+            return None;
+        }
+    }
+    if let (Some((_, largest)), Some(keys)) = (record_size, keys) {
+        let one = largest
+            .saturating_add(2 * longest_key_bytes(keys))
+            .saturating_add(d::AGGREGATION_RECORD_OVERHEAD + d::AGGREGATION_USER_RECORD_OVERHEAD);
+        if one > max_size {
+            c.err(
+                path,
+                format!(
+                    "max_size {} cannot hold even one of this producer's records ({} with the aggregation overhead)",
+                    format_bytes(max_size),
+                    format_bytes(one)
+                ),
+            );
+            return None;
+        }
+    }
+    if batch.as_ref().is_some_and(|b| b.linger == 0) {
+        c.err(
+            path,
+            "aggregation packs the records that arrive while a batch lingers: set batch.linger above 0 (the KPL's RecordMaxBufferedTime is 100 ms)",
+        );
+        return None;
+    }
+    Some(Some(max_size))
 }
 
 fn retry(c: &mut Checker, path: &str, v: Option<&RawRetry>) -> Option<Retry> {

@@ -39,6 +39,7 @@ fn metric(r: &RunResult, name: &str) -> f64 {
         "put_payload_units" => t.put_payload_units as f64,
         "bytes_accepted" => t.bytes_accepted as f64,
         "p99_put_latency_ms" => r.latency.overall.p99,
+        "kinesis_records_accepted" => r.kinesis_records_accepted as f64,
         // Consumers: sums over every consumer (maxima for latencies).
         "records_read" => r.consumers.iter().map(|c| c.records_read as f64).sum(),
         "read_throttled_calls" => r.consumers.iter().map(|c| c.read_throttled_calls as f64).sum(),

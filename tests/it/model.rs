@@ -412,3 +412,74 @@ fn record_trace_follows_records_to_their_shards() {
         "tracing does not change the run"
     );
 }
+
+/// KPL aggregation (FACTS.md, KPL: many user records in one Kinesis record, up to
+/// AggregationMaxSize): 1,000 evenly spaced records/s of 100 B with 5-byte keys, aggregated
+/// records of at most 1,000 bytes. A user record adds 100 + 5 + 6 (overhead) = 111 bytes, an
+/// aggregated record starts at 5 (its key) + 20 = 25 bytes, so a full one holds 8 user records
+/// (913 bytes; a ninth would make 1,024). Over 10 s: 10,000 user records in ~1,250 Kinesis
+/// records (plus one partly filled per linger flush), each one PUT payload unit; the bytes the
+/// shard accepts are exactly 111 per user record + 25 per Kinesis record.
+#[test]
+fn kpl_aggregation_packs_user_records_by_size() {
+    let r = run(r#"
+        name = "agg"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 1000
+        arrivals = "uniform"
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 10, template = "key-{}" }
+        batch = { linger = "1s" }
+        aggregation = { max_size = "1000B" }
+    "#);
+    let t = &r.totals;
+    let k = r.kinesis_records_accepted;
+    assert_eq!(t.throttled_attempts, 0);
+    assert!(t.records_accepted >= 9_000, "{}", t.records_accepted);
+    let full = t.records_accepted / 8;
+    assert!((full..=full + 11).contains(&k), "{k} Kinesis records for {} user records", t.records_accepted);
+    assert_eq!(t.put_payload_units, k, "each aggregated record is one 25 KB unit");
+    assert_eq!(t.bytes_accepted, 111 * t.records_accepted + 25 * k);
+    crate::common::assert_conserved(&r);
+}
+
+/// Aggregated records count once against the shard's 1,000 records/s: 3,000 small user
+/// records/s fit one shard aggregated, and are throttled without aggregation.
+#[test]
+fn kpl_aggregation_lifts_the_record_limit() {
+    let text = |agg: &str| {
+        format!(
+            r#"
+            name = "agg-limit"
+            duration = "30s"
+            [stream]
+            shards = 1
+            [[producers]]
+            name = "p"
+            rate = 3000
+            record_size = "100B"
+            {agg}
+            "#
+        )
+    };
+    let with = run(&text("aggregation = true"));
+    assert_eq!(with.totals.throttled_attempts, 0);
+    assert!(with.kinesis_records_accepted * 50 < with.totals.records_accepted);
+    let without = run(&text(""));
+    assert!(without.totals.throttled_attempts > 30 * 1_500, "{}", without.totals.throttled_attempts);
+    assert_eq!(without.kinesis_records_accepted, without.totals.records_accepted);
+    for (extra, expect) in [
+        ("aggregation = true\n[engine]\nmode = \"aggregated\"", "set engine.mode = \"per-record\""),
+        ("aggregation = { max_size = \"2MiB\" }", "exceed the stream's maximum record size"),
+        ("aggregation = true\nbatch = { linger = \"0s\" }", "set batch.linger above 0"),
+        ("aggregation = { max_size = \"100B\" }", "cannot hold even one"),
+        ("aggregation = 3", "expected true, false or a table"),
+    ] {
+        let err = kinesim::scenario::parse_str(&text(extra), None).expect_err(extra).to_string();
+        assert!(err.contains(expect), "{extra}: {err}");
+    }
+}
