@@ -73,6 +73,13 @@ proptest! {
         for (b, open) in r.series.accepted_bytes.iter().zip(&r.series.open_shards) {
             prop_assert!(*b <= burst * *open as u64 * 1_048_576);
         }
+        // Simulated time never goes back for a record: each traced record's events (created,
+        // attempts, the end) are in time order.
+        let mut last: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
+        for row in &r.trace {
+            let previous = last.insert(row.record, row.time_s).unwrap_or(0.0);
+            prop_assert!(row.time_s >= previous, "record {} at {} after {}", row.record, row.time_s, previous);
+        }
         // Determinism: the same scenario twice gives identical bytes.
         let again = experiment::run(&sc);
         prop_assert_eq!(report::json::render(&r), report::json::render(&again));
