@@ -147,6 +147,9 @@ enum Command {
 struct BadInput(String);
 
 fn main() -> ExitCode {
+    // Ctrl-C: exit 130 without a half-written report (see report::writer). Without a handler
+    // (it could not be installed) SIGINT still stops the run, only less politely.
+    let _ = ctrlc::set_handler(|| report::writer::interrupt());
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

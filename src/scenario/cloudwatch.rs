@@ -134,7 +134,8 @@ fn parse_timestamp(s: &str) -> Option<i64> {
                 _ => return None,
             };
             let hm = rest[1..].replace(':', "");
-            if hm.len() != 4 {
+            // ASCII digits only: slicing `hm` by bytes below must not cut a character.
+            if hm.len() != 4 || !hm.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             sign * (hm[0..2].parse::<i64>().ok()? * 3600 + hm[2..4].parse::<i64>().ok()? * 60)

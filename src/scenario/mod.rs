@@ -57,6 +57,23 @@ pub fn parse_str(text: &str, source: Option<&Path>) -> Result<Scenario, Scenario
     parse_named(text, file, source)
 }
 
+/// Check a traffic trace CSV given as bytes, as `rate = { shape = "trace" }` reads it: the
+/// `(time [µs], records/s)` steps, or every problem (messages name `name` and the line). A
+/// public entry for the fuzz targets (`fuzz/`) and tools.
+pub fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(crate::units::SimTime, f64)>, Vec<String>> {
+    trace::parse_trace(bytes, name)
+}
+
+/// Parse a CloudWatch `get-metric-data` JSON export given as bytes, as
+/// `rate = { shape = "cloudwatch" }` reads it. A public entry for the fuzz targets and tools.
+pub fn parse_cloudwatch(
+    bytes: &[u8],
+    metric: &str,
+    scale: f64,
+) -> Result<Vec<(crate::units::SimTime, f64)>, String> {
+    cloudwatch::parse(bytes, "<input>", metric, scale)
+}
+
 /// Read a regular file of at most `limit` bytes: a device or a runaway file is an error, not a
 /// hang.
 pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {

@@ -759,7 +759,18 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
             let read = if shape == "cloudwatch" {
                 super::cloudwatch::read(&path_buf, &metric, scale)
             } else {
-                trace::read_trace(&path_buf).map(|pts| pts.into_iter().map(|(t, r)| (t, r * scale)).collect())
+                trace::read_trace(&path_buf).and_then(|pts| {
+                    match pts.iter().find(|p| p.1 * scale > d::RATE_MAX) {
+                        // As for CloudWatch exports: the scaled rate obeys the rate limit too.
+                        Some((t, r)) => Err(vec![format!(
+                            "{}: at {}, {r} records/s x scale {scale} is above the {:e} records/s limit",
+                            path_buf.display(),
+                            format_duration(*t),
+                            d::RATE_MAX
+                        )]),
+                        None => Ok(pts.into_iter().map(|(t, r)| (t, r * scale)).collect()),
+                    }
+                })
             };
             match read {
                 Ok(points) => Some(RateShape::Trace { points, path: path_buf }),

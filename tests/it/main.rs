@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod consumers;
 mod cost;
+mod faults;
 mod hashing;
 mod html;
 mod kcl;
