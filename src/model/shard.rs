@@ -101,6 +101,11 @@ impl ShardWriter {
         }
     }
 
+    /// No record can be admitted at `now` (the records limit is used up).
+    pub fn records_used_up(&mut self, now: SimTime) -> bool {
+        self.room(now).0 == 0
+    }
+
     /// Offer one record of `bytes` (data + key): accepted or throttled.
     pub fn admit_one(&mut self, now: SimTime, bytes: u64) -> bool {
         self.admit_one_why(now, bytes).is_ok()

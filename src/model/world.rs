@@ -25,7 +25,7 @@ use crate::model::shard::{mul_div, Admitted, ShardWriter};
 use crate::model::sizes::SizeSampler;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{defaults, ConsumerKind, ConsumerSpec};
-use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
+use crate::scenario::{CapacityMode, EngineMode, Producer, RttModel, Scenario};
 use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB, MICROS_PER_SEC};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
@@ -941,21 +941,38 @@ impl<'a> World<'a> {
         let p = g.p as usize;
         let target = Target::Shard(g.shard);
         let shard = self.shard_for(target);
-        let max_records = self.producers[p].spec.batch.max_records;
+        let spec = &self.producers[p].spec;
+        let max_records = spec.batch.max_records;
+        // On the last attempt with a fixed round trip, once the shard's records limit is used up
+        // every further part is refused and dropped and draws nothing: those parts are only
+        // counted (the same outcome as offering them one by one).
+        let last_attempt =
+            g.attempts + 1 >= spec.retry.max_attempts && matches!(spec.put_rtt, RttModel::Fixed(_));
+        let mut refused_only = false;
+        let mut dropped = 0;
         let mut offered = (0, 0);
         let mut accepted = Admitted { records: 0, bytes: 0 };
         for (j, (records, bytes)) in split_parts(g.rejected, g.bytes, u64::from(g.parts)).enumerate() {
             if g.mask & (1 << j) == 0 {
                 continue;
             }
-            let c = Cohort { created: g.created, records, bytes, target, attempts: g.attempts, trace: 0 };
             self.metrics.put_calls(calls_for(records, max_records));
+            offered = (offered.0 + records, offered.1 + bytes);
+            if refused_only {
+                dropped += records;
+                continue;
+            }
+            let c = Cohort { created: g.created, records, bytes, target, attempts: g.attempts, trace: 0 };
             let pr = &mut self.producers[p];
             let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
             let adm = self.offer(p, shard, &c, now, rtt);
-            offered = (offered.0 + records, offered.1 + bytes);
             accepted.records += adm.records;
             accepted.bytes += adm.bytes;
+            refused_only = last_attempt && self.shards[shard as usize].records_used_up(now);
+        }
+        if dropped > 0 {
+            self.producers[p].batch.buffered -= dropped;
+            self.metrics.dropped_throttled(now, dropped);
         }
         self.count_attempt(now, shard, offered.0, offered.1, accepted, true);
     }
@@ -1013,7 +1030,7 @@ impl<'a> World<'a> {
                 (adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES), adm.bytes.div_ceil(KIB))
             } else {
                 let k = adm.records as f64;
-                ((k * pr.mean_put_units).round() as u64, (k * pr.mean_billed_kib).round() as u64)
+                (round_u64(k * pr.mean_put_units), round_u64(k * pr.mean_billed_kib))
             };
             self.metrics.billing(now, units, kib);
         }
@@ -1124,7 +1141,7 @@ impl<'a> World<'a> {
                 if take == 0 {
                     continue;
                 }
-                let key_bytes = (take as f64 * pr.mean_key_len[pos]).round() as u64;
+                let key_bytes = round_u64(take as f64 * pr.mean_key_len[pos]);
                 let bytes = pr.sizes.sum(take, &mut pr.rng_sizes) + key_bytes;
                 pr.batch.buffered += take;
                 let c = Cohort {
@@ -1156,10 +1173,36 @@ fn calls_for(records: u64, max_records: u32) -> u64 {
     }
 }
 
+/// `x.round() as u64` (half away from zero, saturating; NaN and negatives give 0) without the
+/// call to libm's `round` that x86-64's baseline instruction set needs: the same value for every
+/// input (tested), on a path taken for every cohort.
+fn round_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::*;
+
+    #[test]
+    fn round_u64_matches_round_then_cast() {
+        let mut xs = vec![0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 1e19, 2e19, 1e300];
+        xs.extend([-0.3, -0.7, -2.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]);
+        let mut x = 1e-3;
+        while x < 1e20 {
+            xs.extend([x, x + 0.5, x * 1.000_000_1]);
+            x *= 1.37;
+        }
+        for x in xs {
+            assert_eq!(round_u64(x), x.round() as u64, "{x}");
+        }
+    }
     use crate::units::{millis, secs};
 
     /// A scenario built without the parser: the model's own contract.
