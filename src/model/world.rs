@@ -1253,6 +1253,25 @@ mod tests {
     }
 
     #[test]
+    fn dropping_the_rest_of_a_refused_group_at_once_changes_nothing() {
+        // With a fixed round trip, the parts of a last-attempt group that find the shard's
+        // second used up are counted as dropped in bulk; a uniform round trip of zero width
+        // (the same 20 ms) goes part by part. Everything must agree exactly.
+        let mut fixed = one_shard(3_000.0, EngineMode::Aggregated);
+        fixed.duration = secs(120);
+        fixed.producers[0].arrivals = Arrivals::Poisson;
+        fixed.producers[0].retry.max_attempts = 3;
+        let mut uniform = fixed.clone();
+        uniform.producers[0].put_rtt = RttModel::Uniform { min: millis(20), max: millis(20) };
+        let (a, _) = World::new(&fixed).run();
+        let (b, _) = World::new(&uniform).run();
+        assert!(a.totals.records_dropped_throttled > 100_000, "the shortcut is exercised");
+        assert_eq!(a.totals, b.totals);
+        assert_eq!(a.series, b.series);
+        assert_eq!(a.latency, b.latency);
+    }
+
+    #[test]
     fn both_modes_throttle_exactly_the_excess_of_evenly_spaced_traffic() {
         for mode in [EngineMode::PerRecord, EngineMode::Aggregated] {
             let (f, _) = World::new(&one_shard(1500.0, mode)).run();
