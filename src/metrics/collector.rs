@@ -46,6 +46,8 @@ pub struct Collector {
     touched: Vec<u32>,
     overall: LatencyHistogram,
     intervals: Vec<Option<LatencyHistogram>>,
+    /// Latency not yet in the histograms: (value [µs], interval, records).
+    pending_latency: Option<(SimTime, usize, u64)>,
     totals: Totals,
 }
 
@@ -80,6 +82,7 @@ impl Collector {
             touched: Vec::new(),
             overall: LatencyHistogram::new(3),
             intervals: (0..seconds.div_ceil(latency_interval_s)).map(|_| None).collect(),
+            pending_latency: None,
             totals: Totals::default(),
         };
         c.ensure_shards(shards);
@@ -213,9 +216,23 @@ impl Collector {
         if count == 0 {
             return;
         }
-        self.overall.record(latency, count);
         let i = (self.sec(now) as u64 / self.latency_interval_s) as usize;
-        self.intervals[i].get_or_insert_with(|| LatencyHistogram::new(2)).record(latency, count);
+        // Runs of equal latencies in one interval (every cohort of an aggregated tick shares its
+        // round trip) are recorded once with their summed count: the histograms are the same.
+        match &mut self.pending_latency {
+            Some(p) if p.0 == latency && p.1 == i => p.2 += count,
+            _ => {
+                self.flush_latency();
+                self.pending_latency = Some((latency, i, count));
+            }
+        }
+    }
+
+    fn flush_latency(&mut self) {
+        if let Some((latency, i, count)) = self.pending_latency.take() {
+            self.overall.record(latency, count);
+            self.intervals[i].get_or_insert_with(|| LatencyHistogram::new(2)).record(latency, count);
+        }
     }
 
     /// Open shards during second `s` onwards.
@@ -229,6 +246,7 @@ impl Collector {
     /// collector fills in the counters.
     pub fn finish(mut self, pending: u64, meta: Vec<ShardTotals>) -> Finished {
         self.flush_second();
+        self.flush_latency();
         self.totals.records_pending = pending;
         self.ensure_shards(meta.len());
         let n_heat = self.n_heat;

@@ -67,9 +67,19 @@ impl KeySpace {
     pub fn new(spec: &KeySpec) -> Self {
         let mut k = Self::build(spec);
         k.spec = spec.clone();
-        let mut order: Vec<u32> = (0..k.hashes.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| k.hashes[i as usize]);
-        k.sorted = order.iter().map(|&i| k.hashes[i as usize]).collect();
+        // Sort (hash, index) pairs held side by side: one pass over contiguous memory rather
+        // than an index sort that looks every hash up. Hashes of distinct keys are distinct
+        // (MD5 has no known collision among short keys), and the index breaks any tie, so the
+        // order is fully determined.
+        let mut pairs: Vec<(u128, u32)> = k.hashes.iter().enumerate().map(|(i, h)| (*h, i as u32)).collect();
+        {
+            use rayon::slice::ParallelSliceMut;
+            // (hash, index) pairs are all distinct: the sorted order is unique, whatever the
+            // number of threads.
+            pairs.par_sort_unstable();
+        }
+        let order: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+        k.sorted = pairs.into_iter().map(|p| p.0).collect();
         k.cum_weight = std::iter::once(0.0)
             .chain(order.iter().scan(0.0, |acc, &i| {
                 *acc += k.weights[i as usize];
@@ -86,12 +96,30 @@ impl KeySpace {
     }
 
     fn build(spec: &KeySpec) -> Self {
+        // MD5 of every templated key, in parallel (rayon): each result is placed by its index, so
+        // the tables are the same whatever the number of threads.
         let template_keys = |template: &str, count: u64, hashes: &mut Vec<u128>, lens: &mut Vec<u32>| {
-            for i in 0..count {
-                let k = key_from_template(template, i);
-                hashes.push(hash_key(&k));
-                lens.push(k.len() as u32);
-            }
+            use rayon::prelude::*;
+            use std::fmt::Write;
+            // `{}` is replaced by the index (as `key_from_template` does), written into one
+            // buffer per rayon task: no allocation per key.
+            let (head, tail) = template.split_once("{}").unwrap_or((template, ""));
+            let has_slot = template.contains("{}");
+            let (h, l): (Vec<u128>, Vec<u32>) = (0..count)
+                .into_par_iter()
+                .map_init(String::new, |key, i| {
+                    key.clear();
+                    key.push_str(head);
+                    if has_slot {
+                        // Writing to a String cannot fail.
+                        let _ = write!(key, "{i}");
+                    }
+                    key.push_str(tail);
+                    (hash_key(key), key.len() as u32)
+                })
+                .unzip();
+            hashes.extend(h);
+            lens.extend(l);
         };
         let mut hashes = Vec::new();
         let mut lens = Vec::new();
@@ -310,6 +338,19 @@ mod tests {
         // Binomial standard deviation; 5 sigma.
         let sd = (n as f64 * p * (1.0 - p)).sqrt();
         assert!((hits - n as f64 * p).abs() < 5.0 * sd, "hits {hits}, expected {}", n as f64 * p);
+    }
+
+    #[test]
+    fn key_tables_match_the_template_expansion() {
+        for template in ["user-{}", "{}", "k{}-x", "fixed"] {
+            let ks = KeySpace::new(&KeySpec::Uniform { count: 2_000, template: template.into() });
+            for i in [0u64, 9, 10, 1_999] {
+                let key = key_from_template(template, i);
+                assert_eq!(ks.hashes[i as usize], hash_key(&key), "{template} {i}");
+                assert_eq!(ks.lens[i as usize], key.len() as u32);
+            }
+            assert!(ks.sorted.windows(2).all(|w| w[0] <= w[1]));
+        }
     }
 
     #[test]

@@ -101,6 +101,11 @@ impl ShardWriter {
         }
     }
 
+    /// No record can be admitted at `now` (the records limit is used up).
+    pub fn records_used_up(&mut self, now: SimTime) -> bool {
+        self.room(now).0 == 0
+    }
+
     /// Offer one record of `bytes` (data + key): accepted or throttled.
     pub fn admit_one(&mut self, now: SimTime, bytes: u64) -> bool {
         self.admit_one_why(now, bytes).is_ok()
@@ -140,12 +145,20 @@ impl ShardWriter {
             return Admitted { records: ok as u64, bytes: if ok { bytes } else { 0 } };
         }
         let (r, b) = self.room(now);
-        let by_bytes =
-            if bytes == 0 { records } else { ((b as u128 * records as u128) / bytes as u128) as u64 };
+        let by_bytes = if bytes == 0 { records } else { mul_div(b, records, bytes) };
         let k = records.min(r).min(by_bytes);
-        let kb = ((bytes as u128 * k as u128) / records as u128) as u64;
+        let kb = if k == records { bytes } else { mul_div(bytes, k, records) };
         self.take(k, kb);
         Admitted { records: k, bytes: kb }
+    }
+}
+
+/// `floor(a * b / c)` for `c > 0`: in 64 bits when the product fits (always, for a shard's
+/// per-second counts), else in 128 bits; the same value either way.
+pub fn mul_div(a: u64, b: u64, c: u64) -> u64 {
+    match a.checked_mul(b) {
+        Some(p) => p / c,
+        None => ((a as u128 * b as u128) / c as u128) as u64,
     }
 }
 
@@ -172,6 +185,13 @@ mod tests {
         let a = ShardWriter::new(WriteLimitModel::FixedWindow).admit(0, 2000, 2000 * 2054);
         assert_eq!(a.records, 510);
         assert!(a.bytes <= 1_048_576);
+    }
+
+    #[test]
+    fn mul_div_is_exact_in_both_widths() {
+        assert_eq!(mul_div(1_048_576, 3_000, 2_100_000), 1_497);
+        assert_eq!(mul_div(u64::MAX, 3, 6), u64::MAX / 2);
+        assert_eq!(mul_div(u64::MAX / 2, 4, 8), u64::MAX / 4);
     }
 
     #[test]

@@ -16,10 +16,10 @@ use crate::model::producer::{
     backoff, rtt, split_counts, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
 };
 use crate::model::readers::{Readers, ShardInfo};
-use crate::model::shard::ShardWriter;
+use crate::model::shard::{mul_div, Admitted, ShardWriter};
 use crate::model::sizes::SizeSampler;
 use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
-use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
+use crate::scenario::{CapacityMode, EngineMode, Producer, RttModel, Scenario};
 use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
@@ -61,6 +61,39 @@ pub enum Event {
     JobEnd { c: u16, run: u32 },
     /// Instance `i` of consumer `c`'s job stops.
     InstanceFail { c: u16, i: u32 },
+}
+
+/// Aggregated mode: the parts of one throttled cohort that retry in the same tick. A throttled
+/// cohort's `rejected` records (`bytes`) retry as `parts` parts (`engine.retry_spread`, at most
+/// 64), each with its own jitter; the parts whose jitter lands in the same tick wait in the
+/// tick wheel together, as the bits of `mask`. Each part keeps its own size ([`split_parts`]),
+/// PutRecords call, round trip and later jitter, so a group runs exactly as its parts would one
+/// by one: it saves the wheel entries and the counting, not any of the model.
+#[derive(Debug, Clone, Copy)]
+struct RetryGroup {
+    created: SimTime,
+    rejected: u64,
+    bytes: u64,
+    mask: u64,
+    /// The shard the cohort was drawn for.
+    shard: u32,
+    /// Attempts made so far.
+    attempts: u32,
+    p: u16,
+    parts: u8,
+}
+
+/// Split `records` records of `bytes` bytes into `parts` near-equal parts (smaller ones first;
+/// bytes in proportion, the last part taking the remainder): (records, bytes) of each part.
+fn split_parts(records: u64, bytes: u64, parts: u64) -> impl Iterator<Item = (u64, u64)> {
+    let (mut left_r, mut left_b) = (records, bytes);
+    (0..parts).map(move |i| {
+        let r = left_r / (parts - i);
+        let b = if i + 1 == parts { left_b } else { mul_div(bytes, r, records) };
+        left_r -= r;
+        left_b -= b;
+        (r, b)
+    })
 }
 
 /// A shard ever opened in the run.
@@ -143,8 +176,12 @@ pub struct World<'a> {
     split_pending: Vec<bool>,
     low_since: Vec<Option<SimTime>>,
     /// Aggregated mode: retries by due tick; `wheel[0]` is tick `wheel_base`.
-    wheel: std::collections::VecDeque<Vec<(u16, Cohort)>>,
+    wheel: std::collections::VecDeque<Vec<RetryGroup>>,
     wheel_base: u64,
+    /// Emptied wheel buckets, kept with their allocations.
+    spare_buckets: Vec<Vec<RetryGroup>>,
+    /// Scratch: (due tick, parts) of one throttled cohort's retry.
+    due_scratch: Vec<(u64, u64)>,
     /// Cohorts waiting for their retry, and the free slots of that slab.
     parked: Vec<Cohort>,
     free_slots: Vec<u32>,
@@ -226,6 +263,8 @@ impl<'a> World<'a> {
             readers: Readers::new(scenario, n as usize),
             wheel: Default::default(),
             wheel_base: 0,
+            spare_buckets: Vec::new(),
+            due_scratch: Vec::new(),
             free_slots: Vec::new(),
             tracer: {
                 let limit = if scenario.engine.mode == EngineMode::PerRecord {
@@ -305,7 +344,7 @@ impl<'a> World<'a> {
                 Event::Retry { p, slot } => {
                     let cohort = self.parked[slot as usize];
                     self.free_slots.push(slot);
-                    self.on_retry(p as usize, cohort, now);
+                    self.add_to_batch(p as usize, cohort, now);
                 }
                 Event::Tick => self.on_tick(now, end),
                 Event::ScheduledCall { i } => {
@@ -756,19 +795,6 @@ impl<'a> World<'a> {
         }
     }
 
-    fn on_retry(&mut self, p: usize, c: Cohort, now: SimTime) {
-        match self.scenario.engine.mode {
-            EngineMode::PerRecord => self.add_to_batch(p, c, now),
-            EngineMode::Aggregated => {
-                let calls = c.records.div_ceil(self.producers[p].spec.batch.max_records as u64);
-                self.metrics.put_calls(calls);
-                let pr = &mut self.producers[p];
-                let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
-                self.deliver(p, c, now, rtt);
-            }
-        }
-    }
-
     /// Send producer `p`'s batch as one PutRecords call.
     fn send_batch(&mut self, p: usize, now: SimTime) {
         // A PutRecords call also takes the aggregated records still filling (KPL: a record
@@ -799,7 +825,65 @@ impl<'a> World<'a> {
     /// Offer a cohort to its shard at `now`; the call's answer comes back after `rtt`. Records
     /// are resolved (accepted, retried or dropped) one by one, as PutRecords does.
     fn deliver(&mut self, p: usize, c: Cohort, now: SimTime, rtt: SimTime) {
-        let shard = match c.target {
+        let shard = self.shard_for(c.target);
+        let adm = self.offer(p, shard, &c, now, rtt);
+        self.count_attempt(now, shard, c.records, c.bytes, adm, c.attempts > 0);
+    }
+
+    /// Aggregated mode: deliver the parts of a throttled cohort whose retries fell due in this
+    /// tick, one after the other exactly as separate cohorts would be (each its own PutRecords
+    /// call, round trip and jitter); only the counting is done once for all of them.
+    fn deliver_group(&mut self, g: RetryGroup, now: SimTime) {
+        let p = g.p as usize;
+        let target = Target::Shard(g.shard);
+        let shard = self.shard_for(target);
+        let spec = &self.producers[p].spec;
+        let max_records = spec.batch.max_records;
+        // On the last attempt with a fixed round trip, once the shard's records limit is used up
+        // every further part is refused and dropped and draws nothing: those parts are only
+        // counted (the same outcome as offering them one by one).
+        let last_attempt =
+            g.attempts + 1 >= spec.retry.max_attempts && matches!(spec.put_rtt, RttModel::Fixed(_));
+        let mut refused_only = false;
+        let mut dropped = 0;
+        let mut offered = (0, 0);
+        let mut accepted = Admitted { records: 0, bytes: 0 };
+        for (j, (records, bytes)) in split_parts(g.rejected, g.bytes, u64::from(g.parts)).enumerate() {
+            if g.mask & (1 << j) == 0 {
+                continue;
+            }
+            self.metrics.put_calls(calls_for(records, max_records));
+            offered = (offered.0 + records, offered.1 + bytes);
+            if refused_only {
+                dropped += records;
+                continue;
+            }
+            let c = Cohort {
+                created: g.created,
+                records,
+                bytes,
+                target,
+                attempts: g.attempts,
+                trace: 0,
+                aggregated: false,
+            };
+            let pr = &mut self.producers[p];
+            let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
+            let adm = self.offer(p, shard, &c, now, rtt);
+            accepted.records += adm.records;
+            accepted.bytes += adm.bytes;
+            refused_only = last_attempt && self.shards[shard as usize].records_used_up(now);
+        }
+        if dropped > 0 {
+            self.producers[p].batch.buffered -= dropped;
+            self.metrics.dropped_throttled(now, dropped);
+        }
+        self.count_attempt(now, shard, offered.0, offered.1, accepted, true);
+    }
+
+    /// The shard id a cohort goes to now.
+    fn shard_for(&self, target: Target) -> u32 {
+        match target {
             Target::Hash(h) => self.map.shard_of(h),
             // A cohort drawn for a shard that has since closed goes to the open shard holding
             // the middle of the closed shard's range (aggregated mode only; documented).
@@ -808,22 +892,41 @@ impl<'a> World<'a> {
                 self.map.shard_of(r.start + (r.end - r.start) / 2)
             }
             Target::Shard(id) => id,
-        };
-        let mut adm = self.shards[shard as usize].admit(now, c.kinesis_records(), c.bytes);
-        if c.aggregated && adm.records == 1 {
-            // An aggregated record is accepted whole: all its user records are in.
-            adm.records = c.records;
-            self.kinesis_accepted += 1;
-        } else if !c.aggregated {
-            self.kinesis_accepted += adm.records;
         }
-        self.metrics.attempt(now, shard, c.records, c.bytes, adm, c.attempts > 0);
+    }
+
+    /// Count an attempt of `records` records (`bytes`) at `shard`, of which `adm` were accepted.
+    fn count_attempt(
+        &mut self,
+        now: SimTime,
+        shard: u32,
+        records: u64,
+        bytes: u64,
+        adm: Admitted,
+        retry: bool,
+    ) {
+        self.metrics.attempt(now, shard, records, bytes, adm, retry);
         self.period_records += adm.records;
         self.period_bytes += adm.bytes;
-        self.period_throttled += c.records - adm.records;
+        self.period_throttled += records - adm.records;
         if let Some(o) = self.period_offered.get_mut(shard as usize) {
-            o.0 += c.records;
-            o.1 += c.bytes;
+            o.0 += records;
+            o.1 += bytes;
+        }
+    }
+
+    /// The shard decides on cohort `c`: accepted records are billed and timed, the rest is
+    /// retried after a backoff or dropped. The caller counts the attempt ([`Self::count_attempt`]).
+    fn offer(&mut self, p: usize, shard: u32, c: &Cohort, now: SimTime, rtt: SimTime) -> Admitted {
+        let mut adm = self.shards[shard as usize].admit(now, c.kinesis_records(), c.bytes);
+        if c.aggregated {
+            // An aggregated record is accepted whole: all its user records are in.
+            if adm.records == 1 {
+                adm.records = c.records;
+                self.kinesis_accepted += 1;
+            }
+        } else {
+            self.kinesis_accepted += adm.records;
         }
         let answered = now + rtt;
         self.metrics.latency(now, answered - c.created, adm.records);
@@ -835,7 +938,7 @@ impl<'a> World<'a> {
             self.readers.append(shard as usize, now, adm.records, adm.bytes, c.created, traced);
         }
         if c.trace != 0 {
-            self.trace_attempt(&c, shard, adm.records == c.records, now, answered, p);
+            self.trace_attempt(c, shard, adm.records == c.records, now, answered, p);
         }
         let pr = &mut self.producers[p];
         if adm.records > 0 {
@@ -843,49 +946,25 @@ impl<'a> World<'a> {
                 (adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES), adm.bytes.div_ceil(KIB))
             } else {
                 let k = adm.records as f64;
-                ((k * pr.mean_put_units).round() as u64, (k * pr.mean_billed_kib).round() as u64)
+                (round_u64(k * pr.mean_put_units), round_u64(k * pr.mean_billed_kib))
             };
             self.metrics.billing(now, units, kib);
         }
         pr.batch.buffered -= adm.records;
         let rejected = c.records - adm.records;
         if rejected == 0 {
-            return;
+            return adm;
         }
         let attempts = c.attempts + 1;
         if attempts >= pr.spec.retry.max_attempts {
             pr.batch.buffered -= rejected;
             self.metrics.dropped_throttled(now, rejected);
-            return;
+            return adm;
         }
         let bytes = c.bytes - adm.bytes;
-        // A cohort of many records retries as several sub-cohorts, each with its own jitter.
-        let parts = match self.scenario.engine.mode {
-            EngineMode::PerRecord => 1,
-            EngineMode::Aggregated => (self.scenario.engine.retry_spread as u64).min(rejected),
-        };
-        let mut left_r = rejected;
-        let mut left_b = bytes;
-        for i in 0..parts {
-            let r = left_r / (parts - i);
-            let b =
-                if i + 1 == parts { left_b } else { (bytes as u128 * r as u128 / rejected as u128) as u64 };
-            left_r -= r;
-            left_b -= b;
+        if self.scenario.engine.mode == EngineMode::PerRecord {
             let delay = rtt + backoff(&pr.spec.retry, attempts, &mut pr.rng_retry);
-            let retry = Cohort { records: r, bytes: b, attempts, ..c };
-            if self.scenario.engine.mode == EngineMode::Aggregated {
-                // Aggregated mode works in ticks: a retry waits in the tick wheel and goes out
-                // at the first tick at or after its due time (no heap event).
-                let tick = self.scenario.engine.tick;
-                let due_tick = (now + delay).div_ceil(tick).max(now / tick + 1);
-                let idx = (due_tick - self.wheel_base) as usize;
-                if self.wheel.len() <= idx {
-                    self.wheel.resize_with(idx + 1, Vec::new);
-                }
-                self.wheel[idx].push((p as u16, retry));
-                continue;
-            }
+            let retry = Cohort { records: rejected, bytes, attempts, ..*c };
             let slot = match self.free_slots.pop() {
                 Some(s) => {
                     self.parked[s as usize] = retry;
@@ -897,7 +976,45 @@ impl<'a> World<'a> {
                 }
             };
             self.queue.schedule_in(delay, Event::Retry { p: p as u16, slot });
+            return adm;
         }
+        // Aggregated mode: a cohort of many records retries as several parts, each with its
+        // own jitter. Aggregated mode works in ticks: a part waits in the tick wheel and goes
+        // out at the first tick at or after its due time (no heap event); the parts due in the
+        // same tick wait together as one group.
+        let parts = u64::from(self.scenario.engine.retry_spread).min(rejected);
+        let tick = self.scenario.engine.tick;
+        let mut due = std::mem::take(&mut self.due_scratch);
+        for j in 0..parts {
+            let delay = rtt + backoff(&pr.spec.retry, attempts, &mut pr.rng_retry);
+            let due_tick = (now + delay).div_ceil(tick).max(now / tick + 1);
+            match due.iter_mut().find(|d| d.0 == due_tick) {
+                Some(d) => d.1 |= 1 << j,
+                None => due.push((due_tick, 1 << j)),
+            }
+        }
+        let Target::Shard(shard_id) = c.target else {
+            unreachable!("aggregated-mode cohorts are drawn per shard")
+        };
+        for (due_tick, mask) in due.drain(..) {
+            let idx = (due_tick - self.wheel_base) as usize;
+            while self.wheel.len() <= idx {
+                let bucket = self.spare_buckets.pop().unwrap_or_default();
+                self.wheel.push_back(bucket);
+            }
+            self.wheel[idx].push(RetryGroup {
+                created: c.created,
+                rejected,
+                bytes,
+                mask,
+                shard: shard_id,
+                attempts,
+                p: p as u16,
+                parts: parts as u8,
+            });
+        }
+        self.due_scratch = due;
+        adm
     }
 
     /// Aggregated mode: each producer's records of `[now, now + tick)`, drawn per shard.
@@ -906,11 +1023,14 @@ impl<'a> World<'a> {
         // First the retries that fell due since the last tick.
         let this_tick = now / self.scenario.engine.tick;
         while self.wheel_base <= this_tick {
-            let due = self.wheel.pop_front().unwrap_or_default();
+            let mut due = self.wheel.pop_front().unwrap_or_default();
             self.wheel_base += 1;
-            for (p, cohort) in due {
-                self.on_retry(p as usize, cohort, now);
+            for &group in &due {
+                self.deliver_group(group, now);
             }
+            // Keep the bucket's allocation for a later tick (no allocation in the loop).
+            due.clear();
+            self.spare_buckets.push(due);
         }
         let mut counts = std::mem::take(&mut self.counts);
         for p in 0..self.producers.len() {
@@ -922,7 +1042,7 @@ impl<'a> World<'a> {
                 continue;
             }
             self.metrics.produced(now, total);
-            self.metrics.put_calls(total.div_ceil(pr.spec.batch.max_records as u64));
+            self.metrics.put_calls(calls_for(total, pr.spec.batch.max_records));
             let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
             for (pos, &n) in counts.iter().enumerate() {
                 if n == 0 {
@@ -937,7 +1057,7 @@ impl<'a> World<'a> {
                 if take == 0 {
                     continue;
                 }
-                let key_bytes = (take as f64 * pr.mean_key_len[pos]).round() as u64;
+                let key_bytes = round_u64(take as f64 * pr.mean_key_len[pos]);
                 let bytes = pr.sizes.sum(take, &mut pr.rng_sizes) + key_bytes;
                 pr.batch.buffered += take;
                 let c = Cohort {
@@ -959,10 +1079,47 @@ impl<'a> World<'a> {
     }
 }
 
+/// PutRecords calls that carry `records` records, `max_records` per call. Most retried cohorts
+/// fit one call: that case skips the division (a hot path in aggregated mode).
+fn calls_for(records: u64, max_records: u32) -> u64 {
+    let max = u64::from(max_records);
+    if records <= max {
+        u64::from(records > 0)
+    } else {
+        records.div_ceil(max)
+    }
+}
+
+/// `x.round() as u64` (half away from zero, saturating; NaN and negatives give 0) without the
+/// call to libm's `round` that x86-64's baseline instruction set needs: the same value for every
+/// input (tested), on a path taken for every cohort.
+fn round_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::*;
+
+    #[test]
+    fn round_u64_matches_round_then_cast() {
+        let mut xs = vec![0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 1e19, 2e19, 1e300];
+        xs.extend([-0.3, -0.7, -2.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]);
+        let mut x = 1e-3;
+        while x < 1e20 {
+            xs.extend([x, x + 0.5, x * 1.000_000_1]);
+            x *= 1.37;
+        }
+        for x in xs {
+            assert_eq!(round_u64(x), x.round() as u64, "{x}");
+        }
+    }
     use crate::units::{millis, secs};
 
     /// A scenario built without the parser: the model's own contract.
@@ -998,6 +1155,38 @@ mod tests {
             source: None,
             size: None,
         }
+    }
+
+    #[test]
+    fn retry_parts_are_near_equal_smaller_first_and_keep_the_totals() {
+        let parts: Vec<(u64, u64)> = split_parts(10, 1_003, 8).collect();
+        assert_eq!(parts.iter().map(|p| p.0).collect::<Vec<_>>(), [1, 1, 1, 1, 1, 1, 2, 2]);
+        assert_eq!(parts.iter().map(|p| p.0).sum::<u64>(), 10);
+        assert_eq!(parts.iter().map(|p| p.1).sum::<u64>(), 1_003);
+        // Bytes in proportion (floor), the last part taking the remainder.
+        assert_eq!(parts[0].1, 100);
+        assert_eq!(parts[6].1, 200);
+        assert_eq!(parts[7].1, 1_003 - 6 * 100 - 200);
+        assert_eq!(split_parts(64, 64, 64).filter(|p| *p == (1, 1)).count(), 64);
+    }
+
+    #[test]
+    fn dropping_the_rest_of_a_refused_group_at_once_changes_nothing() {
+        // With a fixed round trip, the parts of a last-attempt group that find the shard's
+        // second used up are counted as dropped in bulk; a uniform round trip of zero width
+        // (the same 20 ms) goes part by part. Everything must agree exactly.
+        let mut fixed = one_shard(3_000.0, EngineMode::Aggregated);
+        fixed.duration = secs(120);
+        fixed.producers[0].arrivals = Arrivals::Poisson;
+        fixed.producers[0].retry.max_attempts = 3;
+        let mut uniform = fixed.clone();
+        uniform.producers[0].put_rtt = RttModel::Uniform { min: millis(20), max: millis(20) };
+        let (a, _) = World::new(&fixed).run();
+        let (b, _) = World::new(&uniform).run();
+        assert!(a.totals.records_dropped_throttled > 100_000, "the shortcut is exercised");
+        assert_eq!(a.totals, b.totals);
+        assert_eq!(a.series, b.series);
+        assert_eq!(a.latency, b.latency);
     }
 
     #[test]

@@ -3,6 +3,15 @@
 //! Units are in the column names.
 
 use crate::metrics::RunResult;
+use std::fmt::Write;
+
+/// One integer field, formatted into `buf` (reused).
+fn write_u64(w: &mut csv::Writer<Vec<u8>>, buf: &mut String, n: u64) -> csv::Result<()> {
+    buf.clear();
+    // Writing to a String cannot fail.
+    let _ = write!(buf, "{n}");
+    w.write_field(buf.as_str())
+}
 
 fn to_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -141,21 +150,26 @@ pub fn shards(r: &RunResult) -> Vec<u8> {
             "mean_utilisation",
         ])?;
         let nb = r.heatmap.n_buckets;
+        // Hundreds of thousands of rows for a large stream: each field is formatted into one
+        // reused buffer (no `String` per field). Shard ids and numbers never need quoting.
+        let mut field = String::new();
         for row in &r.shard_buckets {
             let id = r.shards.get(row.shard).map_or("", |s| s.shard_id.as_str());
             let util = r
                 .heatmap
                 .get(row.shard, (row.bucket_start_s / r.heatmap.bucket_s.max(1)) as usize % nb.max(1));
-            w.write_record(&[
-                row.bucket_start_s.to_string(),
-                r.heatmap.bucket_s.to_string(),
-                id.to_string(),
-                row.offered_records.to_string(),
-                row.offered_bytes.to_string(),
-                row.accepted_records.to_string(),
-                row.throttled_records.to_string(),
-                format!("{util:.4}"),
-            ])?;
+            for n in [row.bucket_start_s, r.heatmap.bucket_s] {
+                write_u64(w, &mut field, n)?;
+            }
+            w.write_field(id)?;
+            for n in [row.offered_records, row.offered_bytes, row.accepted_records, row.throttled_records] {
+                write_u64(w, &mut field, n)?;
+            }
+            field.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(field, "{util:.4}");
+            w.write_field(&field)?;
+            w.write_record(None::<&[u8]>)?;
         }
         Ok(())
     })
