@@ -348,6 +348,8 @@ pub(crate) struct RawSizeTable {
     pub modes: Option<Vec<Scalar>>,
     pub seeds: Field,
     pub search: Field,
+    pub policies: Option<Vec<Scalar>>,
+    pub confidence: Field,
 }
 
 /// `size.slo`
@@ -357,7 +359,6 @@ pub(crate) struct RawSlo {
     pub max_throttle_rate: Field,
     pub max_dropped: Field,
     pub max_p99_put_latency_ms: Field,
-    /// Recognised only to be refused with a reason (consumers are not modelled yet).
     pub max_p99_iterator_age_ms: Field,
 }
 

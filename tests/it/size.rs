@@ -128,7 +128,7 @@ fn points_change_only_the_capacity() {
     let mut sc = scenario(MONOTONE);
     sc.capacity.on_demand.initial_shards = 6;
     let settings = sc.size.clone().unwrap();
-    let p = size::Point { mode: CapacityMode::OnDemand, shards: 6 };
+    let p = size::Point { mode: CapacityMode::OnDemand, shards: 6, policy: None };
     let od = size::point_scenario(&sc, p, 9);
     assert_eq!((od.stream.mode, od.stream.shards, od.seed), (CapacityMode::OnDemand, 6, 9));
     assert_eq!(od.producers, sc.producers);
@@ -149,7 +149,7 @@ fn the_size_table_is_validated_with_field_paths() {
     let e = bad("modes = [\"provisioned\", \"ondemand\"]\n");
     assert!(e.contains("size.modes[1]") && e.contains("did you mean \"on-demand\""), "{e}");
     let e = bad("slo = { max_p99_iterator_age_ms = 5000 }\n");
-    assert!(e.contains("size.slo.max_p99_iterator_age_ms") && e.contains("not simulated yet"), "{e}");
+    assert!(e.contains("size.slo.max_p99_iterator_age_ms") && e.contains("no [[consumers]]"), "{e}");
     let e = bad("slo = {}\n");
     assert!(e.contains("size.slo") && e.contains("at least one bound"), "{e}");
     let e = bad("seeds = 0\nsearch = \"binary\"\n");
@@ -193,7 +193,13 @@ fn size_is_identical_at_any_thread_count() {
     names.sort();
     assert_eq!(
         names,
-        ["size-cost-vs-throttle.svg", "size-throttle-vs-shards.svg", "sizing.csv", "sizing.json"]
+        [
+            "size-cost-vs-latency.svg",
+            "size-cost-vs-throttle.svg",
+            "size-throttle-vs-shards.svg",
+            "sizing.csv",
+            "sizing.json"
+        ]
     );
     for n in &names {
         let a = std::fs::read(dir.join("one").join(n)).unwrap();
@@ -237,7 +243,13 @@ fn parts_merged_equal_one_run_byte_for_byte() {
     let (code, err) =
         kinesim(&["size-merge", &f, &part(2), &part(3), &part(1), "--out", &d("merged"), "--quiet"]);
     assert_eq!(code, Some(0), "{err}");
-    for n in ["sizing.json", "sizing.csv", "size-cost-vs-throttle.svg", "size-throttle-vs-shards.svg"] {
+    for n in [
+        "sizing.json",
+        "sizing.csv",
+        "size-cost-vs-throttle.svg",
+        "size-cost-vs-latency.svg",
+        "size-throttle-vs-shards.svg",
+    ] {
         let a = std::fs::read(dir.join("single").join(n)).unwrap();
         let b = std::fs::read(dir.join("merged").join(n)).unwrap();
         assert!(a == b, "{n}: merged parts differ from the single run");
