@@ -16,6 +16,7 @@ mod consumers;
 mod cost;
 pub mod defaults;
 mod error;
+mod minute_csv;
 mod raw;
 mod trace;
 mod types;
@@ -336,7 +337,11 @@ record_size = 2000
         let s = load(&file).unwrap();
         assert_eq!(
             s.producers[0].rate,
-            RateShape::Trace { points: vec![(0, 10.0), (secs(60), 20.0)], path: dir.join("t.csv") }
+            RateShape::Trace {
+                points: vec![(0, 10.0), (secs(60), 20.0)],
+                path: dir.join("t.csv"),
+                export: None
+            }
         );
         assert_eq!(s.source.as_deref(), Some(file.as_path()));
         // Without a source, relative to the current directory: not found, and said so.

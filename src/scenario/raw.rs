@@ -200,6 +200,7 @@ pub(crate) struct RawRate {
     pub file: Field,
     pub metric: Field,
     pub scale: Field,
+    pub spread: Field,
 }
 
 impl RawRate {
@@ -221,6 +222,7 @@ impl RawRate {
             ("file", self.file.is_some()),
             ("metric", self.metric.is_some()),
             ("scale", self.scale.is_some()),
+            ("spread", self.spread.is_some()),
         ];
         all.iter().filter(|f| f.1).map(|f| f.0).collect()
     }

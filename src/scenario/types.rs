@@ -342,11 +342,24 @@ pub enum RateShape {
         start: SimTime,
         length: SimTime,
     },
-    /// Read from a CSV file of `(time, records/s)`: steps, as `Steps`.
+    /// Read from a CSV file of `(time, records/s)`, or from a CloudWatch export of per-period
+    /// sums (`export`): steps, as `Steps`.
     Trace {
         points: Vec<(SimTime, f64)>,
         path: PathBuf,
+        export: Option<TraceExport>,
     },
+}
+
+/// What a CloudWatch export (`shape = "cloudwatch"`) said beyond the rates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceExport {
+    /// `get-metric-data JSON` or `CSV`.
+    pub format: &'static str,
+    /// Length of one datapoint [s] (60: one-minute sums).
+    pub period_s: u64,
+    /// `IncomingBytes / IncomingRecords` over the export, when it has bytes [bytes/record].
+    pub mean_record_bytes: Option<f64>,
 }
 
 /// Size of a record's data blob [bytes] (the partition key is added on top).

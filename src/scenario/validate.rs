@@ -542,6 +542,32 @@ fn producer(
             _ => Some(Arrivals::Uniform),
         },
     };
+    // `spread` of a CloudWatch export: how a period's sum spreads over its seconds, i.e. the
+    // producer's arrivals, named for what it does here.
+    let spread = match &p.rate {
+        Some(ScalarOr::Table(t)) => t.spread.as_ref().map(|v| {
+            choice(c, &at("rate.spread"), v, &["evenly", "poisson"]).map(|s| {
+                if s == "evenly" {
+                    Arrivals::Uniform
+                } else {
+                    Arrivals::Poisson
+                }
+            })
+        }),
+        _ => None,
+    };
+    let arrivals = match (spread, arrivals, &p.arrivals) {
+        (None, a, _) => a,
+        (Some(s), _, None) => s,
+        (Some(Some(s)), Some(a), Some(_)) if s != a => {
+            c.err(
+                &at("rate.spread"),
+                "disagrees with the producer's `arrivals` (spread = \"evenly\" is arrivals = \"uniform\"); give one of them",
+            );
+            None
+        }
+        (Some(s), a, _) => s.and(a),
+    };
     let record_size = record_size(c, &at("record_size"), p.record_size.as_ref());
     let keys = keys(c, &at("keys"), p.keys.as_ref());
     let batch = batch(c, &at("batch"), p.batch.as_ref());
@@ -625,7 +651,7 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
         "ramp" => &["from", "to", "start", "end"],
         "diurnal" => &["mean", "amplitude", "peak_hour"],
         "spike" => &["base", "peak", "start", "length"],
-        "cloudwatch" => &["file", "metric", "scale"],
+        "cloudwatch" => &["file", "metric", "scale", "spread"],
         _ => &["file", "scale"],
     };
     only_fields(c, path, "shape", shape, &t.present(), allowed);
@@ -735,13 +761,31 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
             let file = text(c, &f("file"), &file)?;
             let (scale, metric) = (scale?, metric?);
             let path_buf = base_dir.join(file);
-            let read = if shape == "cloudwatch" {
-                super::cloudwatch::read(&path_buf, &metric, scale)
-            } else {
-                trace::read_trace(&path_buf).map(|pts| pts.into_iter().map(|(t, r)| (t, r * scale)).collect())
+            let csv = path_buf.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let read = match (shape, csv) {
+                ("cloudwatch", true) if t.metric.is_some() => Err(vec![
+                    "a CSV export names its columns (IncomingRecords, IncomingBytes): remove `metric`"
+                        .to_string(),
+                ]),
+                ("cloudwatch", true) => super::minute_csv::read(&path_buf, scale),
+                ("cloudwatch", false) => super::cloudwatch::read(&path_buf, &metric, scale),
+                _ => trace::read_trace(&path_buf).map(|pts| super::cloudwatch::Export {
+                    steps: pts.into_iter().map(|(t, r)| (t, r * scale)).collect(),
+                    format: "",
+                    period_s: 0,
+                    mean_record_bytes: None,
+                }),
             };
             match read {
-                Ok(points) => Some(RateShape::Trace { points, path: path_buf }),
+                Ok(e) => Some(RateShape::Trace {
+                    points: e.steps,
+                    path: path_buf,
+                    export: (shape == "cloudwatch").then_some(TraceExport {
+                        format: e.format,
+                        period_s: e.period_s,
+                        mean_record_bytes: e.mean_record_bytes,
+                    }),
+                }),
                 Err(messages) => {
                     for m in messages {
                         c.err(&f("file"), m);

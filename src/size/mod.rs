@@ -180,6 +180,9 @@ pub struct Sizing {
     pub textbook: Textbook,
     /// Why the recommendation and the formula differ (or why nothing meets the SLO).
     pub reasons: Vec<Reason>,
+    /// How to read the runs (e.g. traffic from one-minute CloudWatch sums hides sub-minute
+    /// bursts), as in a run's `summary.json`.
+    pub warnings: Vec<String>,
     pub runs: usize,
 }
 
@@ -585,6 +588,7 @@ fn finish(sc: &Scenario, settings: &SizeSettings, evaluated: Vec<PointResult>) -
         recommendation,
         textbook,
         reasons,
+        warnings: experiment::warnings(sc),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Why the simulation and the textbook formula disagree, in plain words, from the runs: hot
 //! keys (the hottest shard's share of the traffic against 1/N, and the biggest single key
 //! against one shard's limit), bursts (peak against mean), the records/s limit the bytes
-//! formula leaves out, and Poisson seconds above the limit near it.
+//! formula leaves out, Poisson seconds above the limit near it, and polling consumers sharing a
+//! shard's read limit.
 
 use super::{PointResult, Reason};
 use crate::metrics::Textbook;
@@ -163,6 +164,24 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
                     rate(per_shard),
                     pct(per_shard / limit),
                     rate(per_shard.sqrt())
+                ),
+            });
+        }
+    }
+    // Polling consumers share each shard's 2 MiB/s: the formula counts one reader.
+    let polling = sc.consumers.iter().filter(|c| c.kind == crate::scenario::ConsumerKind::Polling).count();
+    if polling > 1 {
+        let read_kib = polling as f64 * tb.peak_ingress_kib_per_s;
+        let per_shard_kib = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64 / 1024.0;
+        let need = (read_kib / per_shard_kib).ceil() as u64;
+        if need > tb.shards_at_peak {
+            out.push(Reason {
+                kind: "consumers",
+                text: format!(
+                    "{polling} polling consumers each read all {} KiB/s at the peak, {} KiB/s in total, and polling consumers share each shard's 2 MiB/s read limit: keeping up takes at least {} (more for headroom), while the formula's out_KiB/2048 counts one reader (enhanced fan-out gives each consumer its own 2 MiB/s)",
+                    rate(tb.peak_ingress_kib_per_s),
+                    rate(read_kib),
+                    shards(need)
                 ),
             });
         }
