@@ -171,17 +171,29 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
     // Polling consumers share each shard's 2 MiB/s: the formula counts one reader.
     let polling = sc.consumers.iter().filter(|c| c.kind == crate::scenario::ConsumerKind::Polling).count();
     if polling > 1 {
-        let read_kib = polling as f64 * tb.peak_ingress_kib_per_s;
+        // Bytes as written (data + key, not rounded up to KiB), at each producer's peak.
+        let peak_bytes: f64 = sc
+            .producers
+            .iter()
+            .map(|p| {
+                let size = SizeSampler::new(&p.record_size, sc.stream.max_record_size).mean()
+                    + KeySpace::mean_key_len(&p.keys);
+                p.rate.peak_rate(sc.duration) * size
+            })
+            .sum();
+        let kib = peak_bytes / 1024.0;
+        let read_kib = polling as f64 * kib;
         let per_shard_kib = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64 / 1024.0;
         let need = (read_kib / per_shard_kib).ceil() as u64;
-        if need > tb.shards_at_peak {
+        if need >= tb.shards_at_peak.max(2) {
             out.push(Reason {
                 kind: "consumers",
                 text: format!(
-                    "{polling} polling consumers each read all {} KiB/s at the peak, {} KiB/s in total, and polling consumers share each shard's 2 MiB/s read limit: keeping up takes at least {} (more for headroom), while the formula's out_KiB/2048 counts one reader (enhanced fan-out gives each consumer its own 2 MiB/s)",
-                    rate(tb.peak_ingress_kib_per_s),
+                    "{polling} polling consumers each read all {} KiB/s at the peak, {} KiB/s in total, and polling consumers share each shard's 2 MiB/s read limit: matching the reads takes {}, each shard's readers then asking for {} of its limit (near 100% they fall behind whenever a second runs above the mean: more shards for headroom), while the formula's out_KiB/2048 counts one reader (enhanced fan-out gives each consumer its own 2 MiB/s)",
+                    rate(kib),
                     rate(read_kib),
-                    shards(need)
+                    shards(need),
+                    pct(read_kib / per_shard_kib / need.max(1) as f64)
                 ),
             });
         }
