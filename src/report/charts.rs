@@ -2215,6 +2215,9 @@ struct SizeAxis {
     fmt: fn(f64) -> String,
     /// Where points at (or near) the smallest value pile up, in words.
     pile_note: &'static str,
+    /// Points within this ratio of the smallest value share a label (`None`: only points at
+    /// the left edge, i.e. 0 on a log axis).
+    pile_ratio: Option<f64>,
 }
 
 const THROTTLE_AXIS: SizeAxis = SizeAxis {
@@ -2225,6 +2228,7 @@ const THROTTLE_AXIS: SizeAxis = SizeAxis {
     slo: |s| s.max_throttle_rate,
     fmt: fmt_pct,
     pile_note: "a throttle rate of 0 sits at the left edge",
+    pile_ratio: None,
 };
 
 const LATENCY_AXIS: SizeAxis = SizeAxis {
@@ -2234,7 +2238,8 @@ const LATENCY_AXIS: SizeAxis = SizeAxis {
     value: |p| p.p99_put_latency_ms.mean,
     slo: |s| s.max_p99_put_latency_ms,
     fmt: fmt_ms_unit,
-    pile_note: "points within 3% of the lowest latency share one label",
+    pile_note: "near-lowest latencies share a label",
+    pile_ratio: Some(1.03),
 };
 
 /// A point's short label: its shard count, with the policy's initials for autoscaled points
@@ -2285,7 +2290,7 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing, axis: &SizeAxis) -> 
         legend.push(item("recommended (ringed)", Swatch::Dot(INK)));
     }
     let tags = if s.policies.iter().any(|p| !matches!(*p, "as-written" | "fixed")) {
-        "labels are shard counts (TT/TS/DH = target-tracking/threshold-step/double-halve from that count, OD = on-demand)"
+        "labels: shard counts (TT/TS/DH: target-tracking/threshold-step/double-halve from it; OD: on-demand)"
     } else {
         "labels are shard counts (OD = on-demand)"
     };
@@ -2331,7 +2336,10 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing, axis: &SizeAxis) -> 
     }
     let label_style = text_style(TICK_PX, INK).pos(Pos::new(HPos::Left, VPos::Bottom));
     // Points of one policy at (or within 3% of) the smallest value pile up: one label per pile.
-    let pile_x = if smallest.is_finite() { floor.max(smallest * 1.03) } else { floor };
+    let pile_x = match axis.pile_ratio {
+        Some(r) if smallest.is_finite() => floor.max(smallest * r),
+        _ => floor,
+    };
     let piles: Vec<Vec<usize>> = s
         .policies
         .iter()
@@ -2343,27 +2351,39 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing, axis: &SizeAxis) -> 
                 })
                 .collect()
         })
-        .filter(|v: &Vec<usize>| v.len() > 1)
+        .filter(|v: &Vec<usize>| !v.is_empty())
         .collect();
+    // One point alone at the edge keeps its own label.
+    let piles = if piles.iter().map(Vec::len).sum::<usize>() > 1 { piles } else { Vec::new() };
     for (i, p) in s.points.iter().enumerate() {
         let raw = value(p);
         let x = if raw.is_finite() { raw.clamp(floor, x_hi) } else { x_hi };
         let y = p.cost_per_month_usd.mean;
         let colour = if p.meets_slo { OI_GREEN } else { OI_VERMILLION };
         chart.draw_series(std::iter::once(Circle::new((x, y), 6, colour.filled())))?;
-        let label = match piles.iter().find(|pile| pile.contains(&i)) {
-            Some(pile) => {
-                let top_i = pile.iter().copied().max_by(|a, b| {
-                    s.points[*a].cost_per_month_usd.mean.total_cmp(&s.points[*b].cost_per_month_usd.mean)
-                });
-                (top_i == Some(i)).then(|| {
-                    let (a, b) = (&s.points[pile[0]], &s.points[pile[pile.len() - 1]]);
-                    let tag = size_point_tag(a);
-                    let prefix = tag.strip_suffix(&a.point.shards.to_string()).unwrap_or("");
-                    format!("{prefix}{}-{} shards", a.point.shards, b.point.shards)
-                })
-            }
-            None => Some(size_point_tag(p)),
+        // Every pile shares one label, at the highest point of all piles: `6-8 shards; TT 4-8`.
+        let label = if piles.iter().any(|pile| pile.contains(&i)) {
+            let top_i = piles.iter().flatten().copied().max_by(|a, b| {
+                s.points[*a].cost_per_month_usd.mean.total_cmp(&s.points[*b].cost_per_month_usd.mean)
+            });
+            (top_i == Some(i)).then(|| {
+                let parts: Vec<String> = piles
+                    .iter()
+                    .map(|pile| {
+                        let (a, b) = (&s.points[pile[0]], &s.points[pile[pile.len() - 1]]);
+                        let tag = size_point_tag(a);
+                        let prefix = tag.strip_suffix(&a.point.shards.to_string()).unwrap_or("");
+                        if pile.len() == 1 {
+                            tag
+                        } else {
+                            format!("{prefix}{}-{}", a.point.shards, b.point.shards)
+                        }
+                    })
+                    .collect();
+                format!("{} shards", parts.join("; "))
+            })
+        } else {
+            Some(size_point_tag(p))
         };
         if let Some(label) = label {
             chart.draw_series(std::iter::once(

@@ -86,6 +86,8 @@ pub struct SeedRun {
     pub hottest_shard_peak_records_per_s: u64,
     /// Shards open at the end of the run.
     pub shards_final: u32,
+    /// Most shards open at any time of the run.
+    pub shards_max: u32,
 }
 
 /// One point with every seed's run and the statistics over seeds.
@@ -405,6 +407,7 @@ fn summarise(r: &RunResult, slo: &Slo) -> SeedRun {
             .max()
             .unwrap_or(0),
         shards_final: r.capacity.shards_final,
+        shards_max: r.capacity.shards_max,
     }
 }
 

@@ -65,6 +65,7 @@ struct PartRun {
     hottest_shard_key_share_bits: u64,
     hottest_shard_peak_records_per_s: u64,
     shards_final: u32,
+    shards_max: u32,
 }
 
 /// Every (point, seed) job of the grid, in input order.
@@ -147,6 +148,7 @@ pub fn run_part(
                 hottest_shard_key_share_bits: r.hottest_shard_key_share.to_bits(),
                 hottest_shard_peak_records_per_s: r.hottest_shard_peak_records_per_s,
                 shards_final: r.shards_final,
+                shards_max: r.shards_max,
             })
             .collect(),
     };
@@ -203,6 +205,7 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
                 hottest_shard_key_share: f64::from_bits(r.hottest_shard_key_share_bits),
                 hottest_shard_peak_records_per_s: r.hottest_shard_peak_records_per_s,
                 shards_final: r.shards_final,
+                shards_max: r.shards_max,
             });
         }
     }

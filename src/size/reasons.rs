@@ -214,6 +214,20 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
         }
     }
     match rec.map(|i| &points[i]) {
+        Some(p)
+            if p.point.mode == CapacityMode::Provisioned
+                && p.runs.iter().any(|r| r.shards_max > p.point.shards) =>
+        {
+            let most = p.runs.iter().map(|r| r.shards_max).max().unwrap_or(p.point.shards);
+            out.push(Reason {
+                kind: "autoscaling",
+                text: format!(
+                    "the recommendation scales: it starts at {} and grows to {} when traffic needs it, so it pays for the peak only while the peak lasts (a fixed count pays for it all the time)",
+                    shards(p.point.shards.into()),
+                    shards(most.into())
+                ),
+            });
+        }
         Some(p) if p.point.mode == CapacityMode::Provisioned => {
             let n = u64::from(p.point.shards);
             if n < tb.shards_at_peak && tb.avg_record_kib > 0.0 {

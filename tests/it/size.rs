@@ -408,6 +408,17 @@ seeds = 1
     assert_eq!(json["policies"], serde_json::json!(["fixed", "target-tracking"]));
     let csv = String::from_utf8(kinesim::report::size::csv(&s)).unwrap();
     assert!(csv.lines().nth(4).unwrap().starts_with("provisioned,target-tracking,1,"), "{csv}");
+    let svgs = kinesim::report::charts::size_svgs(&s).unwrap();
+    let names: Vec<&str> = svgs.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["size-cost-vs-throttle.svg", "size-cost-vs-latency.svg", "size-throttle-vs-shards.svg"]
+    );
+    let latency = &svgs[1].1;
+    assert!(latency.contains("p99 put latency, mean over seeds [ms, log scale]"), "x axis with its unit");
+    assert!(latency.contains("cost per month, mean over seeds [USD]"));
+    assert!(latency.contains("recommended: fixed, 4 shards"), "the recommendation named");
+    assert!(svgs[2].1.contains("target-tracking from the count"), "one series per policy");
 }
 
 #[test]
