@@ -548,3 +548,39 @@ seeds = 1
     assert!(!dir.join("out").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bisection_runs_each_policy_and_agrees_with_the_grid() {
+    use kinesim::scenario::SizePolicy;
+    let sc = scenario(MONOTONE);
+    let mut grid = sc.size.clone().unwrap();
+    grid.policies = vec![SizePolicy::Fixed, SizePolicy::AsWritten];
+    let mut bisect = grid.clone();
+    bisect.search = SizeSearch::Bisect;
+    let g = size::size(&sc, &grid, &no_progress);
+    let b = size::size(&sc, &bisect, &no_progress);
+    assert_eq!(g.points.len(), 24);
+    assert!(b.points.len() <= 2 * size::bisect_probes_max(12), "{}", b.points.len());
+    for policy in [SizePolicy::Fixed, SizePolicy::AsWritten] {
+        let first_ok = |s: &size::Sizing| {
+            s.points.iter().find(|p| p.point.policy == Some(policy) && p.meets_slo).map(|p| p.point.shards)
+        };
+        assert_eq!(first_ok(&g), Some(4), "{policy:?}");
+        assert_eq!(first_ok(&b), Some(4), "{policy:?}");
+    }
+    assert_eq!(g.points[g.recommendation.unwrap()], b.points[b.recommendation.unwrap()]);
+}
+
+#[test]
+fn the_progress_bar_is_silent_when_stderr_is_not_a_terminal() {
+    let dir = std::env::temp_dir().join(format!("kinesim-size-bar-{}", std::process::id()));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim"))
+        .args(["size", "size-readers", "--out", &dir.to_string_lossy()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stderr.is_empty(), "stderr: {:?}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("recommendation: provisioned, 3 shards"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
