@@ -64,17 +64,28 @@ fn simulate(scenario: &Scenario) -> RunResult {
 pub fn warnings(s: &Scenario) -> Vec<String> {
     let mut w = Vec::new();
     for p in &s.producers {
-        if let crate::scenario::RateShape::Trace { path, .. } = &p.rate {
-            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-                w.push(format!(
-                    "producer {}: traffic from one-minute CloudWatch sums; each minute is spread over its seconds \
-                     ({}), so bursts shorter than a minute in production are not in this run",
-                    p.name,
-                    match p.arrivals {
-                        crate::scenario::Arrivals::Uniform => "evenly: arrivals = \"uniform\"",
-                        crate::scenario::Arrivals::Poisson => "as Poisson arrivals",
-                    }
-                ));
+        if let crate::scenario::RateShape::Trace { export: Some(e), .. } = &p.rate {
+            let period =
+                if e.period_s == 60 { "one-minute".to_string() } else { format!("{}-second", e.period_s) };
+            w.push(format!(
+                "producer {}: traffic from {period} CloudWatch sums ({}); each period is spread over its seconds \
+                 ({}), so bursts shorter than a period in production are not in this run",
+                p.name,
+                e.format,
+                match p.arrivals {
+                    crate::scenario::Arrivals::Uniform => "evenly: spread = \"evenly\"",
+                    crate::scenario::Arrivals::Poisson => "as Poisson arrivals: spread = \"poisson\"",
+                }
+            ));
+            if let Some(b) = e.mean_record_bytes {
+                let mine = SizeSampler::new(&p.record_size, s.stream.max_record_size).mean()
+                    + KeySpace::mean_key_len(&p.keys);
+                if (mine - b).abs() > 0.1 * b {
+                    w.push(format!(
+                        "producer {}: the export's records average {:.0} B (IncomingBytes / IncomingRecords, key included) but this producer's average {:.0} B; set record_size to match",
+                        p.name, b, mine
+                    ));
+                }
             }
         }
     }

@@ -109,7 +109,9 @@ fn rate_text(r: &RateShape) -> String {
             format_duration(*length),
             format_duration(*start)
         ),
-        RateShape::Trace { points, path } => format!("trace {} ({} points)", path.display(), points.len()),
+        RateShape::Trace { points, path, .. } => {
+            format!("trace {} ({} points)", path.display(), points.len())
+        }
     }
 }
 

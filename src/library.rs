@@ -57,6 +57,7 @@ pub const ALL: &[Bundled] = bundled![
     "daily-on-demand",
     "size-launch",
     "size-hot-key",
+    "size-readers",
 ];
 
 /// The bundled scenario called `name`.

@@ -386,51 +386,39 @@ fn write_sizing(
     Ok(())
 }
 
-/// A progress bar with an ETA on standard error, drawn only when it is a terminal.
-struct Progress {
-    total: usize,
-    done: std::sync::atomic::AtomicUsize,
-    start: std::time::Instant,
-    shown: bool,
-}
+/// A progress bar with an ETA on standard error (`indicatif`), drawn only when it is a
+/// terminal: tests and pipes see nothing.
+struct Progress(indicatif::ProgressBar);
 
 impl Progress {
     fn new(total: usize, wanted: bool) -> Self {
         use std::io::IsTerminal as _;
-        let shown = wanted && std::io::stderr().is_terminal();
-        let p = Progress { total, done: 0.into(), start: std::time::Instant::now(), shown };
-        p.draw(0);
-        p
+        let target = if wanted && std::io::stderr().is_terminal() {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        };
+        let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), target);
+        let style = indicatif::ProgressStyle::with_template(
+            "  [{bar:30}] {pos}/{len} runs, {elapsed} elapsed, ETA {eta}",
+        )
+        .expect("a valid template")
+        .progress_chars("#>-");
+        bar.set_style(style);
+        Progress(bar)
     }
 
     /// One run finished (called from any thread).
     fn tick(&self) {
-        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        self.draw(n);
-    }
-
-    fn draw(&self, n: usize) {
-        if !self.shown {
-            return;
+        // Bisection may stop before its planned worst case, never after it.
+        if self.0.length().is_some_and(|l| self.0.position() >= l) {
+            self.0.inc_length(1);
         }
-        // Bisection may stop before its planned worst case.
-        let total = self.total.max(n).max(1);
-        let width = 30;
-        let filled = width * n / total;
-        let elapsed = self.start.elapsed().as_secs_f64();
-        let eta =
-            if n == 0 { "?".to_string() } else { format!("{:.0}s", elapsed / n as f64 * (total - n) as f64) };
-        eprint!(
-            "\r  [{}{}] {n}/{total} runs, {elapsed:.0}s elapsed, ETA {eta}   ",
-            "#".repeat(filled),
-            "-".repeat(width - filled)
-        );
+        self.0.inc(1);
     }
 
     fn finish(&self) {
-        if self.shown {
-            eprint!("\r{}\r", " ".repeat(80));
-        }
+        self.0.finish_and_clear();
     }
 }
 

@@ -2353,7 +2353,11 @@ pub fn size_svgs(s: &crate::size::Sizing) -> Result<Vec<(&'static str, String)>,
     Ok(vec![
         (
             "size-cost-vs-throttle.svg",
-            render("size-cost-vs-throttle", (WIDTH, HEIGHT), |root| draw_size_cost(root, s))?,
+            render("size-cost-vs-throttle", (WIDTH, HEIGHT), |root| draw_size_cost(root, s, &THROTTLE_AXIS))?,
+        ),
+        (
+            "size-cost-vs-latency.svg",
+            render("size-cost-vs-latency", (WIDTH, HEIGHT), |root| draw_size_cost(root, s, &LATENCY_AXIS))?,
         ),
         (
             "size-throttle-vs-shards.svg",
@@ -2375,49 +2379,124 @@ fn fmt_pct(v: f64) -> String {
     }
 }
 
-fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
-    use crate::scenario::CapacityMode;
-    let slo = s.slo.max_throttle_rate;
-    // Log x: throttle rates span many decades; a rate of 0 is drawn at the left edge.
+/// Milliseconds as a tick label (`20 ms`, `1.5 s`).
+fn fmt_ms_unit(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{} s", fmt_num(v / 1000.0, if v >= 10_000.0 { 0 } else { 1 }))
+    } else if v >= 1.0 {
+        format!("{} ms", fmt_num(v, 0))
+    } else {
+        format!("{} ms", fmt_num(v, 2))
+    }
+}
+
+/// The x axis of a "cost per month vs an SLO metric" chart.
+struct SizeAxis {
+    title: &'static str,
+    x_desc: &'static str,
+    slo_label: &'static str,
+    /// The metric's mean over seeds.
+    value: fn(&crate::size::PointResult) -> f64,
+    slo: fn(&crate::size::SloView) -> Option<f64>,
+    fmt: fn(f64) -> String,
+    /// Where points at (or near) the smallest value pile up, in words.
+    pile_note: &'static str,
+    /// Points within this ratio of the smallest value share a label (`None`: only points at
+    /// the left edge, i.e. 0 on a log axis).
+    pile_ratio: Option<f64>,
+}
+
+const THROTTLE_AXIS: SizeAxis = SizeAxis {
+    title: "Cost per month vs throttle rate",
+    x_desc: "throttle rate, mean over seeds [% of attempts, log scale]",
+    slo_label: "SLO: max throttle rate",
+    value: |p| p.throttle_rate.mean,
+    slo: |s| s.max_throttle_rate,
+    fmt: fmt_pct,
+    pile_note: "a throttle rate of 0 sits at the left edge",
+    pile_ratio: None,
+};
+
+const LATENCY_AXIS: SizeAxis = SizeAxis {
+    title: "Cost per month vs p99 put latency",
+    x_desc: "p99 put latency, mean over seeds [ms, log scale]",
+    slo_label: "SLO: max p99 put latency",
+    value: |p| p.p99_put_latency_ms.mean,
+    slo: |s| s.max_p99_put_latency_ms,
+    fmt: fmt_ms_unit,
+    pile_note: "near-lowest latencies share a label",
+    pile_ratio: Some(1.03),
+};
+
+/// A point's short label: its shard count, with the policy's initials for autoscaled points
+/// (`TT 6`), `OD` for on-demand.
+fn size_point_tag(p: &crate::size::PointResult) -> String {
+    use crate::scenario::SizePolicy;
+    match p.point.policy {
+        None => "OD".to_string(),
+        Some(SizePolicy::AsWritten | SizePolicy::Fixed) => p.point.shards.to_string(),
+        Some(SizePolicy::TargetTracking) => format!("TT {}", p.point.shards),
+        Some(SizePolicy::ThresholdStep) => format!("TS {}", p.point.shards),
+        Some(SizePolicy::DoubleHalve) => format!("DH {}", p.point.shards),
+    }
+}
+
+fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing, axis: &SizeAxis) -> DrawResult {
+    let value = axis.value;
+    let slo = (axis.slo)(&s.slo);
+    let finite = |x: f64| x.is_finite();
+    // Log x: the metric spans decades; 0 (no throttling) is drawn at the left edge.
     let smallest =
-        s.points.iter().map(|p| p.throttle_rate.mean).filter(|x| *x > 0.0).fold(f64::INFINITY, f64::min);
-    let floor = [smallest / 3.0, slo.map_or(1e-4, |m| m / 10.0), 1e-4]
-        .into_iter()
-        .filter(|x| x.is_finite() && *x > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    let floor = 10f64.powf(floor.log10().floor());
-    let largest = s.points.iter().map(|p| p.throttle_rate.mean).fold(0.0, f64::max).max(slo.unwrap_or(0.0));
-    let x_hi = 10f64.powf((largest.max(floor * 10.0) * 1.5).log10().ceil()).min(1.0).max(floor * 10.0);
+        s.points.iter().map(value).filter(|x| *x > 0.0 && finite(*x)).fold(f64::INFINITY, f64::min);
+    let floor = [
+        smallest / 3.0,
+        slo.map_or(f64::INFINITY, |m| m / 10.0),
+        if smallest.is_finite() { f64::INFINITY } else { 1e-4 },
+    ]
+    .into_iter()
+    .filter(|x| x.is_finite() && *x > 0.0)
+    .fold(f64::INFINITY, f64::min);
+    let floor = if floor.is_finite() { 10f64.powf(floor.log10().floor()) } else { 1e-4 };
+    let largest =
+        s.points.iter().map(value).filter(|x| finite(*x)).fold(0.0, f64::max).max(slo.unwrap_or(0.0));
+    let mut x_hi = 10f64.powf((largest.max(floor * 10.0) * 1.5).log10().ceil()).max(floor * 10.0);
+    if std::ptr::eq(axis, &THROTTLE_AXIS) {
+        x_hi = x_hi.min(1.0).max(floor * 10.0);
+    }
     let top = y_top(s.points.iter().map(|p| p.cost_per_month_usd.mean).fold(0.0, f64::max));
+    let rule = crate::report::size::rule_words(s);
     let mut legend = vec![
-        item("meets the SLO in every seed", Swatch::Dot(OI_GREEN)),
-        item("misses it in some seed", Swatch::Dot(OI_VERMILLION)),
+        item(format!("meets the SLO {rule}"), Swatch::Dot(OI_GREEN)),
+        item("misses it (any bound of the SLO)", Swatch::Dot(OI_VERMILLION)),
     ];
     if slo.is_some() {
-        legend.push(item("SLO: max throttle rate", Swatch::Dashed(INK)));
+        legend.push(item(axis.slo_label, Swatch::Dashed(INK)));
     }
     if s.recommendation.is_some() {
         legend.push(item("recommended (ringed)", Swatch::Dot(INK)));
     }
+    let tags = if s.policies.iter().any(|p| !matches!(*p, "as-written" | "fixed")) {
+        "labels: shard counts (TT/TS/DH: target-tracking/threshold-step/double-halve from it; OD: on-demand)"
+    } else {
+        "labels are shard counts (OD = on-demand)"
+    };
     let sub = match s.recommendation.map(|i| &s.points[i]) {
         Some(p) => format!(
-            "recommended: {}, ${}/month; labels are shard counts (OD = on-demand); a throttle rate of 0 sits at the left edge",
+            "recommended: {}, ${}/month; {tags}; {}",
             p.label,
-            fmt_num(p.cost_per_month_usd.mean, 2)
+            fmt_num(p.cost_per_month_usd.mean, 2),
+            axis.pile_note
         ),
-        None => "no point meets the SLO; labels are shard counts (OD = on-demand); a throttle rate of 0 sits at the left edge".to_string(),
+        None => format!("no point meets the SLO; {tags}; {}", axis.pile_note),
     };
     let body = draw_header(
         root,
-        &Header {
-            title: format!("Cost per month vs throttle rate: {}", s.scenario),
-            subtitle: Some(sub),
-            legend,
-        },
+        &Header { title: format!("{}: {}", axis.title, s.scenario), subtitle: Some(sub), legend },
     )?;
     let fmt_y = |v: &f64| fmt_dollars(*v, top);
     let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
     let mut chart = builder(&body, y_area, 0).build_cartesian_2d((floor..x_hi).log_scale(), 0.0..top)?;
+    let fmt_x = axis.fmt;
     chart
         .configure_mesh()
         .bold_line_style(GRID)
@@ -2425,50 +2504,72 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
         .axis_style(INK)
         .x_labels(10)
         .y_labels(7)
-        .x_desc("throttle rate, mean over seeds [% of attempts, log scale]")
+        .x_desc(axis.x_desc)
         .y_desc("cost per month, mean over seeds [USD]")
         .label_style(text_style(TICK_PX, INK))
         .axis_desc_style(text_style(LABEL_PX, INK))
-        .x_label_formatter(&|v| fmt_pct(*v))
+        .x_label_formatter(&|v| fmt_x(*v))
         .y_label_formatter(&fmt_y)
         .draw()?;
     if let Some(m) = slo.filter(|m| *m > 0.0) {
         let m = m.clamp(floor, x_hi);
         let n = 40;
-        for k in 0..n {
-            if k % 2 == 0 {
-                let (a, b) = (top * k as f64 / n as f64, top * (k + 1) as f64 / n as f64);
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(m, a), (m, b)],
-                    INK.stroke_width(2),
-                )))?;
-            }
+        for k in (0..n).step_by(2) {
+            let (a, b) = (top * k as f64 / n as f64, top * (k + 1) as f64 / n as f64);
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(m, a), (m, b)], INK.stroke_width(2))))?;
         }
     }
     let label_style = text_style(TICK_PX, INK).pos(Pos::new(HPos::Left, VPos::Bottom));
-    let label_of = |p: &crate::size::PointResult| match p.point.mode {
-        CapacityMode::OnDemand => "OD".to_string(),
-        CapacityMode::Provisioned => p.point.shards.to_string(),
+    // Points of one policy at (or within 3% of) the smallest value pile up: one label per pile.
+    let pile_x = match axis.pile_ratio {
+        Some(r) if smallest.is_finite() => floor.max(smallest * r),
+        _ => floor,
     };
-    // Provisioned points with no throttling pile up on the left edge: one label for the pile.
-    let pile: Vec<&crate::size::PointResult> = s
-        .points
+    let piles: Vec<Vec<usize>> = s
+        .policies
         .iter()
-        .filter(|p| p.point.mode == CapacityMode::Provisioned && p.throttle_rate.mean <= floor)
+        .map(|name| {
+            (0..s.points.len())
+                .filter(|&i| {
+                    let p = &s.points[i];
+                    p.point.policy.map(|x| x.name()) == Some(*name) && value(p) <= pile_x
+                })
+                .collect()
+        })
+        .filter(|v: &Vec<usize>| !v.is_empty())
         .collect();
-    let pile_top = pile.iter().map(|p| p.cost_per_month_usd.mean).fold(f64::NEG_INFINITY, f64::max);
+    // One point alone at the edge keeps its own label.
+    let piles = if piles.iter().map(Vec::len).sum::<usize>() > 1 { piles } else { Vec::new() };
     for (i, p) in s.points.iter().enumerate() {
-        let x = p.throttle_rate.mean.clamp(floor, x_hi);
+        let raw = value(p);
+        let x = if raw.is_finite() { raw.clamp(floor, x_hi) } else { x_hi };
         let y = p.cost_per_month_usd.mean;
         let colour = if p.meets_slo { OI_GREEN } else { OI_VERMILLION };
         chart.draw_series(std::iter::once(Circle::new((x, y), 6, colour.filled())))?;
-        let in_pile = pile.len() > 1 && pile.iter().any(|q| std::ptr::eq(*q, p));
-        let label = match (in_pile, pile.first(), pile.last()) {
-            (true, Some(a), Some(b)) if y == pile_top => {
-                Some(format!("{}-{} shards", a.point.shards, b.point.shards))
-            }
-            (true, ..) => None,
-            _ => Some(label_of(p)),
+        // Every pile shares one label, at the highest point of all piles: `6-8 shards; TT 4-8`.
+        let label = if piles.iter().any(|pile| pile.contains(&i)) {
+            let top_i = piles.iter().flatten().copied().max_by(|a, b| {
+                s.points[*a].cost_per_month_usd.mean.total_cmp(&s.points[*b].cost_per_month_usd.mean)
+            });
+            (top_i == Some(i)).then(|| {
+                let parts: Vec<String> = piles
+                    .iter()
+                    .map(|pile| {
+                        let (a, b) = (&s.points[pile[0]], &s.points[pile[pile.len() - 1]]);
+                        let tag = size_point_tag(a);
+                        let prefix = tag.strip_suffix(&a.point.shards.to_string()).unwrap_or("");
+                        if pile.len() == 1 {
+                            tag
+                        } else {
+                            format!("{prefix}{}-{}", a.point.shards, b.point.shards)
+                        }
+                    })
+                    .collect();
+                format!("{} shards", parts.join("; "))
+            })
+        } else {
+            Some(size_point_tag(p))
         };
         if let Some(label) = label {
             chart.draw_series(std::iter::once(
@@ -2485,6 +2586,9 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
     Ok(())
 }
 
+/// Colours of the provisioned series of `size-throttle-vs-shards.svg`, one per policy.
+const POLICY_COLOURS: [RGBColor; 5] = [OI_BLUE, OI_PINK, OI_GREEN, OI_VERMILLION, RGBColor(0x56, 0xB4, 0xE9)];
+
 fn draw_size_throttle(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
     use crate::scenario::CapacityMode;
     let prov: Vec<&crate::size::PointResult> =
@@ -2495,7 +2599,27 @@ fn draw_size_throttle(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
     let top = y_top(
         s.points.iter().map(hi).fold(0.0, f64::max).max(s.slo.max_throttle_rate.unwrap_or(0.0)) * 100.0,
     );
-    let mut legend = vec![item("provisioned: mean and 95% interval over seeds", Swatch::Line(OI_BLUE))];
+    let series: Vec<(&str, RGBColor, Vec<&crate::size::PointResult>)> = s
+        .policies
+        .iter()
+        .zip(POLICY_COLOURS.iter().cycle())
+        .map(|(name, colour)| {
+            (
+                *name,
+                *colour,
+                prov.iter().copied().filter(|p| p.point.policy.map(|x| x.name()) == Some(*name)).collect(),
+            )
+        })
+        .collect();
+    let mut legend = Vec::new();
+    for (name, colour, _) in &series {
+        let what = match *name {
+            "as-written" => "provisioned".to_string(),
+            "fixed" => "provisioned, fixed".to_string(),
+            other => format!("{other} from the count"),
+        };
+        legend.push(item(format!("{what}: mean and 95% interval over seeds"), Swatch::Line(*colour)));
+    }
     if od.is_some() {
         legend.push(item("on-demand (one point, any shard count)", Swatch::Dashed(OI_ORANGE)));
     }
@@ -2543,7 +2667,11 @@ fn draw_size_throttle(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
         .axis_style(INK)
         .x_labels(12)
         .y_labels(7)
-        .x_desc("provisioned shards")
+        .x_desc(if series.iter().any(|(n, ..)| !matches!(*n, "as-written" | "fixed")) {
+            "provisioned shards (autoscaled: at the start, and the floor)"
+        } else {
+            "provisioned shards"
+        })
         .y_desc("throttle rate [% of attempts]")
         .label_style(text_style(TICK_PX, INK))
         .axis_desc_style(text_style(LABEL_PX, INK))
@@ -2586,23 +2714,25 @@ fn draw_size_throttle(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
     if let Some(p) = od {
         dashed(&mut chart, p.throttle_rate.mean * 100.0, OI_ORANGE)?;
     }
-    let line: Vec<(f64, f64)> =
-        prov.iter().map(|p| (f64::from(p.point.shards), p.throttle_rate.mean * 100.0)).collect();
-    chart.draw_series(LineSeries::new(line.iter().copied(), OI_BLUE.stroke_width(2)))?;
-    for p in &prov {
-        let x = f64::from(p.point.shards);
-        if let (Some(lo), Some(h)) = (p.throttle_rate.ci_low, p.throttle_rate.ci_high) {
-            let (lo, h) = (lo.max(0.0) * 100.0, h * 100.0);
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, lo), (x, h)],
-                OI_BLUE.stroke_width(2),
+    for (_, colour, points) in &series {
+        let line: Vec<(f64, f64)> =
+            points.iter().map(|p| (f64::from(p.point.shards), p.throttle_rate.mean * 100.0)).collect();
+        chart.draw_series(LineSeries::new(line.iter().copied(), colour.stroke_width(2)))?;
+        for p in points {
+            let x = f64::from(p.point.shards);
+            if let (Some(lo), Some(h)) = (p.throttle_rate.ci_low, p.throttle_rate.ci_high) {
+                let (lo, h) = (lo.max(0.0) * 100.0, h * 100.0);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, lo), (x, h)],
+                    colour.stroke_width(2),
+                )))?;
+            }
+            chart.draw_series(std::iter::once(Circle::new(
+                (x, p.throttle_rate.mean * 100.0),
+                4,
+                colour.filled(),
             )))?;
         }
-        chart.draw_series(std::iter::once(Circle::new(
-            (x, p.throttle_rate.mean * 100.0),
-            4,
-            OI_BLUE.filled(),
-        )))?;
     }
     if let Some(p) = s.recommendation.map(|i| &s.points[i]) {
         let x =

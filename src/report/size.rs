@@ -34,6 +34,7 @@ pub fn json(s: &Sizing) -> Vec<u8> {
 #[derive(Serialize)]
 struct Row<'a> {
     mode: &'a str,
+    policy: &'a str,
     shards: u32,
     seeds: usize,
     throttle_rate_mean: f64,
@@ -48,6 +49,12 @@ struct Row<'a> {
     p99_low: Option<f64>,
     #[serde(rename = "p99_put_latency_ci_high [ms]")]
     p99_high: Option<f64>,
+    #[serde(rename = "p99_iterator_age_mean [ms]")]
+    age_mean: Option<f64>,
+    #[serde(rename = "p99_iterator_age_ci_low [ms]")]
+    age_low: Option<f64>,
+    #[serde(rename = "p99_iterator_age_ci_high [ms]")]
+    age_high: Option<f64>,
     #[serde(rename = "cost_per_month_mean [USD]")]
     cost: f64,
     seeds_meeting_slo: usize,
@@ -61,6 +68,7 @@ pub fn csv(s: &Sizing) -> Vec<u8> {
     for (i, p) in s.points.iter().enumerate() {
         let row = Row {
             mode: crate::size::mode_str(p.point.mode),
+            policy: p.point.policy.map_or("", |x| x.name()),
             shards: p.point.shards,
             seeds: p.runs.len(),
             throttle_rate_mean: p.throttle_rate.mean,
@@ -72,6 +80,9 @@ pub fn csv(s: &Sizing) -> Vec<u8> {
             p99_mean: p.p99_put_latency_ms.mean,
             p99_low: p.p99_put_latency_ms.ci_low,
             p99_high: p.p99_put_latency_ms.ci_high,
+            age_mean: p.p99_iterator_age_ms.map(|e| e.mean),
+            age_low: p.p99_iterator_age_ms.and_then(|e| e.ci_low),
+            age_high: p.p99_iterator_age_ms.and_then(|e| e.ci_high),
             cost: p.cost_per_month_usd.mean,
             seeds_meeting_slo: p.seeds_meeting_slo,
             meets_slo: p.meets_slo,
@@ -103,7 +114,18 @@ pub fn slo_words(s: &Sizing) -> String {
     if let Some(p) = s.slo.max_p99_put_latency_ms {
         parts.push(format!("p99 put latency <= {p} ms"));
     }
+    if let Some(a) = s.slo.max_p99_iterator_age_ms {
+        parts.push(format!("p99 iterator age <= {a} ms"));
+    }
     parts.join(", ")
+}
+
+/// How the verdict was reached, in a few words: `in every seed` or `with 95% confidence`.
+pub fn rule_words(s: &Sizing) -> String {
+    match s.rule.confidence {
+        None => "in every seed".to_string(),
+        Some(c) => format!("with {}% confidence", crate::size::percent(c)),
+    }
 }
 
 /// The terminal report: the table, the recommendation, the formula and why they differ.
@@ -119,21 +141,30 @@ pub fn text(s: &Sizing) -> String {
         s.duration_s,
         s.search
     );
-    let _ = writeln!(o, "SLO (in every seed): {}", slo_words(s));
+    let _ = writeln!(o, "SLO ({}): {}", rule_words(s), slo_words(s));
+    let _ = writeln!(o, "rule: {}", s.rule.text);
+    let ages = s.points.iter().any(|p| p.p99_iterator_age_ms.is_some());
+    let width = s.points.iter().map(|p| p.label.len()).max().unwrap_or(0).max(24);
+    let age_head = if ages { format!(" {:>20}", "p99 iter. age [ms]") } else { String::new() };
     let _ = writeln!(
         o,
-        "\n  {:<24} {:>20} {:>18} {:>20} {:>12}  SLO",
+        "\n  {:<width$} {:>20} {:>18} {:>20}{age_head} {:>12}  SLO",
         "point", "throttle [%]", "dropped", "p99 put [ms]", "USD/month"
     );
     for (i, p) in s.points.iter().enumerate() {
-        let verdict = if p.meets_slo {
-            "met".to_string()
-        } else {
-            format!("{}/{} seeds", p.seeds_meeting_slo, p.runs.len())
+        let verdict = match (p.meets_slo, s.rule.confidence) {
+            (true, _) => "met".to_string(),
+            (false, None) => format!("{}/{} seeds", p.seeds_meeting_slo, p.runs.len()),
+            (false, Some(_)) => format!("not met ({}/{} seeds)", p.seeds_meeting_slo, p.runs.len()),
         };
         let mark = if s.recommendation == Some(i) { "<- recommended" } else { "" };
+        let age = match (ages, &p.p99_iterator_age_ms) {
+            (false, _) => String::new(),
+            (true, Some(e)) => format!(" {:>20}", pm(e, 1.0, 0)),
+            (true, None) => format!(" {:>20}", "-"),
+        };
         let row = format!(
-            "  {:<24} {:>20} {:>18} {:>20} {:>12.2}  {verdict} {mark}",
+            "  {:<width$} {:>20} {:>18} {:>20}{age} {:>12.2}  {verdict} {mark}",
             p.label,
             pm(&p.throttle_rate, 100.0, 3),
             pm(&p.records_dropped, 1.0, 0),
@@ -145,17 +176,20 @@ pub fn text(s: &Sizing) -> String {
     let _ = writeln!(o, "  (mean ± half-width of the 95% interval, Student's t over seeds)\n");
     match s.recommendation.map(|i| &s.points[i]) {
         Some(p) => {
-            let _ = writeln!(
-                o,
-                "recommendation: {}, ${:.2}/month, meets the SLO in {} of {} seeds",
-                p.label,
-                p.cost_per_month_usd.mean,
-                p.seeds_meeting_slo,
-                p.runs.len()
-            );
+            let how = match s.rule.confidence {
+                None => format!("meets the SLO in {} of {} seeds", p.seeds_meeting_slo, p.runs.len()),
+                Some(_) => format!(
+                    "meets the SLO {} (its runs: {} of {} seeds within every bound)",
+                    rule_words(s),
+                    p.seeds_meeting_slo,
+                    p.runs.len()
+                ),
+            };
+            let _ =
+                writeln!(o, "recommendation: {}, ${:.2}/month, {how}", p.label, p.cost_per_month_usd.mean);
         }
         None => {
-            let _ = writeln!(o, "recommendation: none of the points tried meets the SLO in every seed");
+            let _ = writeln!(o, "recommendation: none of the points tried meets the SLO {}", rule_words(s));
         }
     }
     let t = &s.textbook;

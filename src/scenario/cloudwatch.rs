@@ -16,9 +16,22 @@ use crate::units::{SimTime, MICROS_PER_SEC};
 use serde_json::Value;
 use std::path::Path;
 
+/// A rate shape read from an export of per-period sums.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Export {
+    /// `(time since the first datapoint [µs], records/s x scale)` steps.
+    pub steps: Vec<(SimTime, f64)>,
+    /// `get-metric-data JSON` or `CSV`.
+    pub format: &'static str,
+    /// Length of one datapoint [s] (60 for one-minute data).
+    pub period_s: u64,
+    /// `IncomingBytes / IncomingRecords` over the export, when it has bytes [bytes/record].
+    pub mean_record_bytes: Option<f64>,
+}
+
 /// Read `path` and return `(time since the first datapoint [µs], records/s x scale)` steps.
 /// Errors are complete messages naming the file.
-pub(crate) fn read(path: &Path, metric: &str, scale: f64) -> Result<Vec<(SimTime, f64)>, Vec<String>> {
+pub(crate) fn read(path: &Path, metric: &str, scale: f64) -> Result<Export, Vec<String>> {
     let name = path.display().to_string();
     let bytes = super::read_limited(path, TRACE_FILE_MAX_BYTES)
         .map_err(|e| vec![format!("cannot read CloudWatch export {name}: {e}")])?;
@@ -26,12 +39,7 @@ pub(crate) fn read(path: &Path, metric: &str, scale: f64) -> Result<Vec<(SimTime
 }
 
 /// Parse a get-metric-data JSON document.
-pub(crate) fn parse(
-    bytes: &[u8],
-    _name: &str,
-    metric: &str,
-    scale: f64,
-) -> Result<Vec<(SimTime, f64)>, String> {
+pub(crate) fn parse(bytes: &[u8], _name: &str, metric: &str, scale: f64) -> Result<Export, String> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
         format!(
             "not the JSON that `aws cloudwatch get-metric-data` prints (line {}, column {}: {e})",
@@ -42,12 +50,12 @@ pub(crate) fn parse(
     let results = doc.get("MetricDataResults").and_then(Value::as_array).ok_or(
         "expected a top-level `MetricDataResults` array (aws cloudwatch get-metric-data --output json)",
     )?;
-    let matches = |r: &&Value| {
+    let matches = |r: &&Value, metric: &str| {
         ["Label", "Id"]
             .iter()
             .any(|k| r.get(k).and_then(Value::as_str).is_some_and(|v| v.eq_ignore_ascii_case(metric)))
     };
-    let result = match results.iter().filter(matches).collect::<Vec<_>>().as_slice() {
+    let result = match results.iter().filter(|r| matches(r, metric)).collect::<Vec<_>>().as_slice() {
         [one] => *one,
         [] if results.len() == 1 => &results[0],
         [] => {
@@ -57,6 +65,27 @@ pub(crate) fn parse(
         }
         _ => return Err(format!("several results are labelled {metric:?}; keep one")),
     };
+    let points = datapoints(result)?;
+    // IncomingBytes beside IncomingRecords (same query): the export's mean record size.
+    let bytes = if metric.eq_ignore_ascii_case("IncomingRecords") {
+        match results.iter().filter(|r| matches(r, "IncomingBytes")).collect::<Vec<_>>().as_slice() {
+            [one] => Some(datapoints(one)?),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let mean_record_bytes = bytes.and_then(|b| {
+        let records: f64 = points.iter().filter(|p| b.iter().any(|q| q.0 == p.0)).map(|p| p.1).sum();
+        let bytes: f64 = b.iter().filter(|q| points.iter().any(|p| p.0 == q.0)).map(|q| q.1).sum();
+        (records > 0.0).then_some(bytes / records)
+    });
+    let (steps, period_s) = steps_from_sums(points, scale)?;
+    Ok(Export { steps, format: "get-metric-data JSON", period_s, mean_record_bytes })
+}
+
+/// `(seconds since 1970, value)` of one `MetricDataResults` entry, in its order.
+fn datapoints(result: &Value) -> Result<Vec<(i64, f64)>, String> {
     let stamps =
         result.get("Timestamps").and_then(Value::as_array).ok_or("the result has no `Timestamps` array")?;
     let values = result.get("Values").and_then(Value::as_array).ok_or("the result has no `Values` array")?;
@@ -78,12 +107,24 @@ pub(crate) fn parse(
             .ok_or(format!("Values[{i}] is not a number >= 0"))?;
         points.push((secs, v));
     }
+    Ok(points)
+}
+
+/// Per-period sums `(seconds since 1970, sum)` in any order -> rate steps (sum / period x
+/// scale, held over the period; a missing period is 0) and the period [s]: the smallest gap
+/// between datapoints (60 s when there is only one).
+pub(crate) fn steps_from_sums(
+    mut points: Vec<(i64, f64)>,
+    scale: f64,
+) -> Result<(Vec<(SimTime, f64)>, u64), String> {
+    if points.is_empty() {
+        return Err("no datapoints".into());
+    }
     // CloudWatch lists the newest first by default.
     points.sort_by_key(|p| p.0);
     if points.windows(2).any(|w| w[0].0 == w[1].0) {
         return Err("two datapoints share a timestamp".into());
     }
-    // The period: the smallest gap between datapoints (60 s when there is only one).
     let period = points.windows(2).map(|w| w[1].0 - w[0].0).min().unwrap_or(60).max(1);
     let t0 = points[0].0;
     let mut steps = Vec::with_capacity(points.len() + 1);
@@ -100,11 +141,11 @@ pub(crate) fn parse(
         steps.push((((t - t0) as u64) * MICROS_PER_SEC, rate));
         expected = t + period;
     }
-    Ok(steps)
+    Ok((steps, period as u64))
 }
 
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`.
-fn parse_timestamp(s: &str) -> Option<i64> {
+pub(crate) fn parse_timestamp(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 19
         || b[4] != b'-'
@@ -173,9 +214,14 @@ mod tests {
             {"Id":"b","Label":"IncomingBytes","Timestamps":["2026-11-20T10:00:00Z"],"Values":[1.0]},
             {"Id":"r","Label":"IncomingRecords","Timestamps":["2026-11-20T10:03:00Z","2026-11-20T10:01:00Z","2026-11-20T10:00:00Z"],
              "Values":[6000.0,12000.0,60000.0],"StatusCode":"Complete"}]}"#;
-        let steps = parse(doc, "x.json", "IncomingRecords", 3.0).unwrap();
+        let e = parse(doc, "x.json", "IncomingRecords", 3.0).unwrap();
         assert_eq!(
-            steps,
+            (e.period_s, e.mean_record_bytes),
+            (60, Some(1.0 / 60_000.0)),
+            "bytes of the shared minute"
+        );
+        assert_eq!(
+            e.steps,
             vec![(0, 3000.0), (60_000_000, 600.0), (120_000_000, 0.0), (180_000_000, 300.0)],
             "1,000 records/s x 3, then 200 x 3, a missing minute, then 100 x 3"
         );

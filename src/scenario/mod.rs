@@ -16,6 +16,7 @@ mod consumers;
 mod cost;
 pub mod defaults;
 mod error;
+mod minute_csv;
 mod raw;
 mod trace;
 mod types;
@@ -71,7 +72,13 @@ pub fn parse_cloudwatch(
     metric: &str,
     scale: f64,
 ) -> Result<Vec<(crate::units::SimTime, f64)>, String> {
-    cloudwatch::parse(bytes, "<input>", metric, scale)
+    cloudwatch::parse(bytes, "<input>", metric, scale).map(|e| e.steps)
+}
+
+/// Parse a CSV of per-minute sums (`timestamp, IncomingRecords[, IncomingBytes]`) given as
+/// bytes, as `rate = { shape = "cloudwatch", file = "x.csv" }` reads it. For fuzzing and tools.
+pub fn parse_minute_csv(bytes: &[u8], scale: f64) -> Result<Vec<(crate::units::SimTime, f64)>, Vec<String>> {
+    minute_csv::parse(bytes, "<input>", scale).map(|e| e.steps)
 }
 
 /// Read a regular file of at most `limit` bytes: a device or a runaway file is an error, not a
@@ -353,7 +360,11 @@ record_size = 2000
         let s = load(&file).unwrap();
         assert_eq!(
             s.producers[0].rate,
-            RateShape::Trace { points: vec![(0, 10.0), (secs(60), 20.0)], path: dir.join("t.csv") }
+            RateShape::Trace {
+                points: vec![(0, 10.0), (secs(60), 20.0)],
+                path: dir.join("t.csv"),
+                export: None
+            }
         );
         assert_eq!(s.source.as_deref(), Some(file.as_path()));
         // Without a source, relative to the current directory: not found, and said so.

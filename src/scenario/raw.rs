@@ -208,6 +208,7 @@ pub(crate) struct RawRate {
     pub file: Field,
     pub metric: Field,
     pub scale: Field,
+    pub spread: Field,
 }
 
 impl RawRate {
@@ -229,6 +230,7 @@ impl RawRate {
             ("file", self.file.is_some()),
             ("metric", self.metric.is_some()),
             ("scale", self.scale.is_some()),
+            ("spread", self.spread.is_some()),
         ];
         all.iter().filter(|f| f.1).map(|f| f.0).collect()
     }
@@ -356,6 +358,8 @@ pub(crate) struct RawSizeTable {
     pub modes: Option<Vec<Scalar>>,
     pub seeds: Field,
     pub search: Field,
+    pub policies: Option<Vec<Scalar>>,
+    pub confidence: Field,
 }
 
 /// `size.slo`
@@ -365,7 +369,6 @@ pub(crate) struct RawSlo {
     pub max_throttle_rate: Field,
     pub max_dropped: Field,
     pub max_p99_put_latency_ms: Field,
-    /// Recognised only to be refused with a reason (consumers are not modelled yet).
     pub max_p99_iterator_age_ms: Field,
 }
 

@@ -43,6 +43,59 @@ pub struct SizeSettings {
     /// Seeds per point: the scenario's seed, seed + 1, ...
     pub seeds: u32,
     pub search: SizeSearch,
+    /// How provisioned points change their shard count, in the order written (each policy is
+    /// one series of shard counts).
+    pub policies: Vec<SizePolicy>,
+    /// When a point meets the SLO: in every seed, or with a stated confidence over seeds.
+    pub rule: SloRule,
+}
+
+/// How a provisioned point of `kinesim size` manages its shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizePolicy {
+    /// The scenario's `[capacity]` as written (schedule and autoscaling kept; the point's count
+    /// is where the stream starts).
+    AsWritten,
+    /// A fixed shard count: schedule and autoscaling dropped.
+    Fixed,
+    /// Target tracking from the point's count (its floor); the scenario's settings when it has
+    /// this policy, the defaults otherwise.
+    TargetTracking,
+    /// Threshold/step scaling, likewise.
+    ThresholdStep,
+    /// Double/halve alarms, likewise.
+    DoubleHalve,
+}
+
+impl SizePolicy {
+    /// The name used in `[size] policies`, reports and labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            SizePolicy::AsWritten => "as-written",
+            SizePolicy::Fixed => "fixed",
+            SizePolicy::TargetTracking => "target-tracking",
+            SizePolicy::ThresholdStep => "threshold-step",
+            SizePolicy::DoubleHalve => "double-halve",
+        }
+    }
+    /// Every policy, in the order of [`SizePolicy::name`]s listed in errors.
+    pub const ALL: [SizePolicy; 5] = [
+        SizePolicy::AsWritten,
+        SizePolicy::Fixed,
+        SizePolicy::TargetTracking,
+        SizePolicy::ThresholdStep,
+        SizePolicy::DoubleHalve,
+    ];
+}
+
+/// When a point meets the SLO.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SloRule {
+    /// Every bound holds in every seed (default).
+    EverySeed,
+    /// For every bound, the one-sided upper confidence bound at this level (Student's t over
+    /// seeds, n - 1 degrees of freedom) of the metric's mean is within it (0.5 < c < 1).
+    Confidence(f64),
 }
 
 impl Default for SizeSettings {
@@ -53,11 +106,14 @@ impl Default for SizeSettings {
                 max_throttle_rate: Some(d::SIZE_SLO_MAX_THROTTLE_RATE),
                 max_dropped: Some(d::SIZE_SLO_MAX_DROPPED),
                 max_p99_put_latency_ms: None,
+                max_p99_iterator_age_ms: None,
             },
             shards: (d::SIZE_SHARDS_FROM..=d::SIZE_SHARDS_TO).collect(),
             modes: vec![CapacityMode::Provisioned],
             seeds: d::SIZE_SEEDS,
             search: SizeSearch::Grid,
+            policies: vec![SizePolicy::AsWritten],
+            rule: SloRule::EverySeed,
         }
     }
 }
@@ -71,6 +127,8 @@ pub struct Slo {
     pub max_dropped: Option<u64>,
     /// Highest p99 put latency [ms].
     pub max_p99_put_latency_ms: Option<f64>,
+    /// Highest p99 iterator age of any consumer [ms] (`GetRecords.IteratorAgeMilliseconds`).
+    pub max_p99_iterator_age_ms: Option<f64>,
 }
 
 /// How `kinesim size` walks the provisioned shard counts.
@@ -336,11 +394,24 @@ pub enum RateShape {
         start: SimTime,
         length: SimTime,
     },
-    /// Read from a CSV file of `(time, records/s)`: steps, as `Steps`.
+    /// Read from a CSV file of `(time, records/s)`, or from a CloudWatch export of per-period
+    /// sums (`export`): steps, as `Steps`.
     Trace {
         points: Vec<(SimTime, f64)>,
         path: PathBuf,
+        export: Option<TraceExport>,
     },
+}
+
+/// What a CloudWatch export (`shape = "cloudwatch"`) said beyond the rates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceExport {
+    /// `get-metric-data JSON` or `CSV`.
+    pub format: &'static str,
+    /// Length of one datapoint [s] (60: one-minute sums).
+    pub period_s: u64,
+    /// `IncomingBytes / IncomingRecords` over the export, when it has bytes [bytes/record].
+    pub mean_record_bytes: Option<f64>,
 }
 
 /// Size of a record's data blob [bytes] (the partition key is added on top).

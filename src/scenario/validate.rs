@@ -335,7 +335,8 @@ pub(crate) fn validate(
             d::EFO_MAX_CONSUMERS
         },
     );
-    let size = size_table(&mut c, raw.size.as_ref(), raw.capacity.as_ref());
+    let has_consumers = raw.consumers.as_ref().is_some_and(|l| !l.is_empty());
+    let size = size_table(&mut c, raw.size.as_ref(), raw.capacity.as_ref(), has_consumers);
 
     let (
         Some(name),
@@ -560,6 +561,32 @@ fn producer(
             _ => Some(Arrivals::Uniform),
         },
     };
+    // `spread` of a CloudWatch export: how a period's sum spreads over its seconds, i.e. the
+    // producer's arrivals, named for what it does here.
+    let spread = match &p.rate {
+        Some(ScalarOr::Table(t)) => t.spread.as_ref().map(|v| {
+            choice(c, &at("rate.spread"), v, &["evenly", "poisson"]).map(|s| {
+                if s == "evenly" {
+                    Arrivals::Uniform
+                } else {
+                    Arrivals::Poisson
+                }
+            })
+        }),
+        _ => None,
+    };
+    let arrivals = match (spread, arrivals, &p.arrivals) {
+        (None, a, _) => a,
+        (Some(s), _, None) => s,
+        (Some(Some(s)), Some(a), Some(_)) if s != a => {
+            c.err(
+                &at("rate.spread"),
+                "disagrees with the producer's `arrivals` (spread = \"evenly\" is arrivals = \"uniform\"); give one of them",
+            );
+            None
+        }
+        (Some(s), a, _) => s.and(a),
+    };
     let record_size = record_size(c, &at("record_size"), p.record_size.as_ref());
     let keys = keys(c, &at("keys"), p.keys.as_ref());
     let batch = batch(c, &at("batch"), p.batch.as_ref());
@@ -646,7 +673,7 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
         "ramp" => &["from", "to", "start", "end"],
         "diurnal" => &["mean", "amplitude", "peak_hour"],
         "spike" => &["base", "peak", "start", "length"],
-        "cloudwatch" => &["file", "metric", "scale"],
+        "cloudwatch" => &["file", "metric", "scale", "spread"],
         _ => &["file", "scale"],
     };
     only_fields(c, path, "shape", shape, &t.present(), allowed);
@@ -756,10 +783,15 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
             let file = text(c, &f("file"), &file)?;
             let (scale, metric) = (scale?, metric?);
             let path_buf = base_dir.join(file);
-            let read = if shape == "cloudwatch" {
-                super::cloudwatch::read(&path_buf, &metric, scale)
-            } else {
-                trace::read_trace(&path_buf).and_then(|pts| {
+            let csv = path_buf.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let read = match (shape, csv) {
+                ("cloudwatch", true) if t.metric.is_some() => Err(vec![
+                    "a CSV export names its columns (IncomingRecords, IncomingBytes): remove `metric`"
+                        .to_string(),
+                ]),
+                ("cloudwatch", true) => super::minute_csv::read(&path_buf, scale),
+                ("cloudwatch", false) => super::cloudwatch::read(&path_buf, &metric, scale),
+                _ => trace::read_trace(&path_buf).and_then(|pts| {
                     match pts.iter().find(|p| p.1 * scale > d::RATE_MAX) {
                         // As for CloudWatch exports: the scaled rate obeys the rate limit too.
                         Some((t, r)) => Err(vec![format!(
@@ -768,12 +800,25 @@ fn rate(c: &mut Checker, path: &str, v: Option<&ScalarOr<RawRate>>, base_dir: &P
                             format_duration(*t),
                             d::RATE_MAX
                         )]),
-                        None => Ok(pts.into_iter().map(|(t, r)| (t, r * scale)).collect()),
+                        None => Ok(super::cloudwatch::Export {
+                            steps: pts.into_iter().map(|(t, r)| (t, r * scale)).collect(),
+                            format: "",
+                            period_s: 0,
+                            mean_record_bytes: None,
+                        }),
                     }
-                })
+                }),
             };
             match read {
-                Ok(points) => Some(RateShape::Trace { points, path: path_buf }),
+                Ok(e) => Some(RateShape::Trace {
+                    points: e.steps,
+                    path: path_buf,
+                    export: (shape == "cloudwatch").then_some(TraceExport {
+                        format: e.format,
+                        period_s: e.period_s,
+                        mean_record_bytes: e.mean_record_bytes,
+                    }),
+                }),
                 Err(messages) => {
                     for m in messages {
                         c.err(&f("file"), m);
@@ -1340,6 +1385,7 @@ fn size_table(
     c: &mut Checker,
     raw: Option<&RawSizeTable>,
     capacity: Option<&super::capacity::RawCapacity>,
+    has_consumers: bool,
 ) -> Option<Option<SizeSettings>> {
     let Some(raw) = raw else { return Some(None) };
     let base = SizeSettings::default();
@@ -1360,25 +1406,35 @@ fn size_table(
                 .max_p99_put_latency_ms
                 .as_ref()
                 .map(|v| positive(c, "size.slo.max_p99_put_latency_ms", v, 1e9, "milliseconds"));
-            if s.max_p99_iterator_age_ms.is_some() {
+            let age = s
+                .max_p99_iterator_age_ms
+                .as_ref()
+                .map(|v| positive(c, "size.slo.max_p99_iterator_age_ms", v, 1e12, "milliseconds"));
+            if age.is_some() && !has_consumers {
                 c.err(
                     "size.slo.max_p99_iterator_age_ms",
-                    "consumers (reads, iterator age) are not simulated yet; remove this bound",
+                    "the scenario has no [[consumers]] whose iterator age could be measured; add one or remove this bound",
                 );
             }
-            if throttle.is_none() && dropped.is_none() && p99.is_none() {
+            if throttle.is_none() && dropped.is_none() && p99.is_none() && age.is_none() {
                 c.err(
                     "size.slo",
-                    "give at least one bound: max_throttle_rate, max_dropped or max_p99_put_latency_ms",
+                    "give at least one bound: max_throttle_rate, max_dropped, max_p99_put_latency_ms or max_p99_iterator_age_ms",
                 );
             }
             // An absent bound is `Some(None)`, a bad one `None`.
-            let (t, d, p) = (
+            let (t, d, p, a) = (
                 throttle.map_or(Some(None), |x| x.map(Some)),
                 dropped.map_or(Some(None), |x| x.map(Some)),
                 p99.map_or(Some(None), |x| x.map(Some)),
+                age.map_or(Some(None), |x| x.map(Some)),
             );
-            Some(Slo { max_throttle_rate: t?, max_dropped: d?, max_p99_put_latency_ms: p? })
+            Some(Slo {
+                max_throttle_rate: t?,
+                max_dropped: d?,
+                max_p99_put_latency_ms: p?,
+                max_p99_iterator_age_ms: a?,
+            })
         }
     };
     let max_shards: i64 = d::MAX_SHARDS_PER_STREAM.into();
@@ -1477,5 +1533,73 @@ fn size_table(
             }
         }),
     };
-    Some(Some(SizeSettings { slo: slo?, shards: shards?, modes: modes?, seeds: seeds?, search: search? }))
+    let policies = match &raw.policies {
+        None => Some(base.policies),
+        Some(list) if list.is_empty() => {
+            c.err("size.policies", "give at least one policy, like [\"fixed\", \"target-tracking\"]");
+            None
+        }
+        Some(list) => {
+            let names: Vec<&str> = SizePolicy::ALL.iter().map(|p| p.name()).collect();
+            let mut out = Some(Vec::new());
+            for (i, v) in list.iter().enumerate() {
+                let path = format!("size.policies[{i}]");
+                let p = choice(c, &path, v, &names)
+                    .and_then(|n| SizePolicy::ALL.into_iter().find(|p| p.name() == n));
+                match (p, out.as_mut()) {
+                    (Some(p), Some(l)) if l.contains(&p) => {
+                        c.err(&path, "listed twice");
+                        out = None;
+                    }
+                    (Some(p), Some(l)) => l.push(p),
+                    _ => out = None,
+                }
+            }
+            out
+        }
+    };
+    if let (Some(p), Some(m)) = (&policies, &modes) {
+        if raw.policies.is_some() && !p.is_empty() && !m.contains(&CapacityMode::Provisioned) {
+            c.err("size.policies", "policies apply to provisioned points; add \"provisioned\" to size.modes");
+        }
+    }
+    let rule = match &raw.confidence {
+        None => Some(base.rule),
+        Some(Scalar::Str(t)) if t == "every-seed" => Some(SloRule::EverySeed),
+        Some(v @ (Scalar::Float(_) | Scalar::Int(_))) => {
+            let x = num(c, "size.confidence", v, 0.5, 1.0, "a confidence level like 0.95, or \"every-seed\"");
+            match x {
+                Some(x) if x <= 0.5 || x >= 1.0 => {
+                    c.err("size.confidence", format!("expected a level between 0.5 and 1 (exclusive), like 0.95, or \"every-seed\", found {x}"));
+                    None
+                }
+                Some(x) => {
+                    if seeds.is_some_and(|n| n < 2) {
+                        c.err(
+                            "size.confidence",
+                            "a confidence level needs at least 2 seeds per point (size.seeds)",
+                        );
+                    }
+                    Some(SloRule::Confidence(x))
+                }
+                None => None,
+            }
+        }
+        Some(v) => {
+            c.err(
+                "size.confidence",
+                format!("expected \"every-seed\" or a confidence level like 0.95, found {}", v.describe()),
+            );
+            None
+        }
+    };
+    Some(Some(SizeSettings {
+        slo: slo?,
+        shards: shards?,
+        modes: modes?,
+        seeds: seeds?,
+        search: search?,
+        policies: policies?,
+        rule: rule?,
+    }))
 }

@@ -53,15 +53,19 @@ struct PartRun {
     job: usize,
     mode: String,
     shards: u32,
+    /// The provisioned point's policy (`None` for on-demand).
+    policy: Option<String>,
     seed: u64,
     throttle_rate_bits: u64,
     records_dropped: u64,
     p99_put_latency_ms_bits: u64,
+    p99_iterator_age_ms_bits: Option<u64>,
     cost_per_month_usd_bits: u64,
     meets_slo: bool,
     hottest_shard_key_share_bits: u64,
     hottest_shard_peak_records_per_s: u64,
     shards_final: u32,
+    shards_max: u32,
 }
 
 /// Every (point, seed) job of the grid, in input order.
@@ -133,15 +137,18 @@ pub fn run_part(
                 job: *job,
                 mode: super::mode_str(p.mode).to_string(),
                 shards: p.shards,
+                policy: p.policy.map(|x| x.name().to_string()),
                 seed: r.seed,
                 throttle_rate_bits: r.throttle_rate.to_bits(),
                 records_dropped: r.records_dropped,
                 p99_put_latency_ms_bits: r.p99_put_latency_ms.to_bits(),
+                p99_iterator_age_ms_bits: r.p99_iterator_age_ms.map(f64::to_bits),
                 cost_per_month_usd_bits: r.cost_per_month_usd.to_bits(),
                 meets_slo: r.meets_slo,
                 hottest_shard_key_share_bits: r.hottest_shard_key_share.to_bits(),
                 hottest_shard_peak_records_per_s: r.hottest_shard_peak_records_per_s,
                 shards_final: r.shards_final,
+                shards_max: r.shards_max,
             })
             .collect(),
     };
@@ -182,6 +189,7 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
         for r in f.runs {
             let (p, seed) = *all.get(r.job).ok_or_else(|| format!("{name}: job {} out of range", r.job))?;
             let mode_ok = super::mode_str(p.mode) == r.mode
+                && p.policy.map(|x| x.name()) == r.policy.as_deref()
                 && (p.mode == CapacityMode::OnDemand || p.shards == r.shards);
             if !mode_ok || seed != r.seed || r.job % f.parts as usize != (f.part - 1) as usize {
                 return Err(format!("{name}: job {} does not match the scenario's grid", r.job));
@@ -191,11 +199,13 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
                 throttle_rate: f64::from_bits(r.throttle_rate_bits),
                 records_dropped: r.records_dropped,
                 p99_put_latency_ms: f64::from_bits(r.p99_put_latency_ms_bits),
+                p99_iterator_age_ms: r.p99_iterator_age_ms_bits.map(f64::from_bits),
                 cost_per_month_usd: f64::from_bits(r.cost_per_month_usd_bits),
                 meets_slo: r.meets_slo,
                 hottest_shard_key_share: f64::from_bits(r.hottest_shard_key_share_bits),
                 hottest_shard_peak_records_per_s: r.hottest_shard_peak_records_per_s,
                 shards_final: r.shards_final,
+                shards_max: r.shards_max,
             });
         }
     }
@@ -211,6 +221,10 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
         .collect::<Result<_, _>>()?;
     let per = settings.seeds.max(1) as usize;
     let points = grid_points(sc, settings);
-    let evaluated = points.iter().zip(runs.chunks(per)).map(|(p, r)| point_result(*p, r.to_vec())).collect();
+    let evaluated = points
+        .iter()
+        .zip(runs.chunks(per))
+        .map(|(p, r)| point_result(*p, r.to_vec(), &settings.slo, settings.rule))
+        .collect();
     Ok(finish(sc, settings, evaluated))
 }

@@ -1,7 +1,8 @@
 //! Why the simulation and the textbook formula disagree, in plain words, from the runs: hot
 //! keys (the hottest shard's share of the traffic against 1/N, and the biggest single key
 //! against one shard's limit), bursts (peak against mean), the records/s limit the bytes
-//! formula leaves out, and Poisson seconds above the limit near it.
+//! formula leaves out, Poisson seconds above the limit near it, and polling consumers sharing a
+//! shard's read limit.
 
 use super::{PointResult, Reason};
 use crate::metrics::Textbook;
@@ -167,6 +168,36 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
             });
         }
     }
+    // Polling consumers share each shard's 2 MiB/s: the formula counts one reader.
+    let polling = sc.consumers.iter().filter(|c| c.kind == crate::scenario::ConsumerKind::Polling).count();
+    if polling > 1 {
+        // Bytes as written (data + key, not rounded up to KiB), at each producer's peak.
+        let peak_bytes: f64 = sc
+            .producers
+            .iter()
+            .map(|p| {
+                let size = SizeSampler::new(&p.record_size, sc.stream.max_record_size).mean()
+                    + KeySpace::mean_key_len(&p.keys);
+                p.rate.peak_rate(sc.duration) * size
+            })
+            .sum();
+        let kib = peak_bytes / 1024.0;
+        let read_kib = polling as f64 * kib;
+        let per_shard_kib = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64 / 1024.0;
+        let need = (read_kib / per_shard_kib).ceil() as u64;
+        if need >= tb.shards_at_peak.max(2) {
+            out.push(Reason {
+                kind: "consumers",
+                text: format!(
+                    "{polling} polling consumers each read all {} KiB/s at the peak, {} KiB/s in total, and polling consumers share each shard's 2 MiB/s read limit: matching the reads takes {}, each shard's readers then asking for {} of its limit (near 100% they fall behind whenever a second runs above the mean: more shards for headroom), while the formula's out_KiB/2048 counts one reader (enhanced fan-out gives each consumer its own 2 MiB/s)",
+                    rate(kib),
+                    rate(read_kib),
+                    shards(need),
+                    pct(read_kib / per_shard_kib / need.max(1) as f64)
+                ),
+            });
+        }
+    }
     // On-demand that throttles without growing: the run ended before a split.
     if let Some(p) = points.iter().find(|p| p.point.mode == CapacityMode::OnDemand && !p.meets_slo) {
         if p.runs.iter().all(|r| r.shards_final <= p.point.shards) {
@@ -183,6 +214,20 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
         }
     }
     match rec.map(|i| &points[i]) {
+        Some(p)
+            if p.point.mode == CapacityMode::Provisioned
+                && p.runs.iter().any(|r| r.shards_max > p.point.shards) =>
+        {
+            let most = p.runs.iter().map(|r| r.shards_max).max().unwrap_or(p.point.shards);
+            out.push(Reason {
+                kind: "autoscaling",
+                text: format!(
+                    "the recommendation scales: it starts at {} and grows to {} when traffic needs it, so it pays for the peak only while the peak lasts (a fixed count pays for it all the time)",
+                    shards(p.point.shards.into()),
+                    shards(most.into())
+                ),
+            });
+        }
         Some(p) if p.point.mode == CapacityMode::Provisioned => {
             let n = u64::from(p.point.shards);
             if n < tb.shards_at_peak && tb.avg_record_kib > 0.0 {

@@ -53,9 +53,39 @@ pub fn estimate(values: &[f64]) -> Estimate {
     Estimate { mean, ci_low: Some(mean - half), ci_high: Some(mean + half) }
 }
 
+/// One-sided upper confidence bound at level `c` of the mean of `values`:
+/// `mean + t(c, n-1) · s / √n` (Student's t); infinite with fewer than two values (no bound can
+/// be stated), the mean itself when every value is equal.
+pub fn upper_bound(values: &[f64], c: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = values.len();
+    if n < 2 || values.iter().any(|v| !v.is_finite()) {
+        return f64::INFINITY;
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    if var == 0.0 {
+        return mean;
+    }
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).expect("n - 1 >= 1 degrees of freedom").inverse_cdf(c);
+    mean + t * (var / n as f64).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_upper_bound_uses_the_one_sided_t_quantile() {
+        // t(0.95, 4 df) = 2.131847 (one-sided 95%, tables); values 1..5: mean 3, s/√n = √0.5.
+        let u = upper_bound(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.95);
+        assert!((u - (3.0 + 2.131_847 * 0.5f64.sqrt())).abs() < 1e-5, "{u}");
+        // t(0.975) is the two-sided 95% multiplier of `estimate`.
+        let e = estimate(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert!((upper_bound(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.975) - e.ci_high.unwrap()).abs() < 1e-3);
+        assert_eq!(upper_bound(&[2.0, 2.0], 0.9), 2.0);
+        assert_eq!(upper_bound(&[2.0], 0.9), f64::INFINITY);
+    }
 
     #[test]
     fn one_value_has_no_interval() {

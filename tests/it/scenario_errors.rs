@@ -221,7 +221,7 @@ fn the_good_scenarios_resolve_as_written() {
     assert_eq!(s.engine.tick, 500_000);
 
     let t = scenario::load(&fixtures("good").join("with-trace.toml")).expect("with-trace loads");
-    let RateShape::Trace { points, path } = &t.producers[0].rate else {
+    let RateShape::Trace { points, path, .. } = &t.producers[0].rate else {
         panic!("not a trace: {:?}", t.producers[0].rate)
     };
     assert_eq!(points, &[(0, 200.0), (90_000_000, 800.0), (300_000_000, 1200.5), (600_000_000, 300.0)]);

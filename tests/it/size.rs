@@ -128,7 +128,7 @@ fn points_change_only_the_capacity() {
     let mut sc = scenario(MONOTONE);
     sc.capacity.on_demand.initial_shards = 6;
     let settings = sc.size.clone().unwrap();
-    let p = size::Point { mode: CapacityMode::OnDemand, shards: 6 };
+    let p = size::Point { mode: CapacityMode::OnDemand, shards: 6, policy: None };
     let od = size::point_scenario(&sc, p, 9);
     assert_eq!((od.stream.mode, od.stream.shards, od.seed), (CapacityMode::OnDemand, 6, 9));
     assert_eq!(od.producers, sc.producers);
@@ -149,7 +149,7 @@ fn the_size_table_is_validated_with_field_paths() {
     let e = bad("modes = [\"provisioned\", \"ondemand\"]\n");
     assert!(e.contains("size.modes[1]") && e.contains("did you mean \"on-demand\""), "{e}");
     let e = bad("slo = { max_p99_iterator_age_ms = 5000 }\n");
-    assert!(e.contains("size.slo.max_p99_iterator_age_ms") && e.contains("not simulated yet"), "{e}");
+    assert!(e.contains("size.slo.max_p99_iterator_age_ms") && e.contains("no [[consumers]]"), "{e}");
     let e = bad("slo = {}\n");
     assert!(e.contains("size.slo") && e.contains("at least one bound"), "{e}");
     let e = bad("seeds = 0\nsearch = \"binary\"\n");
@@ -193,7 +193,13 @@ fn size_is_identical_at_any_thread_count() {
     names.sort();
     assert_eq!(
         names,
-        ["size-cost-vs-throttle.svg", "size-throttle-vs-shards.svg", "sizing.csv", "sizing.json"]
+        [
+            "size-cost-vs-latency.svg",
+            "size-cost-vs-throttle.svg",
+            "size-throttle-vs-shards.svg",
+            "sizing.csv",
+            "sizing.json"
+        ]
     );
     for n in &names {
         let a = std::fs::read(dir.join("one").join(n)).unwrap();
@@ -237,7 +243,13 @@ fn parts_merged_equal_one_run_byte_for_byte() {
     let (code, err) =
         kinesim(&["size-merge", &f, &part(2), &part(3), &part(1), "--out", &d("merged"), "--quiet"]);
     assert_eq!(code, Some(0), "{err}");
-    for n in ["sizing.json", "sizing.csv", "size-cost-vs-throttle.svg", "size-throttle-vs-shards.svg"] {
+    for n in [
+        "sizing.json",
+        "sizing.csv",
+        "size-cost-vs-throttle.svg",
+        "size-cost-vs-latency.svg",
+        "size-throttle-vs-shards.svg",
+    ] {
         let a = std::fs::read(dir.join("single").join(n)).unwrap();
         let b = std::fs::read(dir.join("merged").join(n)).unwrap();
         assert!(a == b, "{n}: merged parts differ from the single run");
@@ -260,5 +272,315 @@ fn parts_merged_equal_one_run_byte_for_byte() {
         kinesim(&["size-merge", &other.to_string_lossy(), &part(1), &part(2), &part(3), "--out", &d("m4")]);
     assert_eq!(code, Some(2));
     assert!(err.contains("different scenario"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Five polling consumers read 800 KiB/s each from a stream written at 800 records/s of 1 KiB:
+/// 4 MiB/s of reads against each shard's shared 2 MiB/s read limit
+/// (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html, FACTS.md:
+/// GetRecords 2 MiB/s per shard). One shard takes the writes easily (800 < 1,000 records/s),
+/// so only the iterator-age bound asks for more shards: 4 MiB/s / N <= 2 MiB/s needs N >= 2,
+/// with headroom 3.
+const LAGGING: &str = r#"
+name = "lagging-readers"
+seed = 11
+duration = "3m"
+[stream]
+shards = 1
+[engine]
+mode = "aggregated"
+[[producers]]
+name = "clicks"
+rate = 800
+record_size = "1KiB"
+keys = { distribution = "uniform", count = 10000 }
+[[consumers]]
+name = "a"
+kind = "polling"
+[[consumers]]
+name = "b"
+kind = "polling"
+[[consumers]]
+name = "c"
+kind = "polling"
+[[consumers]]
+name = "d"
+kind = "polling"
+[[consumers]]
+name = "e"
+kind = "polling"
+[size]
+slo = { max_throttle_rate = 0.001, max_dropped = 0, max_p99_iterator_age_ms = 5000 }
+shards = [1, 2, 3, 4, 6]
+seeds = 2
+"#;
+
+#[test]
+fn more_shards_fix_consumer_lag_under_an_iterator_age_slo() {
+    let sc = scenario(LAGGING);
+    let settings = sc.size.clone().unwrap();
+    let s = size::size(&sc, &settings, &no_progress);
+    let rec = &s.points[s.recommendation.expect("a point meets the SLO")];
+    assert_eq!(rec.point.shards, 3, "{}", kinesim::report::size::text(&s));
+    for p in &s.points {
+        // Writes never throttle: the iterator age alone decides.
+        assert!(p.runs.iter().all(|r| r.throttle_rate == 0.0 && r.records_dropped == 0), "{}", p.label);
+        let ages: Vec<f64> = p.runs.iter().map(|r| r.p99_iterator_age_ms.unwrap()).collect();
+        assert_eq!(p.meets_slo, ages.iter().all(|a| *a <= 5000.0), "{}: {ages:?}", p.label);
+    }
+    // One and two shards fall far behind (tens of seconds and more).
+    assert!(s.points[0].runs.iter().all(|r| r.p99_iterator_age_ms.unwrap() > 20_000.0));
+    assert!(s.points[1].runs.iter().all(|r| r.p99_iterator_age_ms.unwrap() > 5_000.0));
+    assert!(s.points[3].p99_iterator_age_ms.unwrap().mean < 5000.0);
+    let why = s.reasons.iter().find(|r| r.kind == "consumers").expect("a consumers reason");
+    assert!(why.text.contains("5 polling consumers") && why.text.contains("2 MiB/s"), "{}", why.text);
+    assert!(kinesim::report::size::text(&s).contains("p99 iter. age [ms]"));
+    // Without the iterator-age bound one shard is enough.
+    let mut no_age = settings.clone();
+    no_age.slo.max_p99_iterator_age_ms = None;
+    let s = size::size(&sc, &no_age, &no_progress);
+    assert_eq!(s.points[s.recommendation.unwrap()].point.shards, 1);
+}
+
+#[test]
+fn scaling_policies_are_a_search_axis_reported_per_point() {
+    use kinesim::scenario::{AutoscalingPolicy, SizePolicy};
+    // 1,000 records/s, tripled at 2 minutes: 3 shards carry the peak.
+    let sc = scenario(
+        r#"
+name = "policies"
+seed = 4
+duration = "14m"
+[stream]
+shards = 1
+[engine]
+mode = "aggregated"
+[[producers]]
+name = "p"
+rate = { shape = "steps", steps = [ { at = "0s", rate = 1000 }, { at = "2m", rate = 3000 } ] }
+arrivals = "uniform"
+record_size = "200B"
+keys = { distribution = "uniform", count = 20000 }
+retry = { max_attempts = 1 }
+[capacity]
+schedule = [ { at = "1m", shards = 2 } ]
+[size]
+shards = [1, 2, 4]
+policies = ["fixed", "target-tracking"]
+seeds = 1
+"#,
+    );
+    let settings = sc.size.clone().unwrap();
+    assert_eq!(settings.policies, vec![SizePolicy::Fixed, SizePolicy::TargetTracking]);
+    let s = size::size(&sc, &settings, &no_progress);
+    let labels: Vec<&str> = s.points.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "fixed, 1 shard",
+            "fixed, 2 shards",
+            "fixed, 4 shards",
+            "target-tracking, from 1 shard",
+            "target-tracking, from 2 shards",
+            "target-tracking, from 4 shards"
+        ]
+    );
+    // Fixed: the schedule is dropped, the count never changes.
+    for p in &s.points[..3] {
+        assert!(p.runs.iter().all(|r| r.shards_final == p.point.shards), "{}", p.label);
+    }
+    // Target tracking (70% target) grows a stream that is too small for 3,000 records/s.
+    for p in &s.points[3..5] {
+        assert!(p.runs.iter().all(|r| r.shards_final > p.point.shards), "{}: {:?}", p.label, p.runs);
+    }
+    let tt = size::point_scenario(&sc, s.points[4].point, 4);
+    match tt.capacity.autoscaling {
+        Some(AutoscalingPolicy::TargetTracking { min_shards, target, .. }) => {
+            assert_eq!((min_shards, target), (2, kinesim::scenario::defaults::TT_TARGET));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(tt.capacity.schedule.is_empty());
+    // The fixed 4 shards meet the SLO; target tracking from 1 or 2 throttles while it grows.
+    assert!(s.points[2].meets_slo && !s.points[3].meets_slo && !s.points[4].meets_slo);
+    let json: serde_json::Value = serde_json::from_slice(&kinesim::report::size::json(&s)).unwrap();
+    assert_eq!(json["points"][3]["policy"], "target-tracking");
+    assert_eq!(json["policies"], serde_json::json!(["fixed", "target-tracking"]));
+    let csv = String::from_utf8(kinesim::report::size::csv(&s)).unwrap();
+    assert!(csv.lines().nth(4).unwrap().starts_with("provisioned,target-tracking,1,"), "{csv}");
+    let svgs = kinesim::report::charts::size_svgs(&s).unwrap();
+    let names: Vec<&str> = svgs.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["size-cost-vs-throttle.svg", "size-cost-vs-latency.svg", "size-throttle-vs-shards.svg"]
+    );
+    let latency = &svgs[1].1;
+    assert!(latency.contains("p99 put latency, mean over seeds [ms, log scale]"), "x axis with its unit");
+    assert!(latency.contains("cost per month, mean over seeds [USD]"));
+    assert!(latency.contains("recommended: fixed, 4 shards"), "the recommendation named");
+    assert!(svgs[2].1.contains("target-tracking from the count"), "one series per policy");
+}
+
+#[test]
+fn a_confidence_rule_uses_one_sided_upper_bounds_and_says_so() {
+    let sc = scenario(
+        &MONOTONE
+            .replace("arrivals = \"uniform\"", "arrivals = \"poisson\"")
+            .replace("seeds = 2", "seeds = 4\nconfidence = 0.9")
+            .replace("to = 12", "to = 6"),
+    );
+    let settings = sc.size.clone().unwrap();
+    assert_eq!(settings.rule, kinesim::scenario::SloRule::Confidence(0.9));
+    let s = size::size(&sc, &settings, &no_progress);
+    for p in &s.points {
+        let u = p.upper_bounds.expect("upper bounds under a confidence rule");
+        let rates: Vec<f64> = p.runs.iter().map(|r| r.throttle_rate).collect();
+        let dropped: Vec<f64> = p.runs.iter().map(|r| r.records_dropped as f64).collect();
+        assert_eq!(u.throttle_rate, Some(stats::upper_bound(&rates, 0.9)));
+        assert_eq!(u.records_dropped, Some(stats::upper_bound(&dropped, 0.9)));
+        assert_eq!(u.p99_put_latency_ms, None, "not bounded by the SLO");
+        assert_eq!(p.meets_slo, u.throttle_rate.unwrap() <= 0.001 && u.records_dropped.unwrap() <= 0.0);
+    }
+    assert_eq!(s.points[s.recommendation.unwrap()].point.shards, 4);
+    let text = kinesim::report::size::text(&s);
+    assert!(text.contains("SLO (with 90% confidence)"), "{text}");
+    assert!(text.contains("one-sided 90% upper confidence bound"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&kinesim::report::size::json(&s)).unwrap();
+    assert_eq!(json["rule"]["name"], "confidence");
+    assert_eq!(json["rule"]["confidence"], 0.9);
+    // The default rule is every seed.
+    let d = size::size(&scenario(MONOTONE), scenario(MONOTONE).size.as_ref().unwrap(), &no_progress);
+    assert_eq!(d.rule.name, "every-seed");
+    assert!(d.points.iter().all(|p| p.upper_bounds.is_none()));
+}
+
+#[test]
+fn new_size_fields_are_validated_with_field_paths() {
+    let bad = |table: &str| {
+        let text = MONOTONE.split("[size]").next().unwrap().to_string() + "[size]\n" + table;
+        parse_str(&text, None).unwrap_err().to_string()
+    };
+    let e = bad("seeds = 1\nconfidence = 0.95\n");
+    assert!(e.contains("size.confidence") && e.contains("at least 2 seeds"), "{e}");
+    let e = bad("confidence = 1.0\n");
+    assert!(e.contains("size.confidence") && e.contains("between 0.5 and 1"), "{e}");
+    let e = bad("confidence = \"always\"\n");
+    assert!(e.contains("size.confidence") && e.contains("every-seed"), "{e}");
+    let e = bad("policies = [\"fixed\", \"target-traking\"]\n");
+    assert!(e.contains("size.policies[1]") && e.contains("did you mean \"target-tracking\""), "{e}");
+    let e = bad("policies = [\"fixed\", \"fixed\"]\n");
+    assert!(e.contains("size.policies[1]") && e.contains("listed twice"), "{e}");
+    let e = bad("policies = [\"fixed\"]\nmodes = [\"on-demand\"]\n");
+    assert!(e.contains("size.policies") && e.contains("provisioned"), "{e}");
+    let ok = MONOTONE.split("[size]").next().unwrap().to_string()
+        + "[size]\nconfidence = \"every-seed\"\npolicies = [\"as-written\", \"double-halve\"]\n";
+    let s = parse_str(&ok, None).unwrap().size.unwrap();
+    assert_eq!(s.rule, kinesim::scenario::SloRule::EverySeed);
+    assert_eq!(s.policies.len(), 2);
+}
+
+#[test]
+fn per_minute_csv_exports_drive_the_traffic_and_the_report_warns() {
+    let dir = std::env::temp_dir().join(format!("kinesim-size-csv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Three minutes, newest first as the console lists them, one an epoch time; 1,000 B records
+    // by IncomingBytes / IncomingRecords.
+    std::fs::write(
+        dir.join("incoming.csv"),
+        "Timestamp,my-stream IncomingRecords (Sum),my-stream IncomingBytes (Sum)\n\
+         2026-11-20T10:02:00Z,90000,90000000\n\
+         2026-11-20 10:01:00,120000,120000000\n\
+         1795168800,60000,60000000\n",
+    )
+    .unwrap();
+    let toml = r#"
+name = "from-csv"
+seed = 3
+duration = "3m"
+[stream]
+shards = 8
+[engine]
+mode = "aggregated"
+[[producers]]
+name = "web"
+rate = { shape = "cloudwatch", file = "incoming.csv", scale = 3.0, spread = "evenly" }
+record_size = "200B"
+keys = { distribution = "uniform", count = 10000 }
+[size]
+shards = [4, 8]
+seeds = 1
+"#;
+    let file = dir.join("from-csv.toml");
+    std::fs::write(&file, toml).unwrap();
+    let sc = kinesim::scenario::load(&file).unwrap();
+    let p = &sc.producers[0];
+    assert_eq!(p.arrivals, kinesim::scenario::Arrivals::Uniform, "spread = \"evenly\"");
+    match &p.rate {
+        kinesim::scenario::RateShape::Trace { points, export: Some(e), .. } => {
+            // 60,000 records a minute = 1,000/s, x 3; then 2,000 x 3; then 1,500 x 3.
+            assert_eq!(points, &vec![(0, 3000.0), (60_000_000, 6000.0), (120_000_000, 4500.0)]);
+            assert_eq!((e.format, e.period_s, e.mean_record_bytes), ("CSV", 60, Some(1000.0)));
+        }
+        other => panic!("{other:?}"),
+    }
+    let w = kinesim::experiment::warnings(&sc).join("\n");
+    assert!(w.contains("one-minute CloudWatch sums (CSV)") && w.contains("spread = \"evenly\""), "{w}");
+    assert!(w.contains("bursts shorter than a period"), "{w}");
+    assert!(w.contains("average 1000 B") && w.contains("set record_size"), "{w}");
+    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress);
+    assert!(s.warnings.iter().any(|x| x.contains("one-minute CloudWatch sums")));
+    // Bad rows: exit 2, the file and line named, nothing written.
+    std::fs::write(
+        dir.join("incoming.csv"),
+        "Timestamp,IncomingRecords\n2026-11-20T10:00:00Z,60000\n2026-11-20T10:01:00Z,-5\nnoon,1\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim"))
+        .args(["size", &file.to_string_lossy(), "--out", &dir.join("out").to_string_lossy()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("incoming.csv:3: column 2 (IncomingRecords): expected a number >= 0"), "{err}");
+    assert!(err.contains("incoming.csv:4: column 1 (time)"), "{err}");
+    assert!(err.contains("producers[0].rate.file"), "{err}");
+    assert!(!dir.join("out").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bisection_runs_each_policy_and_agrees_with_the_grid() {
+    use kinesim::scenario::SizePolicy;
+    let sc = scenario(MONOTONE);
+    let mut grid = sc.size.clone().unwrap();
+    grid.policies = vec![SizePolicy::Fixed, SizePolicy::AsWritten];
+    let mut bisect = grid.clone();
+    bisect.search = SizeSearch::Bisect;
+    let g = size::size(&sc, &grid, &no_progress);
+    let b = size::size(&sc, &bisect, &no_progress);
+    assert_eq!(g.points.len(), 24);
+    assert!(b.points.len() <= 2 * size::bisect_probes_max(12), "{}", b.points.len());
+    for policy in [SizePolicy::Fixed, SizePolicy::AsWritten] {
+        let first_ok = |s: &size::Sizing| {
+            s.points.iter().find(|p| p.point.policy == Some(policy) && p.meets_slo).map(|p| p.point.shards)
+        };
+        assert_eq!(first_ok(&g), Some(4), "{policy:?}");
+        assert_eq!(first_ok(&b), Some(4), "{policy:?}");
+    }
+    assert_eq!(g.points[g.recommendation.unwrap()], b.points[b.recommendation.unwrap()]);
+}
+
+#[test]
+fn the_progress_bar_is_silent_when_stderr_is_not_a_terminal() {
+    let dir = std::env::temp_dir().join(format!("kinesim-size-bar-{}", std::process::id()));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim"))
+        .args(["size", "size-readers", "--out", &dir.to_string_lossy()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stderr.is_empty(), "stderr: {:?}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("recommendation: provisioned, 3 shards"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
