@@ -1373,23 +1373,22 @@ fn draw_variants_and_limit(
     let n = series.iter().map(|s| s.per_second.len()).max().unwrap_or(0);
     let bucket = if n > 2000 { n.div_ceil(1000) } else { 1 };
     let t = TimeAxis::new(duration_s, n as f64);
-    let segs: Vec<Vec<Vec<(f64, f64)>>> = series
-        .iter()
-        .map(|s| {
-            let means: Vec<Option<f64>> = (0..n.div_ceil(bucket))
-                .map(|i| {
-                    let vals: Vec<f64> = s.per_second
-                        [(i * bucket).min(s.per_second.len())..((i + 1) * bucket).min(s.per_second.len())]
-                        .iter()
-                        .flatten()
-                        .copied()
-                        .collect();
-                    (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
-                })
-                .collect();
-            step_segments(&means, bucket, n, t)
-        })
-        .collect();
+    // Each series as step segments of its mean per bucket.
+    let steps = |s: &VariantSeries| {
+        let means: Vec<Option<f64>> = (0..n.div_ceil(bucket))
+            .map(|i| {
+                let v = &s.per_second;
+                let vals: Vec<f64> = v[(i * bucket).min(v.len())..((i + 1) * bucket).min(v.len())]
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .collect();
+                (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
+            })
+            .collect();
+        step_segments(&means, bucket, n, t)
+    };
+    let segs: Vec<Vec<Vec<(f64, f64)>>> = series.iter().map(steps).collect();
     let top = y_top(segs.iter().map(|s| seg_max(s)).fold(0.0, f64::max));
     let mut legend: Vec<LegendItem> = series
         .iter()
@@ -1399,19 +1398,8 @@ fn draw_variants_and_limit(
     // The limit: its mean per bucket; the y axis reaches it only if the data comes near (a
     // limit far above the data would flatten every line).
     let limit_segs = limit.map(|l| {
-        let means: Vec<Option<f64>> = (0..n.div_ceil(bucket))
-            .map(|i| {
-                let vals: Vec<f64> = l.per_second
-                    [(i * bucket).min(l.per_second.len())..((i + 1) * bucket).min(l.per_second.len())]
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .collect();
-                (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
-            })
-            .collect();
         legend.push(item(l.label.clone(), Swatch::Dashed(INK)));
-        step_segments(&means, bucket, n, t)
+        steps(l)
     });
     let top = match &limit_segs {
         Some(l) => y_top(seg_max(l).max(top * 0.9)).max(top),
