@@ -166,6 +166,19 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
             ticks * shards * scenario.producers.len() as f64
         }
     };
+    // Consumers: one read of every shard per poll (enhanced fan-out: every push interval).
+    let reads: f64 = scenario
+        .consumers
+        .iter()
+        .map(|c| {
+            let every = match c.kind {
+                crate::scenario::ConsumerKind::Polling => c.poll_interval,
+                crate::scenario::ConsumerKind::EnhancedFanOut => crate::scenario::defaults::EFO_PUSH_INTERVAL,
+            };
+            to_secs_f64(d) / to_secs_f64(every.max(1)) * shards
+        })
+        .sum();
+    let events = events + reads;
     let keys: f64 = scenario
         .producers
         .iter()

@@ -214,5 +214,11 @@ fn enormous_runs_are_refused_with_the_knob_to_change() {
     let est = kinesim::experiment::estimate(&sc);
     assert!(est.refusal(&sc).is_none(), "{est:?}");
     assert!((est.events - 7.0 * 86_400.0 * 1000.0).abs() < 1.0);
+    // Consumers count: an enhanced fan-out consumer reads each of the 1,000 shards every 50 ms.
+    let with_efo = format!("{}[[consumers]]\nname = \"c\"\nkind = \"efo\"\n", body("aggregated"));
+    let sc = kinesim::scenario::parse_str(&with_efo, None).unwrap();
+    let est = kinesim::experiment::estimate(&sc);
+    assert!((est.events - 7.0 * 86_400.0 * 1000.0 * 21.0).abs() < 1e3, "{est:?}");
+    assert!(est.refusal(&sc).is_some(), "1.3e10 events: refused");
     let _ = std::fs::remove_dir_all(&d);
 }
