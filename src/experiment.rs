@@ -111,14 +111,16 @@ pub fn textbook(s: &Scenario) -> Textbook {
     let avg_kib = (avg_size / 1024.0).ceil().max(1.0);
     let mean_in = mean_rate * avg_kib;
     let peak_in = peak_rate * avg_kib;
-    let shards = |kib: f64| (kib / 1024.0).ceil().max(1.0) as u64;
+    // Outgoing = incoming x number of consumers (how-do-i-size-a-stream); 2 MiB/s per shard.
+    let consumers = s.consumers.len() as f64;
+    let shards = |kib: f64| (kib / 1024.0).max(kib * consumers / 2048.0).ceil().max(1.0) as u64;
     Textbook {
         mean_records_per_s: mean_rate,
         peak_records_per_s: peak_rate,
         avg_record_kib: avg_kib,
         mean_ingress_kib_per_s: mean_in,
         peak_ingress_kib_per_s: peak_in,
-        peak_egress_kib_per_s: 0.0,
+        peak_egress_kib_per_s: peak_in * consumers,
         shards_at_mean: shards(mean_in),
         shards_at_peak: shards(peak_in),
         shards_at_peak_with_record_limit: shards(peak_in)

@@ -327,7 +327,7 @@ pub struct Textbook {
     /// Ingress at the mean and at the peak rate [KiB/s].
     pub mean_ingress_kib_per_s: f64,
     pub peak_ingress_kib_per_s: f64,
-    /// Egress (consumers x ingress) at the peak [KiB/s]; 0 until consumers are modelled.
+    /// Egress (consumers x ingress, the formula's outgoing bandwidth) at the peak [KiB/s].
     pub peak_egress_kib_per_s: f64,
     /// The formula at the mean rate and at the peak rate [shards].
     pub shards_at_mean: u64,

@@ -185,14 +185,15 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
         let read_kib = polling as f64 * kib;
         let per_shard_kib = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64 / 1024.0;
         let need = (read_kib / per_shard_kib).ceil() as u64;
-        if need >= tb.shards_at_peak.max(2) {
+        if need >= 2 {
             out.push(Reason {
                 kind: "consumers",
                 text: format!(
-                    "{polling} polling consumers each read all {} KiB/s at the peak, {} KiB/s in total, and polling consumers share each shard's 2 MiB/s read limit: matching the reads takes {}, each shard's readers then asking for {} of its limit (near 100% they fall behind whenever a second runs above the mean: more shards for headroom), while the formula's out_KiB/2048 counts one reader (enhanced fan-out gives each consumer its own 2 MiB/s)",
+                    "{polling} polling consumers each read all {} KiB/s at the peak, {} KiB/s in total, and polling consumers share each shard's 2 MiB/s read limit: the reads alone take {} (the formula's out_KiB/2048 term, {} with its rounding of records up to whole KiB), each shard's readers then asking for {} of its limit; near 100% they fall behind whenever a second runs above the mean, so an iterator-age SLO may ask for more (enhanced fan-out gives each consumer its own 2 MiB/s)",
                     rate(kib),
                     rate(read_kib),
                     shards(need),
+                    shards(tb.shards_at_peak),
                     pct(read_kib / per_shard_kib / need.max(1) as f64)
                 ),
             });
