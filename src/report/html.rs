@@ -329,7 +329,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     let tb = &r.textbook;
     s.push_str("<h2 id=\"textbook\">Textbook formula vs simulation</h2>\n");
     s.push_str("<p>The textbook sizing formula is <code>shards = ceil(max(ingress KiB/s ÷ 1024, egress KiB/s ÷ 2048))</code>, with every record rounded up to 1 KiB. It averages: it knows neither seconds, nor keys, nor retries.</p>\n<table>\n");
-    let tb_rows: [(&str, String); 8] = [
+    let tb_rows: [(&str, String); 9] = [
         ("mean offered rate", format!("{} records/s", thousands(tb.mean_records_per_s.round() as u64))),
         (
             "peak rate (busiest second's mean)",
@@ -337,6 +337,10 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         ),
         ("average record, rounded up", format!("{} KiB", tb.avg_record_kib)),
         ("ingress at the peak", format!("{} KiB/s", thousands(tb.peak_ingress_kib_per_s.round() as u64))),
+        (
+            "egress at the peak (ingress x consumers)",
+            format!("{} KiB/s", thousands(tb.peak_egress_kib_per_s.round() as u64)),
+        ),
         ("formula at the mean rate", format!("{} shards", tb.shards_at_mean)),
         ("formula at the peak rate", format!("{} shards", tb.shards_at_peak)),
         (

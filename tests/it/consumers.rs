@@ -190,3 +190,29 @@ fn reads_older_than_seven_days_are_long_term_retrieval() {
     assert!((item.quantity - got / (1u64 << 30) as f64).abs() < 1e-9);
     assert_reads_conserved(&r);
 }
+
+/// The textbook formula (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html):
+/// shards = ceil(max(in_KiB/1024, out_KiB/2048)), out = in x number of consumers, each record
+/// rounded up to 1 KiB. 1,500 records/s of 500 B (+ 5-byte keys) -> 1,500 KiB/s in: 2 shards
+/// without consumers; with 3 consumers out = 4,500 KiB/s -> ceil(2.2) = 3 shards.
+#[test]
+fn the_textbook_formula_counts_consumers_in_its_outgoing_term() {
+    let base = r#"
+        name = "tb"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [engine]
+        mode = "aggregated"
+        [[producers]]
+        name = "p"
+        rate = 1500
+        record_size = "500B"
+        keys = { distribution = "uniform", count = 10, template = "key-{}" }
+    "#;
+    let tb = kinesim::experiment::textbook(&crate::common::scenario(base));
+    assert_eq!((tb.avg_record_kib, tb.peak_egress_kib_per_s, tb.shards_at_peak), (1.0, 0.0, 2));
+    let three = format!("{base}\n[[consumers]]\nname = \"a\"\n[[consumers]]\nname = \"b\"\n[[consumers]]\nname = \"c\"\nkind = \"efo\"\n");
+    let tb = kinesim::experiment::textbook(&crate::common::scenario(&three));
+    assert_eq!((tb.peak_egress_kib_per_s, tb.shards_at_peak), (4_500.0, 3));
+}
