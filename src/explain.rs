@@ -468,7 +468,109 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
     for (i, c) in sc.consumers.iter().enumerate() {
         consumer_fields(i, c, &mut out);
     }
+    if let Some(z) = &sc.size {
+        size_fields(z, &mut out);
+    }
     out
+}
+
+/// `[size]`: what `kinesim size` searches and the SLO a point must meet.
+fn size_fields(z: &crate::scenario::SizeSettings, out: &mut Vec<Field>) {
+    use crate::scenario::{SizeSearch, SloRule};
+    use Origin::*;
+    let dflt = crate::scenario::SizeSettings::default();
+    let bound = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+    let slo = &z.slo;
+    let rows: [(&str, String, String, &'static str); 4] = [
+        (
+            "size.slo.max_throttle_rate",
+            bound(slo.max_throttle_rate.map(|v| format!("{v}"))),
+            bound(dflt.slo.max_throttle_rate.map(|v| format!("{v}"))),
+            "highest share of write attempts throttled a point may have",
+        ),
+        (
+            "size.slo.max_dropped",
+            bound(slo.max_dropped.map(thousands)),
+            bound(dflt.slo.max_dropped.map(thousands)),
+            "most records a point may drop (attempts exhausted or buffer full)",
+        ),
+        (
+            "size.slo.max_p99_put_latency_ms",
+            bound(slo.max_p99_put_latency_ms.map(|v| format!("{v}"))),
+            "none".into(),
+            "highest p99 put latency [ms]",
+        ),
+        (
+            "size.slo.max_p99_iterator_age_ms",
+            bound(slo.max_p99_iterator_age_ms.map(|v| format!("{v}"))),
+            "none".into(),
+            "highest p99 iterator age of any consumer [ms]",
+        ),
+    ];
+    for (path, value, default, meaning) in rows {
+        out.push(field(path.into(), value, Some(default), Input, meaning));
+    }
+    let list = |v: &[u32]| match v {
+        [] => String::new(),
+        [a] => a.to_string(),
+        _ if v.windows(2).all(|w| w[1] == w[0] + 1) => format!("{}..{}", v[0], v[v.len() - 1]),
+        _ => v.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+    };
+    out.push(field(
+        "size.shards".into(),
+        list(&z.shards),
+        Some(list(&dflt.shards)),
+        Input,
+        "provisioned shard counts searched",
+    ));
+    let modes = |m: &[CapacityMode]| {
+        m.iter()
+            .map(|m| if *m == CapacityMode::OnDemand { "on-demand" } else { "provisioned" })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.push(field(
+        "size.modes".into(),
+        modes(&z.modes),
+        Some(modes(&dflt.modes)),
+        Input,
+        "capacity modes tried (on-demand is one point)",
+    ));
+    let policies =
+        |p: &[crate::scenario::SizePolicy]| p.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
+    out.push(field(
+        "size.policies".into(),
+        policies(&z.policies),
+        Some(policies(&dflt.policies)),
+        Input,
+        "how provisioned points manage their shards (each policy is one series of points)",
+    ));
+    out.push(field(
+        "size.seeds".into(),
+        z.seeds.to_string(),
+        Some(dflt.seeds.to_string()),
+        Input,
+        "runs per point: the scenario's seed, seed + 1, ...",
+    ));
+    let search = |s: SizeSearch| if s == SizeSearch::Bisect { "bisect" } else { "grid" }.to_string();
+    out.push(field(
+        "size.search".into(),
+        search(z.search),
+        Some(search(dflt.search)),
+        Input,
+        "grid: every shard count; bisect: bisection on the SLO (it must hold from some count up)",
+    ));
+    let rule = |r: SloRule| match r {
+        SloRule::EverySeed => "every-seed".to_string(),
+        SloRule::Confidence(c) => format!("{c}"),
+    };
+    out.push(field(
+        "size.confidence".into(),
+        rule(z.rule),
+        Some(rule(dflt.rule)),
+        Input,
+        "a point meets the SLO in every seed, or when the one-sided upper bound of each mean at this level does",
+    ));
 }
 
 fn consumer_fields(i: usize, c: &ConsumerSpec, out: &mut Vec<Field>) {

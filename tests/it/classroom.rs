@@ -83,6 +83,22 @@ fn explain_prints_every_field_with_default_and_meaning() {
     for path in ["stream.write_limit", "producers[0].put_rtt", "engine.mode", "producers[0].keys", "seed"] {
         line(path);
     }
+    // Consumers (KCL workers, the job and its lock) and [size] are explained too.
+    let o = kinesim_in(&d, &["explain", "periodic-job-lock"]);
+    let out = text(&o.stdout);
+    for (path, has) in [
+        ("consumers[0].failover_time", "10s"),
+        ("consumers[0].job.lock_at_most_for", "1m"),
+        ("consumers[0].job.instance_failures[0]", "the lock holder at 42s"),
+    ] {
+        let l = out.lines().find(|l| l.starts_with(path)).unwrap_or_else(|| panic!("{path}:\n{out}"));
+        assert!(l.contains(has), "{l}");
+    }
+    let o = kinesim_in(&d, &["explain", "size-readers"]);
+    let out = text(&o.stdout);
+    let l =
+        out.lines().find(|l| l.starts_with("size.slo.max_p99_iterator_age_ms")).expect("[size] explained");
+    assert!(l.contains("5000") && l.contains("set"), "{l}");
     // A file path works too; a bad file is exit 2.
     let o = kinesim_in(&d, &["explain", "missing.toml"]);
     assert_eq!(o.status.code(), Some(2));
