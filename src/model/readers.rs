@@ -33,10 +33,11 @@ use std::collections::VecDeque;
 /// Source: https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
 const LONG_TERM_AGE: SimTime = 7 * 86_400 * MICROS_PER_SEC;
 
-/// What the read side needs to know of a shard.
-pub struct ShardInfo<'a> {
-    pub closed: bool,
-    pub parents: &'a [u32],
+/// What the read side needs to know of a shard: closed for writes, and its parents.
+#[derive(Debug, Clone, Default)]
+struct ShardInfo {
+    closed: bool,
+    parents: Vec<u32>,
 }
 
 /// A batch a KCL worker is processing.
@@ -140,6 +141,8 @@ impl App {
 
 /// The read side.
 pub struct Readers {
+    /// By shard id: closed or not, and its parents (changed only by reshards).
+    shards: Vec<ShardInfo>,
     logs: Vec<ShardLog>,
     limiters: Vec<ReadLimiter>,
     apps: Vec<App>,
@@ -197,6 +200,7 @@ impl Readers {
             })
             .collect();
         Readers {
+            shards: vec![ShardInfo::default(); shards],
             logs: (0..shards).map(|_| ShardLog::default()).collect(),
             limiters: vec![ReadLimiter::default(); shards],
             apps,
@@ -244,8 +248,14 @@ impl Readers {
         }
     }
 
-    /// New shards were opened: `total` shard ids exist now.
-    pub fn resize(&mut self, total: usize) {
+    /// The shard map changed: `closed` shards closed for writes, `opened` ones (with their
+    /// parents) were added after the existing ids.
+    pub fn reshard<'p>(&mut self, closed: &[u32], opened: impl Iterator<Item = &'p [u32]>) {
+        for &id in closed {
+            self.shards[id as usize].closed = true;
+        }
+        self.shards.extend(opened.map(|p| ShardInfo { closed: false, parents: p.to_vec() }));
+        let total = self.shards.len();
         self.logs.resize_with(total, ShardLog::default);
         self.limiters.resize(total, ReadLimiter::default());
         for a in &mut self.apps {
@@ -326,8 +336,9 @@ impl Readers {
     /// (counted against the shard's shared limits), enhanced fan-out pushes up to its own
     /// 2 MiB/s per shard. A child shard is read only once its parents are drained; a closed
     /// shard read to its end is not read again. A KCL application reads a shard only through
-    /// the live worker holding its lease, once that worker has processed the previous batch.
-    pub fn poll(&mut self, k: usize, now: SimTime, shards: &[ShardInfo], queue: &mut EventQueue<Event>) {
+    /// the live worker holding its lease, and only what that worker can process before its next
+    /// read (back-pressure).
+    pub fn poll(&mut self, k: usize, now: SimTime, queue: &mut EventQueue<Event>) {
         self.expire(now);
         let (interval, propagation) = match self.apps[k].spec.kind {
             ConsumerKind::Polling => (self.apps[k].spec.poll_interval, defaults::POLLING_PROPAGATION),
@@ -350,6 +361,7 @@ impl Readers {
             self.finish_batch(k, id, now);
             let a = &self.apps[k];
             let log = &self.logs[id];
+            let shards = &self.shards;
             if shards[id].closed && a.pos[id].at_end(log) && a.idle(id, now) {
                 self.release_lease(k, id);
                 continue;
@@ -742,7 +754,7 @@ impl Readers {
     }
 
     /// The consumers' results at the end of the run, and the trace rows of reads.
-    pub fn finish(mut self, end: SimTime) -> (Vec<ConsumerResult>, Vec<TraceRow>) {
+    pub fn finish(&mut self, end: SimTime) -> (Vec<ConsumerResult>, Vec<TraceRow>) {
         debug_assert_eq!(end, self.end);
         for k in 0..self.apps.len() {
             for id in 0..self.logs.len() {
@@ -756,8 +768,7 @@ impl Readers {
             }
         }
         let logs = &self.logs;
-        let results = self
-            .apps
+        let results = std::mem::take(&mut self.apps)
             .into_iter()
             .map(|mut a| {
                 // Unread: never read, or (KCL) sent back by a failover and not yet processed again
@@ -808,7 +819,7 @@ impl Readers {
                 a.result
             })
             .collect();
-        (results, self.rows)
+        (results, std::mem::take(&mut self.rows))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::model::keys::KeySpace;
 use crate::model::producer::{
     backoff, rtt, split_counts, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
 };
-use crate::model::readers::{Readers, ShardInfo};
+use crate::model::readers::Readers;
 use crate::model::shard::{mul_div, Admitted, ShardWriter};
 use crate::model::sizes::SizeSampler;
 use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
@@ -355,14 +355,7 @@ impl<'a> World<'a> {
                 Event::ReshardDone { target } => self.on_reshard_done(now, target),
                 Event::Split { id } => self.on_split(now, id),
                 Event::ModeSwitch { i } => self.on_mode_switch(now, i as usize),
-                Event::Poll { c } => {
-                    let shards: Vec<ShardInfo> = self
-                        .shard_rt
-                        .iter()
-                        .map(|s| ShardInfo { closed: s.closed_at.is_some(), parents: &s.parents })
-                        .collect();
-                    self.readers.poll(c as usize, now, &shards, &mut self.queue);
-                }
+                Event::Poll { c } => self.readers.poll(c as usize, now, &mut self.queue),
                 Event::WorkerFail { c, w } => self.readers.worker_fails(c as usize, w, now),
                 Event::JobTick { c } => self.readers.job_tick(c as usize, now, &mut self.queue),
                 Event::JobEnd { c, run } => self.readers.job_end(c as usize, run, now),
@@ -370,8 +363,7 @@ impl<'a> World<'a> {
             }
         }
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
-        let readers = std::mem::replace(&mut self.readers, Readers::new(self.scenario, 0));
-        let (consumers, read_rows): (Vec<ConsumerResult>, _) = readers.finish(end);
+        let (consumers, read_rows): (Vec<ConsumerResult>, _) = self.readers.finish(end);
         for id in self.tracer.open.keys().copied().collect::<Vec<_>>() {
             let p = self.tracer.open[&id].0;
             let row = TraceRow {
@@ -629,14 +621,15 @@ impl<'a> World<'a> {
             p.share = share;
             p.mean_key_len = mean_key_len;
         }
+        let known = self.shard_rt.len();
         self.record_open_shards(now, parents_of);
         let total = self.shard_rt.len();
+        self.readers.reshard(closed, self.shard_rt[known..].iter().map(|s| s.parents.as_slice()));
         let model = self.scenario.stream.write_limit;
         self.shards.resize_with(total, || ShardWriter::new(model));
         self.period_offered.resize(total, (0, 0));
         self.split_pending.resize(total, false);
         self.shard_seq.resize(total, 0);
-        self.readers.resize(total);
         self.low_since.resize(total, None);
         self.metrics.ensure_shards(total);
         let open = self.map.len() as u32;
