@@ -270,7 +270,14 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         chart_section(&mut s, ct, svg);
     }
     s.push_str("</div>\n");
-    s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a><a href=\"#shards\">Shards</a>");
+    s.push_str("<nav class=\"small\"><a href=\"#summary\">Summary</a><a href=\"#textbook\">Textbook formula</a><a href=\"#charts\">Charts</a><a href=\"#per-minute\">Per minute</a>");
+    if !r.consumers.is_empty() {
+        s.push_str("<a href=\"#consumers\">Consumers</a>");
+    }
+    s.push_str("<a href=\"#shards\">Shards</a>");
+    if r.cost.is_some() {
+        s.push_str("<a href=\"#cost\">Cost</a>");
+    }
     if !r.trace.is_empty() {
         s.push_str("<a href=\"#trace\">Follow one record</a>");
     }

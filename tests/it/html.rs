@@ -125,6 +125,7 @@ fn consumers_have_their_section_and_charts() {
     }
     let html = String::from_utf8(files.iter().find(|(n, _)| n == "report.html").unwrap().1.clone()).unwrap();
     assert!(html.contains("<h2 id=\"consumers\""));
+    assert!(html.contains("<a href=\"#consumers\">Consumers</a>"), "the section is in the page's navigation");
     assert!(html.contains("2 KCL workers"));
     assert!(html.contains("3 runs (1 failed), 2 periods skipped"), "the job's summary line");
     assert!(html.contains("instance") && html.contains("died holding the lock"));
