@@ -275,6 +275,12 @@ fn y_label_area(widest: &str) -> u32 {
     w.clamp(56, 240) as u32
 }
 
+/// The y label area of an axis from 0 to `top` whose ticks `fmt_y` formats (sized for the top
+/// tick and one just below it, the widest labels such an axis draws).
+fn y_area_for(fmt_y: &dyn Fn(&f64) -> String, top: f64) -> u32 {
+    y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]))
+}
+
 /// The widest of a few representative tick labels.
 fn widest<'a>(labels: impl IntoIterator<Item = &'a String>) -> String {
     labels.into_iter().max_by_key(|s| s.chars().count()).cloned().unwrap_or_default()
@@ -639,7 +645,7 @@ fn draw_throughput(root: &Area<'_>, r: &RunResult) -> DrawResult {
         "records/s".to_string()
     };
     let fmt_y = |v: &f64| fmt_count(*v, top);
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let mut chart = time_chart(&body, y_area, t, x_max, top, y_desc, &fmt_y)?;
 
     for seg in &accepted {
@@ -1232,7 +1238,7 @@ fn draw_shard_totals(root: &Area<'_>, r: &RunResult) -> DrawResult {
 
     let fmt_y = |v: &f64| fmt_count(*v, top);
     let fmt_share = |v: &f64| fmt_num(*v, if share_top < 5.0 { 2 } else { 1 });
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let right_area = y_label_area(&widest(&[fmt_share(&share_top), fmt_share(&(share_top * 0.95))]));
     // Bar i is centred on x = i (x = rank when ranked); few bars get empty slots either side so
     // they do not become very wide.
@@ -1410,7 +1416,7 @@ fn draw_variants_and_limit(
         &Header { title: title.to_string(), subtitle: Some(subtitle.to_string()), legend },
     )?;
     let fmt_y = |v: &f64| fmt_count(*v, top);
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let x_max = t.x_max(n as f64, duration_s);
     let y_desc = if bucket > 1 {
         format!("{y_desc} (mean per {} s)", fmt_int(bucket as u64))
@@ -2151,7 +2157,7 @@ fn draw_cost(root: &Area<'_>, r: &RunResult) -> DrawResult {
         },
     )?;
     let fmt_y = |v: &f64| fmt_dollars(*v, top);
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let mut chart = time_chart(&body, y_area, t, x_max, top, "cumulative cost [USD]", &fmt_y)?;
     draw_stack(&mut chart, &layers, &colors)?;
     let od: Vec<(f64, f64)> = c
@@ -2239,7 +2245,7 @@ fn draw_retention(root: &Area<'_>, r: &RunResult) -> DrawResult {
         },
     )?;
     let fmt_y = |v: &f64| fmt_count(*v, top);
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let mut chart = time_chart(&body, y_area, t, x_max, top, format!("retained [{unit}]"), &fmt_y)?;
     draw_stack(&mut chart, &layers, &colors)?;
     if raw_top <= 0.0 {
@@ -2312,7 +2318,7 @@ fn draw_per_minute(root: &Area<'_>, r: &RunResult) -> DrawResult {
         },
     )?;
     let fmt_y = |v: &f64| fmt_count(*v, top);
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let x_max = t.x_max(n as f64, n as f64);
     let mut chart = time_chart(&body, y_area, t, x_max, top, "records/s", &fmt_y)?;
     for seg in &offered {
@@ -2482,7 +2488,7 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing, axis: &SizeAxis) -> 
         &Header { title: format!("{}: {}", axis.title, s.scenario), subtitle: Some(sub), legend },
     )?;
     let fmt_y = |v: &f64| fmt_dollars(*v, top);
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let mut chart = builder(&body, y_area, 0).build_cartesian_2d((floor..x_hi).log_scale(), 0.0..top)?;
     let fmt_x = axis.fmt;
     chart
@@ -2646,7 +2652,7 @@ fn draw_size_throttle(root: &Area<'_>, s: &crate::size::Sizing) -> DrawResult {
             )
         )
     };
-    let y_area = y_label_area(&widest(&[fmt_y(&top), fmt_y(&(top * 0.95))]));
+    let y_area = y_area_for(&fmt_y, top);
     let mut chart = builder(&body, y_area, 0).build_cartesian_2d(0.0..x_max, 0.0..top)?;
     chart
         .configure_mesh()
