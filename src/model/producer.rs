@@ -247,6 +247,61 @@ impl Batcher {
     }
 }
 
+/// KPL aggregation: the aggregated records filling, at most one per shard id, in the order
+/// they were opened; each with the sum of its user records' creation times. An index by shard
+/// id makes finding a shard's aggregate O(1) (a record arrives for it every time).
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    open: Vec<(u32, Cohort, f64)>,
+    /// By shard id: its position in `open`, or `NONE`.
+    at: Vec<u32>,
+}
+
+impl Aggregates {
+    const NONE: u32 = u32::MAX;
+
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+
+    /// The aggregate filling for `shard`, with its creation-time sum.
+    pub fn get_mut(&mut self, shard: u32) -> Option<(&mut Cohort, &mut f64)> {
+        let i = *self.at.get(shard as usize)?;
+        self.open.get_mut(i as usize).map(|(_, c, sum)| (c, sum))
+    }
+
+    /// Remove `shard`'s aggregate (the last one takes its place, as `Vec::swap_remove`).
+    pub fn remove(&mut self, shard: u32) -> Option<(Cohort, f64)> {
+        let i = *self.at.get(shard as usize)?;
+        if i == Self::NONE {
+            return None;
+        }
+        let (_, c, sum) = self.open.swap_remove(i as usize);
+        self.at[shard as usize] = Self::NONE;
+        if let Some((moved, _, _)) = self.open.get(i as usize) {
+            self.at[*moved as usize] = i;
+        }
+        Some((c, sum))
+    }
+
+    /// Open an aggregate for `shard` (which has none).
+    pub fn push(&mut self, shard: u32, c: Cohort, created_sum: f64) {
+        if self.at.len() <= shard as usize {
+            self.at.resize(shard as usize + 1, Self::NONE);
+        }
+        self.at[shard as usize] = self.open.len() as u32;
+        self.open.push((shard, c, created_sum));
+    }
+
+    /// Every aggregate, in order, leaving none.
+    pub fn take_all(&mut self) -> Vec<(u32, Cohort, f64)> {
+        for (shard, _, _) in &self.open {
+            self.at[*shard as usize] = Self::NONE;
+        }
+        std::mem::take(&mut self.open)
+    }
+}
+
 impl Default for Batcher {
     fn default() -> Self {
         Self::new()
@@ -255,6 +310,33 @@ impl Default for Batcher {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn aggregates_find_remove_and_keep_their_order() {
+        let c = |records| Cohort {
+            created: 0,
+            records,
+            bytes: 0,
+            target: Target::Shard(0),
+            attempts: 0,
+            trace: 0,
+            aggregated: true,
+        };
+        let mut a = Aggregates::default();
+        for shard in [7, 2, 9] {
+            a.push(shard, c(u64::from(shard)), 0.0);
+        }
+        assert_eq!(a.get_mut(2).map(|(c, _)| c.records), Some(2));
+        assert!(a.get_mut(3).is_none() && a.get_mut(100).is_none());
+        // Removing the first moves the last into its place, as Vec::swap_remove.
+        assert_eq!(a.remove(7).map(|(c, _)| c.records), Some(7));
+        assert!(a.remove(7).is_none());
+        assert_eq!(a.get_mut(9).map(|(c, _)| c.records), Some(9));
+        a.push(7, c(70), 1.0);
+        let order: Vec<u32> = a.take_all().into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(order, vec![9, 2, 7]);
+        assert!(a.is_empty() && a.get_mut(9).is_none());
+    }
+
     use super::*;
     use crate::units::secs;
     use rand::SeedableRng;

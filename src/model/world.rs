@@ -13,7 +13,7 @@ use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
 use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
 use crate::model::producer::{
-    backoff, rtt, split_counts, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
+    backoff, rtt, split_counts, Aggregates, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
 };
 use crate::model::readers::Readers;
 use crate::model::shard::{mul_div, Admitted, ShardWriter};
@@ -136,7 +136,7 @@ struct ProducerRt {
     spec: Producer,
     /// KPL aggregation: the aggregated records filling, one per shard id at most, with the sum
     /// of their user records' creation times.
-    aggregates: Vec<(u32, Cohort, f64)>,
+    aggregates: Aggregates,
     keys: KeySpace,
     sizes: SizeSampler,
     arrivals: ArrivalProcess,
@@ -234,7 +234,7 @@ impl<'a> World<'a> {
                     rng_sizes: rng_stream(seed, &label("sizes")),
                     rng_retry: rng_stream(seed, &label("retry")),
                     rng_rtt: rng_stream(seed, &label("rtt")),
-                    aggregates: Vec::new(),
+                    aggregates: Aggregates::default(),
                     spec: p.clone(),
                 }
             })
@@ -732,9 +732,7 @@ impl<'a> World<'a> {
         let shard = self.map.shard_of(h);
         let add = c.bytes + defaults::AGGREGATION_USER_RECORD_OVERHEAD;
         let pr = &mut self.producers[p];
-        let at = pr.aggregates.iter().position(|a| a.0 == shard);
-        if let Some(i) = at {
-            let (_, open, created_sum) = &mut pr.aggregates[i];
+        if let Some((open, created_sum)) = pr.aggregates.get_mut(shard) {
             if open.bytes + add <= max_size {
                 open.records += 1;
                 open.bytes += add;
@@ -757,7 +755,8 @@ impl<'a> World<'a> {
                 }
                 return;
             }
-            let (_, full, created_sum) = pr.aggregates.swap_remove(i);
+        }
+        if let Some((full, created_sum)) = pr.aggregates.remove(shard) {
             let full = Cohort { created: (created_sum / full.records as f64) as SimTime, ..full };
             self.add_to_batch(p, full, now);
         }
@@ -765,7 +764,7 @@ impl<'a> World<'a> {
         let first = pr.aggregates.is_empty() && pr.batch.cohorts.is_empty();
         let open =
             Cohort { bytes: key_len + defaults::AGGREGATION_RECORD_OVERHEAD + add, aggregated: true, ..c };
-        pr.aggregates.push((shard, open, c.created as f64));
+        pr.aggregates.push(shard, open, c.created as f64);
         if first && pr.spec.batch.linger > 0 {
             let epoch = pr.batch.epoch;
             self.queue.schedule_in(pr.spec.batch.linger, Event::Linger { p: p as u16, epoch });
@@ -793,7 +792,7 @@ impl<'a> World<'a> {
         // A PutRecords call also takes the aggregated records still filling (KPL: a record
         // waits at most RecordMaxBufferedTime, the linger here).
         if !self.producers[p].aggregates.is_empty() {
-            let open = std::mem::take(&mut self.producers[p].aggregates);
+            let open = self.producers[p].aggregates.take_all();
             for (_, c, created_sum) in open {
                 self.add_to_batch(
                     p,
