@@ -266,13 +266,17 @@ fn axes(sc: &Scenario, settings: &SizeSettings) -> (Vec<Vec<Point>>, Option<Poin
 pub fn grid_points(sc: &Scenario, settings: &SizeSettings) -> Vec<Point> {
     let (prov, od) = axes(sc, settings);
     let mut all: Vec<Point> = prov.into_iter().flatten().collect();
-    let od_first = settings.modes.first() == Some(&CapacityMode::OnDemand);
+    place_on_demand(&mut all, od, settings);
+    all
+}
+
+/// Put the on-demand point (or its result) first or last, as `size.modes` lists it.
+fn place_on_demand<T>(all: &mut Vec<T>, od: Option<T>, settings: &SizeSettings) {
     match od {
-        Some(p) if od_first => all.insert(0, p),
+        Some(p) if settings.modes.first() == Some(&CapacityMode::OnDemand) => all.insert(0, p),
         Some(p) => all.push(p),
         None => {}
     }
-    all
 }
 
 /// The autoscaling policy of a `target-tracking` / `threshold-step` / `double-halve` point
@@ -552,12 +556,7 @@ pub fn size(sc: &Scenario, settings: &SizeSettings, progress: &(dyn Fn() + Sync)
             }
             let mut evaluated: Vec<PointResult> =
                 probed.into_iter().flat_map(|l| l.into_iter().map(|(_, r)| r)).collect();
-            let od_first = settings.modes.first() == Some(&CapacityMode::OnDemand);
-            match od_result {
-                Some(r) if od_first => evaluated.insert(0, r),
-                Some(r) => evaluated.push(r),
-                None => {}
-            }
+            place_on_demand(&mut evaluated, od_result, settings);
             evaluated
         }
     };
