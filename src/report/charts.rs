@@ -2398,6 +2398,8 @@ struct SizeAxis {
     /// Points within this ratio of the smallest value share a label (`None`: only points at
     /// the left edge, i.e. 0 on a log axis).
     pile_ratio: Option<f64>,
+    /// The largest value the metric can take (a rate: 1), if any: the axis stops there.
+    max: Option<f64>,
 }
 
 const THROTTLE_AXIS: SizeAxis = SizeAxis {
@@ -2409,6 +2411,7 @@ const THROTTLE_AXIS: SizeAxis = SizeAxis {
     fmt: fmt_pct,
     pile_note: "a throttle rate of 0 sits at the left edge",
     pile_ratio: None,
+    max: Some(1.0),
 };
 
 const LATENCY_AXIS: SizeAxis = SizeAxis {
@@ -2420,6 +2423,7 @@ const LATENCY_AXIS: SizeAxis = SizeAxis {
     fmt: fmt_ms_unit,
     pile_note: "near-lowest latencies share a label",
     pile_ratio: Some(1.03),
+    max: None,
 };
 
 /// A point's short label: its shard count, with the policy's initials for autoscaled points
@@ -2454,8 +2458,10 @@ fn draw_size_cost(root: &Area<'_>, s: &crate::size::Sizing, axis: &SizeAxis) -> 
     let largest =
         s.points.iter().map(value).filter(|x| finite(*x)).fold(0.0, f64::max).max(slo.unwrap_or(0.0));
     let mut x_hi = 10f64.powf((largest.max(floor * 10.0) * 1.5).log10().ceil()).max(floor * 10.0);
-    if std::ptr::eq(axis, &THROTTLE_AXIS) {
-        x_hi = x_hi.min(1.0).max(floor * 10.0);
+    // (Comparing `axis` with the THROTTLE_AXIS const by address never matched: a const has no
+    // single address. The bound is a field of the axis.)
+    if let Some(max) = axis.max {
+        x_hi = x_hi.min(max).max(floor * 10.0);
     }
     let top = y_top(s.points.iter().map(|p| p.cost_per_month_usd.mean).fold(0.0, f64::max));
     let rule = crate::report::size::rule_words(s);
