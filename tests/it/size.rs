@@ -421,6 +421,31 @@ seeds = 1
     assert!(svgs[2].1.contains("target-tracking from the count"), "one series per policy");
 }
 
+/// A throttle rate is at most 100%: the cost-vs-throttle axis stops there even when a point is
+/// near it (1 shard at 5x its records limit throttles ~80% of attempts).
+#[test]
+fn the_throttle_rate_axis_stops_at_100_percent() {
+    let sc = scenario(
+        r#"
+        name = "axis"
+        duration = "10s"
+        [stream]
+        shards = 1
+        [[producers]]
+        name = "p"
+        rate = 5000
+        record_size = "100B"
+        [size]
+        shards = [1]
+        seeds = 1
+        "#,
+    );
+    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress);
+    assert!(s.points[0].throttle_rate.mean > 0.67, "{}", s.points[0].throttle_rate.mean);
+    let svgs = kinesim::report::charts::size_svgs(&s).unwrap();
+    assert!(svgs[0].1.contains("100%") && !svgs[0].1.contains("1,000%"), "throttle axis capped at 100%");
+}
+
 #[test]
 fn a_confidence_rule_uses_one_sided_upper_bounds_and_says_so() {
     let sc = scenario(
