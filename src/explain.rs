@@ -371,13 +371,6 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         Assumption,
         "aggregated mode: cohort interval",
     ));
-    out.push(field(
-        "engine.retry_spread".into(),
-        sc.engine.retry_spread.to_string(),
-        Some(d::RETRY_SPREAD.to_string()),
-        Assumption,
-        "aggregated mode: a throttled cohort retries as this many sub-cohorts",
-    ));
     let cap = &sc.capacity;
     if !cap.schedule.is_empty() {
         let parts: Vec<String> =

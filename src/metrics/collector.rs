@@ -10,6 +10,8 @@ use crate::units::{SimTime, MICROS_PER_SEC};
 
 /// Time buckets of the per-shard heatmap at most (bucket width grows with the run).
 const MAX_HEAT_BUCKETS: u64 = 600;
+/// Distinct latencies summed before they go into the histograms.
+const PENDING_LATENCIES: usize = 8;
 /// Intervals of the latency-over-time series at most.
 const MAX_LATENCY_INTERVALS: u64 = 300;
 
@@ -30,9 +32,35 @@ struct ShardAcc {
     /// Offered in the current second.
     sec_records: u64,
     sec_bytes: u64,
-    /// Per bucket counters and summed per-second utilisation.
+}
+
+/// One heatmap time bucket: counters and summed per-second utilisation of every shard. Bucket
+/// by bucket, so the shards of one second are side by side in memory.
+#[derive(Debug, Clone, Default)]
+struct Bucket {
     cells: Vec<ShardCell>,
     heat: Vec<f32>,
+}
+
+/// Records offered to a shard and what became of them: the unit the collector counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offered {
+    pub records: u64,
+    /// Data + partition key bytes.
+    pub bytes: u64,
+    pub accepted: Admitted,
+    /// Of `records`, those that were retries.
+    pub retried: u64,
+}
+
+impl std::ops::AddAssign for Offered {
+    fn add_assign(&mut self, o: Offered) {
+        self.records += o.records;
+        self.bytes += o.bytes;
+        self.accepted.records += o.accepted.records;
+        self.accepted.bytes += o.accepted.bytes;
+        self.retried += o.retried;
+    }
 }
 
 pub struct Collector {
@@ -42,12 +70,14 @@ pub struct Collector {
     latency_interval_s: u64,
     series: Series,
     shards: Vec<ShardAcc>,
+    buckets: Vec<Bucket>,
     cur_second: u64,
     touched: Vec<u32>,
     overall: LatencyHistogram,
     intervals: Vec<Option<LatencyHistogram>>,
-    /// Latency not yet in the histograms: (value [µs], interval, records).
-    pending_latency: Option<(SimTime, usize, u64)>,
+    /// Latency not yet in the histograms: (value [µs], interval, records), a few distinct
+    /// values at most ([`PENDING_LATENCIES`]).
+    pending_latency: Vec<(SimTime, usize, u64)>,
     totals: Totals,
 }
 
@@ -78,11 +108,12 @@ impl Collector {
             latency_interval_s,
             series,
             shards: Vec::new(),
+            buckets: vec![Bucket::default(); n_heat],
             cur_second: 0,
             touched: Vec::new(),
             overall: LatencyHistogram::new(3),
             intervals: (0..seconds.div_ceil(latency_interval_s)).map(|_| None).collect(),
-            pending_latency: None,
+            pending_latency: Vec::with_capacity(PENDING_LATENCIES),
             totals: Totals::default(),
         };
         c.ensure_shards(shards);
@@ -91,12 +122,12 @@ impl Collector {
 
     /// Make room for shards `0..n` (resharding opens new ones).
     pub fn ensure_shards(&mut self, n: usize) {
-        while self.shards.len() < n {
-            self.shards.push(ShardAcc {
-                cells: vec![ShardCell::default(); self.n_heat],
-                heat: vec![0.0; self.n_heat],
-                ..ShardAcc::default()
-            });
+        if self.shards.len() < n {
+            self.shards.resize_with(n, ShardAcc::default);
+            for b in &mut self.buckets {
+                b.cells.resize(n, ShardCell::default());
+                b.heat.resize(n, 0.0);
+            }
         }
     }
 
@@ -121,7 +152,7 @@ impl Collector {
             a.peak_bytes = a.peak_bytes.max(a.sec_bytes);
             let u = (a.sec_records as f64 / SHARD_WRITE_RECORDS_PER_S as f64)
                 .max(a.sec_bytes as f64 / SHARD_WRITE_BYTES_PER_S as f64);
-            a.heat[bucket] += u as f32;
+            self.buckets[bucket].heat[i as usize] += u as f32;
             a.sec_records = 0;
             a.sec_bytes = 0;
         }
@@ -154,17 +185,10 @@ impl Collector {
         self.totals.put_calls += n;
     }
 
-    /// An attempt of `records` records (`bytes`, data + key) at `shard`, of which `admitted` were
-    /// accepted; `retry` when these were retries.
-    pub fn attempt(
-        &mut self,
-        now: SimTime,
-        shard: u32,
-        records: u64,
-        bytes: u64,
-        admitted: Admitted,
-        retry: bool,
-    ) {
+    /// Records offered to `shard` at `now` (one cohort, or all of one shard's tick) and how many
+    /// of them were accepted and were retries.
+    pub fn attempt(&mut self, now: SimTime, shard: u32, o: Offered) {
+        let Offered { records, bytes, accepted: admitted, retried } = o;
         self.advance(now);
         let s = self.sec(now);
         let throttled = records - admitted.records;
@@ -174,10 +198,8 @@ impl Collector {
         se.accepted_records[s] += admitted.records;
         se.accepted_bytes[s] += admitted.bytes;
         se.throttled_records[s] += throttled;
-        if retry {
-            se.retried_records[s] += records;
-            self.totals.retries += records;
-        }
+        se.retried_records[s] += retried;
+        self.totals.retries += retried;
         self.totals.records_accepted += admitted.records;
         self.totals.bytes_accepted += admitted.bytes;
         self.totals.throttled_attempts += throttled;
@@ -194,7 +216,7 @@ impl Collector {
         a.totals.accepted_records += admitted.records;
         a.totals.throttled_records += throttled;
         a.accepted_bytes += admitted.bytes;
-        let c = &mut a.cells[bucket];
+        let c = &mut self.buckets[bucket].cells[shard as usize];
         c.offered_records += records;
         c.offered_bytes += bytes;
         c.accepted_records += admitted.records;
@@ -217,19 +239,21 @@ impl Collector {
             return;
         }
         let i = (self.sec(now) as u64 / self.latency_interval_s) as usize;
-        // Runs of equal latencies in one interval (every cohort of an aggregated tick shares its
-        // round trip) are recorded once with their summed count: the histograms are the same.
-        match &mut self.pending_latency {
-            Some(p) if p.0 == latency && p.1 == i => p.2 += count,
-            _ => {
-                self.flush_latency();
-                self.pending_latency = Some((latency, i, count));
-            }
+        // Equal latencies in one interval are summed first and recorded once: in aggregated
+        // mode a tick holds a few distinct values (round trip plus whole ticks waited), each for
+        // many cohorts. Counts add up in any order, so the histograms are the same.
+        if let Some(p) = self.pending_latency.iter_mut().find(|p| p.0 == latency && p.1 == i) {
+            p.2 += count;
+            return;
         }
+        if self.pending_latency.len() == PENDING_LATENCIES {
+            self.flush_latency();
+        }
+        self.pending_latency.push((latency, i, count));
     }
 
     fn flush_latency(&mut self) {
-        if let Some((latency, i, count)) = self.pending_latency.take() {
+        for (latency, i, count) in self.pending_latency.drain(..) {
             self.overall.record(latency, count);
             self.intervals[i].get_or_insert_with(|| LatencyHistogram::new(2)).record(latency, count);
         }
@@ -259,8 +283,8 @@ impl Collector {
             for b in 0..n_heat {
                 let start = b as u64 * bucket_s;
                 let width = bucket_s.min(seconds - start) as f32;
-                heat.push(a.heat[b] / width);
-                let c = a.cells[b];
+                heat.push(self.buckets[b].heat[i] / width);
+                let c = self.buckets[b].cells[i];
                 rows.push(ShardBucketRow {
                     bucket_start_s: start,
                     shard: i,

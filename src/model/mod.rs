@@ -9,5 +9,6 @@ pub mod producer;
 pub mod readers;
 pub mod shard;
 pub mod sizes;
+pub mod split;
 pub mod traffic;
 pub mod world;

@@ -128,9 +128,10 @@ impl TickCounter {
     /// The records of the tick: Poisson with the tick's expected count, or the exact count of
     /// evenly spaced arrivals. Drawn before, and independently of, the split over shards, so
     /// the traffic is the same whatever the capacity (a fair comparison of capacity plans).
-    pub fn tick<R: Rng + ?Sized>(&mut self, t0: SimTime, t1: SimTime, rng: &mut R) -> u64 {
+    /// Also the tick's expected count.
+    pub fn tick<R: Rng + ?Sized>(&mut self, t0: SimTime, t1: SimTime, rng: &mut R) -> (u64, f64) {
         let lambda = self.shape.integral(t0, t1);
-        match self.kind {
+        let n = match self.kind {
             Arrivals::Poisson if lambda > 0.0 => Poisson::new(lambda).map_or(0, |d| d.sample(rng) as u64),
             Arrivals::Poisson => 0,
             Arrivals::Uniform => {
@@ -138,15 +139,15 @@ impl TickCounter {
                 self.cum += lambda;
                 (self.cum.ceil() - before).max(0.0) as u64
             }
-        }
+        };
+        (n, lambda)
     }
 }
 
-/// Split `n` records over shards with shares `share` (summing to 1): a multinomial draw by
-/// sequential binomials. For a Poisson total this gives independent Poisson counts per shard
-/// (Poisson splitting), exactly.
+/// Append to `out` a split of `n` records over shards with shares `share` (summing to 1): a
+/// multinomial draw by sequential binomials.
 pub fn split_counts<R: Rng + ?Sized>(n: u64, share: &[f64], rng: &mut R, out: &mut Vec<u64>) {
-    out.clear();
+    let from = out.len();
     let mut left = n;
     let mut mass = 1.0;
     for p in share {
@@ -164,7 +165,7 @@ pub fn split_counts<R: Rng + ?Sized>(n: u64, share: &[f64], rng: &mut R, out: &m
     // Rounding in the shares: anything left goes to the last shard with mass.
     if left > 0 {
         if let Some(i) = share.iter().rposition(|p| *p > 0.0) {
-            out[i] += left;
+            out[from + i] += left;
         }
     }
 }
@@ -172,12 +173,17 @@ pub fn split_counts<R: Rng + ?Sized>(n: u64, share: &[f64], rng: &mut R, out: &m
 /// Backoff before the next attempt, after `attempts` attempts failed [µs]:
 /// `min(cap, base * 2^(attempts-1))`, then full jitter (uniform in `[0, that]`) or none.
 pub fn backoff<R: Rng + ?Sized>(retry: &Retry, attempts: u32, rng: &mut R) -> SimTime {
-    let exp = attempts.saturating_sub(1).min(63);
-    let b = retry.base.saturating_mul(1u64 << exp).min(retry.cap);
+    let b = backoff_bound(retry, attempts);
     match retry.jitter {
         Jitter::Full => rng.random_range(0..=b),
         Jitter::None => b,
     }
+}
+
+/// The backoff bound after `attempts` failed attempts [µs]: `min(cap, base * 2^(attempts-1))`.
+fn backoff_bound(retry: &Retry, attempts: u32) -> SimTime {
+    let exp = attempts.saturating_sub(1).min(63);
+    retry.base.saturating_mul(1u64 << exp).min(retry.cap)
 }
 
 /// One PutRecords round trip [µs].

@@ -28,7 +28,7 @@ impl Limit {
 }
 
 /// What a shard accepted of an offered cohort; the rest is throttled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Admitted {
     pub records: u64,
     pub bytes: u64,

@@ -2,7 +2,7 @@
 //! This is the one place where model decisions become scheduled events.
 
 use crate::engine::{rng_stream, EventQueue};
-use crate::metrics::collector::{Collector, Finished};
+use crate::metrics::collector::{Collector, Finished, Offered};
 use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
 use std::collections::BTreeMap;
 
@@ -13,14 +13,15 @@ use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
 use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
 use crate::model::producer::{
-    backoff, rtt, split_counts, Aggregates, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
+    backoff, rtt, Aggregates, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
 };
 use crate::model::readers::Readers;
 use crate::model::shard::{mul_div, Admitted, ShardWriter};
 use crate::model::sizes::SizeSampler;
+use crate::model::split::Splitter;
 use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
-use crate::scenario::{CapacityMode, EngineMode, Producer, RttModel, Scenario};
-use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB};
+use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
+use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB, MICROS_PER_SEC};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
 /// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
@@ -63,37 +64,20 @@ pub enum Event {
     InstanceFail { c: u16, i: u32 },
 }
 
-/// Aggregated mode: the parts of one throttled cohort that retry in the same tick. A throttled
-/// cohort's `rejected` records (`bytes`) retry as `parts` parts (`engine.retry_spread`, at most
-/// 64), each with its own jitter; the parts whose jitter lands in the same tick wait in the
-/// tick wheel together, as the bits of `mask`. Each part keeps its own size ([`split_parts`]),
-/// PutRecords call, round trip and later jitter, so a group runs exactly as its parts would one
-/// by one: it saves the wheel entries and the counting, not any of the model.
+/// Aggregated mode: refused records waiting for the tick of their retry. Records of the same
+/// producer, creation instant and attempt count that fall due in the same tick wait together
+/// (their sizes add up): the work of retries grows with the ticks a backoff spans, not with the
+/// records refused.
 #[derive(Debug, Clone, Copy)]
-struct RetryGroup {
+struct Waiting {
+    /// The tick (index) the retry goes out in.
+    due: u64,
     created: SimTime,
-    rejected: u64,
+    records: u64,
     bytes: u64,
-    mask: u64,
-    /// The shard the cohort was drawn for.
-    shard: u32,
     /// Attempts made so far.
     attempts: u32,
     p: u16,
-    parts: u8,
-}
-
-/// Split `records` records of `bytes` bytes into `parts` near-equal parts (smaller ones first;
-/// bytes in proportion, the last part taking the remainder): (records, bytes) of each part.
-fn split_parts(records: u64, bytes: u64, parts: u64) -> impl Iterator<Item = (u64, u64)> {
-    let (mut left_r, mut left_b) = (records, bytes);
-    (0..parts).map(move |i| {
-        let r = left_r / (parts - i);
-        let b = if i + 1 == parts { left_b } else { mul_div(bytes, r, records) };
-        left_r -= r;
-        left_b -= b;
-        (r, b)
-    })
 }
 
 /// A shard ever opened in the run.
@@ -143,11 +127,13 @@ struct ProducerRt {
     ticks: TickCounter,
     batch: Batcher,
     /// Aggregated mode: share and mean key length [bytes] per shard position.
-    share: Vec<f64>,
+    split: Splitter,
     mean_key_len: Vec<f64>,
-    /// Aggregated mode: expected PUT payload units and billed KiB of one record.
+    /// Aggregated mode: expected PUT payload units and billed KiB of one record, and the
+    /// records accepted in the current tick and not billed yet.
     mean_put_units: f64,
     mean_billed_kib: f64,
+    unbilled: u64,
     rng_arrivals: Pcg64Mcg,
     rng_keys: Pcg64Mcg,
     rng_sizes: Pcg64Mcg,
@@ -175,13 +161,14 @@ pub struct World<'a> {
     period_offered: Vec<(u64, u64)>,
     split_pending: Vec<bool>,
     low_since: Vec<Option<SimTime>>,
-    /// Aggregated mode: retries by due tick; `wheel[0]` is tick `wheel_base`.
-    wheel: std::collections::VecDeque<Vec<RetryGroup>>,
-    wheel_base: u64,
-    /// Emptied wheel buckets, kept with their allocations.
-    spare_buckets: Vec<Vec<RetryGroup>>,
-    /// Scratch: (due tick, parts) of one throttled cohort's retry.
-    due_scratch: Vec<(u64, u64)>,
+    /// Aggregated mode: refused records waiting for their retry, by the shard id they were
+    /// drawn for, and a scratch list of those due in the current tick.
+    waiting: Vec<Vec<Waiting>>,
+    due_now: Vec<Waiting>,
+    /// Closed shard ids with retries still waiting.
+    closed_waiting: Vec<u32>,
+    /// Scratch: each producer's round trip of the tick.
+    tick_rtts: Vec<SimTime>,
     /// Cohorts waiting for their retry, and the free slots of that slab.
     parked: Vec<Cohort>,
     free_slots: Vec<u32>,
@@ -222,11 +209,12 @@ impl<'a> World<'a> {
                 ProducerRt {
                     mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
                     mean_billed_kib: sizes.mean_units(key_len, KIB),
+                    unbilled: 0,
                     sizes,
                     arrivals: ArrivalProcess::new(&p.rate, p.arrivals),
                     ticks: TickCounter::new(&p.rate, p.arrivals),
                     batch: Batcher::new(),
-                    share,
+                    split: Splitter::new(share),
                     mean_key_len,
                     keys,
                     rng_arrivals: rng_stream(seed, &label("arrivals")),
@@ -261,10 +249,10 @@ impl<'a> World<'a> {
             shard_seq: vec![0; n as usize],
             parked: Vec::new(),
             readers: Readers::new(scenario, n as usize),
-            wheel: Default::default(),
-            wheel_base: 0,
-            spare_buckets: Vec::new(),
-            due_scratch: Vec::new(),
+            waiting: Vec::new(),
+            due_now: Vec::new(),
+            closed_waiting: Vec::new(),
+            tick_rtts: Vec::new(),
             free_slots: Vec::new(),
             tracer: {
                 let limit = if scenario.engine.mode == EngineMode::PerRecord {
@@ -297,7 +285,8 @@ impl<'a> World<'a> {
         let total: f64 = self.volumes.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         for (pos, (r, id)) in self.map.ranges().iter().zip(self.map.shard_ids()).enumerate() {
             let key_share =
-                self.producers.iter().zip(&self.volumes).map(|(p, v)| p.share[pos] * v).sum::<f64>() / total;
+                self.producers.iter().zip(&self.volumes).map(|(p, v)| p.split.share()[pos] * v).sum::<f64>()
+                    / total;
             if *id as usize >= self.shard_rt.len() {
                 self.shard_rt.push(ShardRt {
                     range: *r,
@@ -308,6 +297,7 @@ impl<'a> World<'a> {
                 });
             }
         }
+        self.waiting.resize_with(self.shard_rt.len(), Vec::new);
     }
 
     /// Run to the scenario's end and return the collected metrics.
@@ -615,10 +605,13 @@ impl<'a> World<'a> {
     fn close_and_open(&mut self, now: SimTime, closed: &[u32], parents_of: &[Vec<u32>]) {
         for id in closed {
             self.shard_rt[*id as usize].closed_at = Some(now);
+            if !self.waiting[*id as usize].is_empty() {
+                self.closed_waiting.push(*id);
+            }
         }
         for p in &mut self.producers {
             let (share, mean_key_len) = p.keys.shard_shares(&self.map);
-            p.share = share;
+            p.split = Splitter::new(share);
             p.mean_key_len = mean_key_len;
         }
         let known = self.shard_rt.len();
@@ -814,63 +807,51 @@ impl<'a> World<'a> {
         self.sending = sending;
     }
 
-    /// Offer a cohort to its shard at `now`; the call's answer comes back after `rtt`. Records
-    /// are resolved (accepted, retried or dropped) one by one, as PutRecords does.
+    /// Offer a cohort to its shard at `now` and count it; the call's answer comes back after
+    /// `rtt`. Records are resolved (accepted, retried or dropped) one by one, as PutRecords does.
     fn deliver(&mut self, p: usize, c: Cohort, now: SimTime, rtt: SimTime) {
-        let shard = self.shard_for(c.target);
-        let adm = self.offer(p, shard, &c, now, rtt);
-        self.count_attempt(now, shard, c.records, c.bytes, adm, c.attempts > 0);
+        let (shard, o) = self.send(p, c, now, rtt);
+        self.count_attempt(now, shard, o);
     }
 
-    /// Aggregated mode: deliver the parts of a throttled cohort whose retries fell due in this
-    /// tick, one after the other exactly as separate cohorts would be (each its own PutRecords
-    /// call, round trip and jitter); only the counting is done once for all of them.
-    fn deliver_group(&mut self, g: RetryGroup, now: SimTime) {
-        let p = g.p as usize;
-        let target = Target::Shard(g.shard);
-        let shard = self.shard_for(target);
-        let spec = &self.producers[p].spec;
-        let max_records = spec.batch.max_records;
-        // On the last attempt with a fixed round trip, once the shard's records limit is used up
-        // every further part is refused and dropped and draws nothing: those parts are only
-        // counted (the same outcome as offering them one by one).
-        let last_attempt =
-            g.attempts + 1 >= spec.retry.max_attempts && matches!(spec.put_rtt, RttModel::Fixed(_));
-        let mut refused_only = false;
-        let mut dropped = 0;
-        let mut offered = (0, 0);
-        let mut accepted = Admitted { records: 0, bytes: 0 };
-        for (j, (records, bytes)) in split_parts(g.rejected, g.bytes, u64::from(g.parts)).enumerate() {
-            if g.mask & (1 << j) == 0 {
-                continue;
+    /// Offer a cohort to the shard it goes to now, without counting it: that shard and what
+    /// became of the records.
+    fn send(&mut self, p: usize, c: Cohort, now: SimTime, rtt: SimTime) -> (u32, Offered) {
+        let shard = self.shard_for(c.target);
+        let accepted = self.offer(p, shard, &c, now, rtt);
+        let retried = if c.attempts > 0 { c.records } else { 0 };
+        (shard, Offered { records: c.records, bytes: c.bytes, accepted, retried })
+    }
+
+    /// Aggregated mode: refused records whose retry is due now, drawn for shard `id`, go out as
+    /// one PutRecords round (as many calls as their count needs); not counted yet.
+    fn send_waiting(&mut self, id: u32, w: Waiting, now: SimTime) -> (u32, Offered) {
+        let p = w.p as usize;
+        let pr = &mut self.producers[p];
+        self.metrics.put_calls(calls_for(w.records, pr.spec.batch.max_records));
+        let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
+        let c = Cohort {
+            created: w.created,
+            records: w.records,
+            bytes: w.bytes,
+            target: Target::Shard(id),
+            attempts: w.attempts,
+            trace: 0,
+            aggregated: false,
+        };
+        self.send(p, c, now, rtt)
+    }
+
+    /// Aggregated mode: take out of `waiting[id]` the retries due by tick `this_tick`, into
+    /// `due` (in the order they were queued).
+    fn take_due(&mut self, id: usize, this_tick: u64, due: &mut Vec<Waiting>) {
+        self.waiting[id].retain(|w| {
+            let now_due = w.due <= this_tick;
+            if now_due {
+                due.push(*w);
             }
-            self.metrics.put_calls(calls_for(records, max_records));
-            offered = (offered.0 + records, offered.1 + bytes);
-            if refused_only {
-                dropped += records;
-                continue;
-            }
-            let c = Cohort {
-                created: g.created,
-                records,
-                bytes,
-                target,
-                attempts: g.attempts,
-                trace: 0,
-                aggregated: false,
-            };
-            let pr = &mut self.producers[p];
-            let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
-            let adm = self.offer(p, shard, &c, now, rtt);
-            accepted.records += adm.records;
-            accepted.bytes += adm.bytes;
-            refused_only = last_attempt && self.shards[shard as usize].records_used_up(now);
-        }
-        if dropped > 0 {
-            self.producers[p].batch.buffered -= dropped;
-            self.metrics.dropped_throttled(now, dropped);
-        }
-        self.count_attempt(now, shard, offered.0, offered.1, accepted, true);
+            !now_due
+        });
     }
 
     /// The shard id a cohort goes to now.
@@ -887,23 +868,15 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Count an attempt of `records` records (`bytes`) at `shard`, of which `adm` were accepted.
-    fn count_attempt(
-        &mut self,
-        now: SimTime,
-        shard: u32,
-        records: u64,
-        bytes: u64,
-        adm: Admitted,
-        retry: bool,
-    ) {
-        self.metrics.attempt(now, shard, records, bytes, adm, retry);
-        self.period_records += adm.records;
-        self.period_bytes += adm.bytes;
-        self.period_throttled += records - adm.records;
-        if let Some(o) = self.period_offered.get_mut(shard as usize) {
-            o.0 += records;
-            o.1 += bytes;
+    /// Count records offered to `shard` at `now` and what became of them.
+    fn count_attempt(&mut self, now: SimTime, shard: u32, o: Offered) {
+        self.metrics.attempt(now, shard, o);
+        self.period_records += o.accepted.records;
+        self.period_bytes += o.accepted.bytes;
+        self.period_throttled += o.records - o.accepted.records;
+        if let Some(v) = self.period_offered.get_mut(shard as usize) {
+            v.0 += o.records;
+            v.1 += o.bytes;
         }
     }
 
@@ -934,13 +907,20 @@ impl<'a> World<'a> {
         }
         let pr = &mut self.producers[p];
         if adm.records > 0 {
-            let (units, kib) = if c.records == 1 || c.aggregated {
-                (adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES), adm.bytes.div_ceil(KIB))
+            if c.records == 1 || c.aggregated {
+                let units = adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES);
+                self.metrics.billing(now, units, adm.bytes.div_ceil(KIB));
+            } else if self.scenario.engine.mode == EngineMode::Aggregated {
+                // Billed at the end of the tick, from the expected units of a record.
+                pr.unbilled += adm.records;
             } else {
                 let k = adm.records as f64;
-                (round_u64(k * pr.mean_put_units), round_u64(k * pr.mean_billed_kib))
-            };
-            self.metrics.billing(now, units, kib);
+                self.metrics.billing(
+                    now,
+                    round_u64(k * pr.mean_put_units),
+                    round_u64(k * pr.mean_billed_kib),
+                );
+            }
         }
         pr.batch.buffered -= adm.records;
         let rejected = c.records - adm.records;
@@ -970,73 +950,107 @@ impl<'a> World<'a> {
             self.queue.schedule_in(delay, Event::Retry { p: p as u16, slot });
             return adm;
         }
-        // Aggregated mode: a cohort of many records retries as several parts, each with its
-        // own jitter. Aggregated mode works in ticks: a part waits in the tick wheel and goes
-        // out at the first tick at or after its due time (no heap event); the parts due in the
-        // same tick wait together as one group.
-        let parts = u64::from(self.scenario.engine.retry_spread).min(rejected);
+        // Aggregated mode: the cohort went out as PutRecords calls of `max_records` records in
+        // order, and the shard took the first `adm.records`. The refused records of each call
+        // retry together after one backoff, as in per-record mode; they wait by the shard they
+        // were drawn for, with the retries due in the same tick of the same producer, creation
+        // instant and attempt count.
+        let Target::Shard(id) = c.target else { unreachable!("aggregated-mode cohorts are drawn per shard") };
         let tick = self.scenario.engine.tick;
-        let mut due = std::mem::take(&mut self.due_scratch);
-        for j in 0..parts {
+        let first_tick = now / tick + 1;
+        let max = u64::from(pr.spec.batch.max_records).max(1);
+        let waiting = &mut self.waiting[id as usize];
+        let key = (p as u16, attempts, c.created);
+        // Bytes in proportion to records (a full call's share computed once); the last call
+        // takes the remainder.
+        let full_call_bytes = mul_div(bytes, max, rejected);
+        // The first refused call is the rest of the call the shard stopped in.
+        let (mut from, mut to, mut left_b) = (adm.records, (adm.records / max + 1) * max, bytes);
+        // Where the last call's retry went: most calls fall due in the same tick.
+        let mut last: Option<(u64, usize)> = None;
+        while from < c.records {
+            to = to.min(c.records);
+            let n = to - from;
+            let b = if to == c.records {
+                left_b
+            } else if n == max {
+                full_call_bytes
+            } else {
+                mul_div(bytes, n, rejected)
+            };
+            left_b -= b;
+            (from, to) = (to, to + max);
             let delay = rtt + backoff(&pr.spec.retry, attempts, &mut pr.rng_retry);
-            let due_tick = (now + delay).div_ceil(tick).max(now / tick + 1);
-            match due.iter_mut().find(|d| d.0 == due_tick) {
-                Some(d) => d.1 |= 1 << j,
-                None => due.push((due_tick, 1 << j)),
+            let due = ticks_to(now + delay, tick).max(first_tick);
+            let at = match last {
+                Some((d, i)) if d == due => Some(i),
+                _ => waiting.iter().position(|w| w.due == due && (w.p, w.attempts, w.created) == key),
+            };
+            match at {
+                Some(i) => {
+                    waiting[i].records += n;
+                    waiting[i].bytes += b;
+                    last = Some((due, i));
+                }
+                None => {
+                    waiting.push(Waiting {
+                        due,
+                        created: c.created,
+                        records: n,
+                        bytes: b,
+                        attempts,
+                        p: key.0,
+                    });
+                    last = Some((due, waiting.len() - 1));
+                }
             }
         }
-        let Target::Shard(shard_id) = c.target else {
-            unreachable!("aggregated-mode cohorts are drawn per shard")
-        };
-        for (due_tick, mask) in due.drain(..) {
-            let idx = (due_tick - self.wheel_base) as usize;
-            while self.wheel.len() <= idx {
-                let bucket = self.spare_buckets.pop().unwrap_or_default();
-                self.wheel.push_back(bucket);
-            }
-            self.wheel[idx].push(RetryGroup {
-                created: c.created,
-                rejected,
-                bytes,
-                mask,
-                shard: shard_id,
-                attempts,
-                p: p as u16,
-                parts: parts as u8,
-            });
-        }
-        self.due_scratch = due;
         adm
     }
 
-    /// Aggregated mode: each producer's records of `[now, now + tick)`, drawn per shard.
+    /// Aggregated mode: the tick `[now, now + tick)`. Shard by shard: first the retries due,
+    /// then each producer's new records for the shard; what the shard did in the tick is counted
+    /// once.
     fn on_tick(&mut self, now: SimTime, end: SimTime) {
         let tick_end = (now + self.scenario.engine.tick).min(end);
-        // First the retries that fell due since the last tick.
         let this_tick = now / self.scenario.engine.tick;
-        while self.wheel_base <= this_tick {
-            let mut due = self.wheel.pop_front().unwrap_or_default();
-            self.wheel_base += 1;
-            for &group in &due {
-                self.deliver_group(group, now);
+        let mut due = std::mem::take(&mut self.due_now);
+        // Retries drawn for shards that have since closed go to the open shard holding the
+        // middle of the closed shard's range, each counted on its own.
+        let mut closed = std::mem::take(&mut self.closed_waiting);
+        closed.retain(|&id| {
+            self.take_due(id as usize, this_tick, &mut due);
+            for w in due.drain(..) {
+                let (shard, o) = self.send_waiting(id, w, now);
+                self.count_attempt(now, shard, o);
             }
-            // Keep the bucket's allocation for a later tick (no allocation in the loop).
-            due.clear();
-            self.spare_buckets.push(due);
-        }
+            !self.waiting[id as usize].is_empty()
+        });
+        self.closed_waiting = closed;
+        // Each producer's new records of the tick, per shard position.
+        let n_pos = self.map.len();
         let mut counts = std::mem::take(&mut self.counts);
-        for p in 0..self.producers.len() {
-            let pr = &mut self.producers[p];
-            let count = pr.ticks.tick(now, tick_end, &mut pr.rng_arrivals);
-            split_counts(count, &pr.share, &mut pr.rng_keys, &mut counts);
-            let total: u64 = counts.iter().sum();
-            if total == 0 {
-                continue;
-            }
+        counts.clear();
+        let mut rtts = std::mem::take(&mut self.tick_rtts);
+        rtts.clear();
+        for pr in &mut self.producers {
+            let (total, lambda) = pr.ticks.tick(now, tick_end, &mut pr.rng_arrivals);
+            pr.split.split(total, lambda, &mut pr.rng_keys, &mut counts);
             self.metrics.produced(now, total);
             self.metrics.put_calls(calls_for(total, pr.spec.batch.max_records));
-            let rtt = rtt(&pr.spec.put_rtt, &mut pr.rng_rtt);
-            for (pos, &n) in counts.iter().enumerate() {
+            rtts.push(if total > 0 { rtt(&pr.spec.put_rtt, &mut pr.rng_rtt) } else { 0 });
+        }
+        for pos in 0..n_pos {
+            let id = self.map.shard_ids()[pos];
+            let mut tick = Offered::default();
+            if !self.waiting[id as usize].is_empty() {
+                self.take_due(id as usize, this_tick, &mut due);
+                for w in due.drain(..) {
+                    tick += self.send_waiting(id, w, now).1;
+                }
+            }
+            for (p, &rtt) in rtts.iter().enumerate() {
+                let n = counts[p * n_pos + pos];
                 if n == 0 {
                     continue;
                 }
@@ -1057,17 +1071,42 @@ impl<'a> World<'a> {
                     created: now,
                     records: take,
                     bytes,
-                    target: Target::Shard(self.map.shard_ids()[pos]),
+                    target: Target::Shard(id),
                     attempts: 0,
                     aggregated: false,
                 };
-                self.deliver(p, c, now, rtt);
+                tick += self.send(p, c, now, rtt).1;
+            }
+            if tick.records > 0 {
+                self.count_attempt(now, id, tick);
+            }
+        }
+        for pr in &mut self.producers {
+            if pr.unbilled > 0 {
+                let k = std::mem::take(&mut pr.unbilled) as f64;
+                self.metrics.billing(
+                    now,
+                    round_u64(k * pr.mean_put_units),
+                    round_u64(k * pr.mean_billed_kib),
+                );
             }
         }
         self.counts = counts;
+        self.tick_rtts = rtts;
+        self.due_now = due;
         if tick_end < end {
             self.queue.schedule_in(tick_end - now, Event::Tick);
         }
+    }
+}
+
+/// The first tick boundary at or after `t`, as a tick index: `ceil(t / tick)`. The default
+/// 1 s tick divides by a constant (a multiplication), not by a variable (a slow division).
+fn ticks_to(t: SimTime, tick: SimTime) -> u64 {
+    if tick == MICROS_PER_SEC {
+        t.div_ceil(MICROS_PER_SEC)
+    } else {
+        t.div_ceil(tick)
     }
 }
 
@@ -1140,7 +1179,7 @@ mod tests {
                 aggregation: None,
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
-            engine: EngineSettings { mode, tick: secs(1), retry_spread: 8, trace_records: 0 },
+            engine: EngineSettings { mode, tick: secs(1), trace_records: 0 },
             capacity: CapacitySettings::default(),
             consumers: Vec::new(),
             cost: CostSettings::default(),
@@ -1149,36 +1188,27 @@ mod tests {
         }
     }
 
+    /// Aggregated mode: the refused records of one PutRecords call (500 records) retry
+    /// together after one backoff, as in per-record mode. The shard takes 1,000 records a second
+    /// and every cohort is offered in calls of 500, so whole calls are refused, and every
+    /// second's retries are a multiple of 500. A 500 ms round trip and a backoff uniform in
+    /// [0, 1 s] send each call's retry one or two ticks later with equal odds, so the calls
+    /// of one tick spread over two ticks (per-record jitter would give binomial counts).
     #[test]
-    fn retry_parts_are_near_equal_smaller_first_and_keep_the_totals() {
-        let parts: Vec<(u64, u64)> = split_parts(10, 1_003, 8).collect();
-        assert_eq!(parts.iter().map(|p| p.0).collect::<Vec<_>>(), [1, 1, 1, 1, 1, 1, 2, 2]);
-        assert_eq!(parts.iter().map(|p| p.0).sum::<u64>(), 10);
-        assert_eq!(parts.iter().map(|p| p.1).sum::<u64>(), 1_003);
-        // Bytes in proportion (floor), the last part taking the remainder.
-        assert_eq!(parts[0].1, 100);
-        assert_eq!(parts[6].1, 200);
-        assert_eq!(parts[7].1, 1_003 - 6 * 100 - 200);
-        assert_eq!(split_parts(64, 64, 64).filter(|p| *p == (1, 1)).count(), 64);
-    }
-
-    #[test]
-    fn dropping_the_rest_of_a_refused_group_at_once_changes_nothing() {
-        // With a fixed round trip, the parts of a last-attempt group that find the shard's
-        // second used up are counted as dropped in bulk; a uniform round trip of zero width
-        // (the same 20 ms) goes part by part. Everything must agree exactly.
-        let mut fixed = one_shard(3_000.0, EngineMode::Aggregated);
-        fixed.duration = secs(120);
-        fixed.producers[0].arrivals = Arrivals::Poisson;
-        fixed.producers[0].retry.max_attempts = 3;
-        let mut uniform = fixed.clone();
-        uniform.producers[0].put_rtt = RttModel::Uniform { min: millis(20), max: millis(20) };
-        let (a, _) = World::new(&fixed).run();
-        let (b, _) = World::new(&uniform).run();
-        assert!(a.totals.records_dropped_throttled > 100_000, "the shortcut is exercised");
-        assert_eq!(a.totals, b.totals);
-        assert_eq!(a.series, b.series);
-        assert_eq!(a.latency, b.latency);
+    fn the_refused_records_of_a_call_retry_together() {
+        let mut sc = one_shard(1_500.0, EngineMode::Aggregated);
+        sc.duration = secs(60);
+        sc.producers[0].retry.max_attempts = 2;
+        sc.producers[0].put_rtt = RttModel::Fixed(millis(500));
+        let (f, _) = World::new(&sc).run();
+        let retried = &f.series.retried_records;
+        assert!(retried.iter().all(|r| r % 500 == 0), "{retried:?}");
+        let distinct: std::collections::BTreeSet<u64> = retried.iter().copied().collect();
+        assert!(distinct.len() >= 3, "calls spread over ticks: {distinct:?}");
+        let t = &f.totals;
+        assert_eq!(t.records_produced, 90_000);
+        assert_eq!(t.records_accepted + t.records_dropped_throttled + t.records_pending, t.records_produced);
+        assert_eq!(t.retries, retried.iter().sum::<u64>());
     }
 
     #[test]

@@ -168,8 +168,6 @@ pub const ENGINE_MODE: &str = "auto";
 pub const AUTO_PER_RECORD_MAX_RECORDS: f64 = 20_000_000.0;
 /// Aggregated mode tick [µs]: the per-second resolution of the write limit.
 pub const TICK: SimTime = secs(1);
-/// Aggregated mode: sub-cohorts per throttled remainder, so jittered retries spread out.
-pub const RETRY_SPREAD: u32 = 8;
 
 // ---- Defaults of the scenario format added with the loader ---------------------------------
 
@@ -209,8 +207,6 @@ pub const RETRY_MAX_ATTEMPTS_LIMIT: u32 = 100;
 pub const TRACE_RECORDS: u32 = 1_000;
 /// Largest `engine.trace_records`.
 pub const TRACE_RECORDS_MAX: u32 = 1_000_000;
-/// Largest `engine.retry_spread`.
-pub const RETRY_SPREAD_MAX: u32 = 64;
 /// Shortest aggregated-mode tick [µs]; a tick must also divide one second evenly.
 pub const TICK_MIN: SimTime = millis(1);
 /// Tolerance when hot-key shares are compared with 1 (`0.7 + 0.2 + 0.1` is not exactly 1.0).

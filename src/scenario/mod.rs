@@ -219,12 +219,7 @@ record_size = 2000
         // 1,100 records/s for 600 s is far below the auto threshold.
         assert_eq!(
             s.engine,
-            EngineSettings {
-                mode: EngineMode::PerRecord,
-                tick: secs(1),
-                retry_spread: 8,
-                trace_records: 1000
-            }
+            EngineSettings { mode: EngineMode::PerRecord, tick: secs(1), trace_records: 1000 }
         );
         assert_eq!(s.source, None);
     }
@@ -233,19 +228,10 @@ record_size = 2000
     fn auto_mode_turns_aggregated_for_big_runs() {
         let big = MINIMAL.replace("rate = 1100 ", "rate = 100000 ").replace("10m", "1h");
         assert_eq!(parse_str(&big, None).unwrap().engine.mode, EngineMode::Aggregated);
-        let forced =
-            format!("{MINIMAL}\n[engine]\nmode = \"per-record\"\ntick = \"250ms\"\nretry_spread = 4\n");
+        let forced = format!("{MINIMAL}\n[engine]\nmode = \"per-record\"\ntick = \"250ms\"\n");
         let forced = forced.replace("rate = 1100 ", "rate = 100000 ").replace("10m", "1h");
         let e = parse_str(&forced, None).unwrap().engine;
-        assert_eq!(
-            e,
-            EngineSettings {
-                mode: EngineMode::PerRecord,
-                tick: millis(250),
-                retry_spread: 4,
-                trace_records: 1000
-            }
-        );
+        assert_eq!(e, EngineSettings { mode: EngineMode::PerRecord, tick: millis(250), trace_records: 1000 });
     }
 
     #[test]
@@ -258,12 +244,7 @@ record_size = 2000
         assert_eq!(s.stream.write_limit, WriteLimitModel::TokenBucket);
         assert_eq!(
             s.engine,
-            EngineSettings {
-                mode: EngineMode::Aggregated,
-                tick: millis(100),
-                retry_spread: 8,
-                trace_records: 1000
-            }
+            EngineSettings { mode: EngineMode::Aggregated, tick: millis(100), trace_records: 1000 }
         );
         let p = &s.producers;
         assert_eq!(p[0].rate, RateShape::Steps(vec![(0, 100.0), (secs(300), 300.5)]));

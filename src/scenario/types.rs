@@ -353,9 +353,6 @@ pub struct EngineSettings {
     pub mode: EngineMode,
     /// Aggregated mode: length of one tick [µs].
     pub tick: SimTime,
-    /// Aggregated mode: how many sub-cohorts the throttled part of a cohort is split into, each
-    /// with its own jittered backoff.
-    pub retry_spread: u32,
     /// Per-record mode: how many records (the first created) the record trace follows.
     pub trace_records: u32,
 }

@@ -345,7 +345,7 @@ pub(crate) fn validate(
         Some(run),
         Some(stream),
         Some(producers),
-        Some((mode, tick, retry_spread, trace_records)),
+        Some((mode, tick, trace_records)),
         Some(capacity),
         Some(cost),
         Some(consumers),
@@ -387,7 +387,7 @@ pub(crate) fn validate(
         duration: run,
         stream,
         producers,
-        engine: EngineSettings { mode, tick, retry_spread, trace_records },
+        engine: EngineSettings { mode, tick, trace_records },
         capacity,
         consumers,
         cost,
@@ -489,8 +489,8 @@ fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
     })
 }
 
-fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>, SimTime, u32, u32)> {
-    let Some(e) = e else { return Some((None, d::TICK, d::RETRY_SPREAD, d::TRACE_RECORDS)) };
+fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>, SimTime, u32)> {
+    let Some(e) = e else { return Some((None, d::TICK, d::TRACE_RECORDS)) };
     let mode = match &e.mode {
         None => Some(None),
         Some(v) => choice(c, "engine.mode", v, &["auto", "per-record", "aggregated"]).map(|m| match m {
@@ -516,16 +516,24 @@ fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>,
             }
         }),
     };
-    let spread = match &e.retry_spread {
-        None => Some(d::RETRY_SPREAD),
-        Some(v) => int(c, "engine.retry_spread", v, 1, d::RETRY_SPREAD_MAX.into(), "").map(|n| n as u32),
-    };
+    if e.retry_spread.is_some() {
+        // A removed setting: say what replaced it rather than "unknown field".
+        c.err(
+            "engine.retry_spread",
+            "was removed: aggregated mode now retries the refused records of each PutRecords call \
+             together after one backoff, as per-record mode does (batch.max_records sets the call size); \
+             delete this line",
+        );
+    }
     let trace = match &e.trace_records {
         None => Some(d::TRACE_RECORDS),
         Some(v) => int(c, "engine.trace_records", v, 0, d::TRACE_RECORDS_MAX.into(), "records traced")
             .map(|n| n as u32),
     };
-    Some((mode?, tick?, spread?, trace?))
+    if e.retry_spread.is_some() {
+        return None;
+    }
+    Some((mode?, tick?, trace?))
 }
 
 // ---- Producers ------------------------------------------------------------------------------
