@@ -9,6 +9,11 @@ use rand_distr::{Distribution, Poisson};
 
 /// Below this many records per shard the records are placed one by one.
 const DIRECT_PER_SHARD: u64 = 4;
+/// The binomial chain is used when the shards are fewer than this times the standard
+/// deviation of the tick's count: the Poisson stage then costs more than it saves (measured:
+/// a binomial costs about ten placements, a Poisson draw about three and a half, and the
+/// top-up is about 3 standard deviations of placements).
+const CHAIN_SHARDS_PER_SD: f64 = 0.46;
 
 /// How a split was drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +42,8 @@ pub enum Drawn {
 ///    multinomial(`n`).
 ///
 /// For 1,000,000 records over 1,000 shards that is 1,000 Poisson draws and about 3,000
-/// placements instead of 1,000 binomials (measured: about half the time).
+/// placements instead of 1,000 binomials (measured: 52 instead of 72 µs). With few shards
+/// for the count ([`CHAIN_SHARDS_PER_SD`]) the chain itself is cheaper and is used.
 pub struct Splitter {
     share: Vec<f64>,
     /// `None` when no shard has a share.
@@ -71,6 +77,11 @@ impl Splitter {
             return Drawn::OneByOne;
         }
         let sd = lambda.max(0.0).sqrt();
+        if (k as f64) < CHAIN_SHARDS_PER_SD * sd && n > DIRECT_PER_SHARD * k as u64 {
+            out.truncate(from);
+            split_counts(n, &self.share, rng, out);
+            return Drawn::Chain;
+        }
         if (self.mu - (lambda - 3.0 * sd)).abs() > sd || self.poisson.is_empty() {
             self.mu = (lambda - 3.0 * sd).max(0.0);
             let mu = self.mu;
@@ -136,34 +147,38 @@ mod tests {
     }
 
     /// The three ways of drawing (one by one, Poisson then placements, the binomial chain when
-    /// the Poisson stage overshoots) must all give the multinomial's moments:
+    /// the Poisson stage overshoots or costs more) must all give the multinomial's moments:
     /// mean `n p`, variance `n p (1 - p)`, covariance `-n p q`. Tolerances: 5 standard errors
     /// (for the variance, of a sample variance: `var * sqrt(2 / (m - 1))`). Independent
     /// Poisson counts (variance `n p`, covariance 0) fail the variance and covariance checks.
     #[test]
     fn the_split_has_the_multinomial_moments_in_every_regime() {
-        let share = vec![0.5, 0.3, 0.15, 0.05];
-        // n = 10 is placed one by one; the others go through the Poisson stage, and some
-        // overshoot into the binomial chain: P(Poisson(n - 3 sqrt(n)) > n) = 0.13% when the
-        // expected count is n (27 of 20,000), 19.5% when it is 2,100 for n = 2,000 (3,900).
-        let regimes = [
-            (10u64, 10.0, 20_000usize, 1u64, 0..1),
-            (2_000, 2_000.0, 20_000, 2, 10..60),
-            (2_000, 2_100.0, 20_000, 3, 3_500..4_300),
-            (200_000, 200_000.0, 4_000, 4, 0..40),
+        let four = vec![0.5, 0.3, 0.15, 0.05];
+        let mut forty: Vec<f64> = four.iter().map(|p| p / 2.0).collect();
+        forty.extend([0.5 / 36.0; 36]);
+        // (shares, n, expected count, draws, seed, [one by one, Poisson, chain] as ranges).
+        // Overshoots into the chain: P(Poisson(mu) > n) with mu = lambda - 3 sqrt(lambda):
+        // 5e-5 for n = lambda = 60, 1.0% for lambda = 70 (200 of 20,000), 0.1% for 5,000.
+        // 200,000 records over 4 shards: the chain by cost.
+        type Ways = [std::ops::Range<usize>; 3];
+        type Regime<'a> = (&'a Vec<f64>, u64, f64, usize, u64, Ways);
+        let all = |d: usize| d..d + 1;
+        let regimes: [Regime; 5] = [
+            (&four, 10, 10.0, 20_000, 1, [all(20_000), 0..1, 0..1]),
+            (&four, 60, 60.0, 20_000, 2, [0..1, 19_995..20_001, 0..6]),
+            (&four, 60, 70.0, 20_000, 3, [0..1, 19_700..19_881, 120..300]),
+            (&four, 200_000, 200_000.0, 4_000, 4, [0..1, 0..1, all(4_000)]),
+            (&forty, 5_000, 5_000.0, 4_000, 5, [0..1, 3_980..4_001, 0..20]),
         ];
-        for (n, lambda, draws, seed, chains) in regimes {
+        for (share, n, lambda, draws, seed, ways_expected) in regimes {
             let mut sp = Splitter::new(share.clone());
             let (mean, var, cov, ways) = moments(&mut sp, n, lambda, draws, seed);
-            if n == 10 {
-                assert_eq!(ways, [draws, 0, 0]);
-            } else {
-                assert_eq!(ways[0], 0);
+            for (w, e) in ways.iter().zip(&ways_expected) {
+                assert!(e.contains(w), "n={n}, lambda={lambda}: drawn {ways:?}, expected {ways_expected:?}");
             }
-            assert!(chains.contains(&ways[2]), "n={n}, lambda={lambda}: overshoots {ways:?}");
             let m = draws as f64;
             let nf = n as f64;
-            for (i, p) in share.iter().enumerate() {
+            for (i, p) in share.iter().take(4).enumerate() {
                 let (mu, v) = (nf * p, nf * p * (1.0 - p));
                 assert!(
                     (mean[i] - mu).abs() < 5.0 * (v / m).sqrt(),
@@ -190,8 +205,12 @@ mod tests {
         let mut sp = Splitter::new(vec![0.0, 0.7, 0.0, 0.3]);
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
         let mut out = vec![42];
-        assert_eq!(sp.split(100_000, 100_000.0, &mut rng, &mut out), Drawn::Poisson);
+        assert_eq!(sp.split(50, 50.0, &mut rng, &mut out), Drawn::Poisson);
         assert_eq!(out[0], 42, "appends");
+        assert_eq!((out[1], out[3]), (0, 0));
+        assert_eq!(out[2] + out[4], 50);
+        out.truncate(1);
+        assert_eq!(sp.split(100_000, 100_000.0, &mut rng, &mut out), Drawn::Chain);
         assert_eq!((out[1], out[3]), (0, 0));
         assert_eq!(out[2] + out[4], 100_000);
         let mut one = Splitter::new(vec![1.0]);

@@ -122,24 +122,78 @@ struct ProducerRt {
     /// of their user records' creation times.
     aggregates: Aggregates,
     keys: KeySpace,
-    sizes: SizeSampler,
     arrivals: ArrivalProcess,
-    ticks: TickCounter,
     batch: Batcher,
-    /// Aggregated mode: share and mean key length [bytes] per shard position.
-    split: Splitter,
-    mean_key_len: Vec<f64>,
     /// Aggregated mode: expected PUT payload units and billed KiB of one record, and the
     /// records accepted in the current tick and not billed yet.
     mean_put_units: f64,
     mean_billed_kib: f64,
     unbilled: u64,
-    rng_arrivals: Pcg64Mcg,
-    rng_keys: Pcg64Mcg,
-    rng_sizes: Pcg64Mcg,
     rng_retry: Pcg64Mcg,
     rng_rtt: Pcg64Mcg,
 }
+
+/// A producer's traffic draws: when records arrive (per-record mode) or how many each tick
+/// brings and how they split over the shards (aggregated mode), and their partition keys, from
+/// the producer's own random streams. Kept apart from the rest of the world, so the next
+/// tick's records can be drawn (on the other core) while this tick runs: the draws are the
+/// same whichever thread makes them.
+struct Traffic {
+    ticks: TickCounter,
+    /// Aggregated mode: each shard position's share of the keys, and the split by it.
+    split: Splitter,
+    /// Aggregated mode: mean key length [bytes] per shard position.
+    mean_key_len: Vec<f64>,
+    sizes: SizeSampler,
+    rng_arrivals: Pcg64Mcg,
+    rng_keys: Pcg64Mcg,
+    rng_sizes: Pcg64Mcg,
+}
+
+/// Aggregated mode: the new records of one tick, drawn ahead.
+#[derive(Default)]
+struct TickDraw {
+    /// The tick's start, and the shard map ([`World::map_epoch`]) the split was drawn for.
+    start: Option<SimTime>,
+    epoch: u64,
+    /// Each producer's records of the tick and the expected number.
+    totals: Vec<(u64, f64)>,
+    /// Producer by producer, the records of each shard position and their bytes (data + key).
+    counts: Vec<u64>,
+    bytes: Vec<u64>,
+}
+
+impl TickDraw {
+    /// Draw the records of `[t0, t1)` for the shard map `epoch`.
+    fn draw(&mut self, traffic: &mut [Traffic], t0: SimTime, t1: SimTime, epoch: u64) {
+        self.start = Some(t0);
+        self.totals.clear();
+        for t in traffic.iter_mut() {
+            self.totals.push(t.ticks.tick(t0, t1, &mut t.rng_arrivals));
+        }
+        self.split(traffic, epoch);
+    }
+
+    /// Split the totals over the shard map `epoch` (again, after a reshard).
+    fn split(&mut self, traffic: &mut [Traffic], epoch: u64) {
+        self.epoch = epoch;
+        self.counts.clear();
+        self.bytes.clear();
+        for (t, &(n, lambda)) in traffic.iter_mut().zip(&self.totals) {
+            let from = self.counts.len();
+            t.split.split(n, lambda, &mut t.rng_keys, &mut self.counts);
+            for (&n, key_len) in self.counts[from..].iter().zip(&t.mean_key_len) {
+                let b =
+                    if n == 0 { 0 } else { t.sizes.sum(n, &mut t.rng_sizes) + round_u64(n as f64 * key_len) };
+                self.bytes.push(b);
+            }
+        }
+    }
+}
+
+/// Below this many shard positions x producers a tick is too short to be worth drawing the
+/// next one on another core (the results are the same either way).
+const DRAW_AHEAD_MIN_CELLS: usize = 64;
 
 pub struct World<'a> {
     scenario: &'a Scenario,
@@ -186,9 +240,16 @@ pub struct World<'a> {
     metrics: Collector,
     /// Kinesis records accepted (differs from user records with KPL aggregation).
     kinesis_accepted: u64,
-    /// Scratch buffers reused by every send and tick (no allocation in the loop).
+    /// Scratch buffer reused by every send (no allocation in the loop).
     sending: Vec<Cohort>,
-    counts: Vec<u64>,
+    /// Each producer's traffic draws (apart, see [`Traffic`]).
+    traffic: Vec<Traffic>,
+    /// Incremented at every change of the shard map: a tick drawn ahead for an older map is
+    /// split again.
+    map_epoch: u64,
+    /// Aggregated mode: the next tick's records, drawn ahead, and a spare for the one after.
+    drawn: TickDraw,
+    spare_draw: TickDraw,
 }
 
 impl<'a> World<'a> {
@@ -196,7 +257,7 @@ impl<'a> World<'a> {
         let n = scenario.stream.shards;
         let map = ShardMap::uniform(n);
         let seed = scenario.seed;
-        let producers = scenario
+        let (producers, traffic): (Vec<ProducerRt>, Vec<Traffic>) = scenario
             .producers
             .iter()
             .map(|p| {
@@ -206,27 +267,30 @@ impl<'a> World<'a> {
                 let label = |what: &str| format!("producer/{}/{}", p.name, what);
                 let sizes = SizeSampler::new(&p.record_size, max_data);
                 let key_len = KeySpace::mean_key_len(&p.keys);
-                ProducerRt {
+                let producer = ProducerRt {
                     mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
                     mean_billed_kib: sizes.mean_units(key_len, KIB),
                     unbilled: 0,
-                    sizes,
                     arrivals: ArrivalProcess::new(&p.rate, p.arrivals),
-                    ticks: TickCounter::new(&p.rate, p.arrivals),
                     batch: Batcher::new(),
-                    split: Splitter::new(share),
-                    mean_key_len,
                     keys,
-                    rng_arrivals: rng_stream(seed, &label("arrivals")),
-                    rng_keys: rng_stream(seed, &label("keys")),
-                    rng_sizes: rng_stream(seed, &label("sizes")),
                     rng_retry: rng_stream(seed, &label("retry")),
                     rng_rtt: rng_stream(seed, &label("rtt")),
                     aggregates: Aggregates::default(),
                     spec: p.clone(),
-                }
+                };
+                let traffic = Traffic {
+                    ticks: TickCounter::new(&p.rate, p.arrivals),
+                    split: Splitter::new(share),
+                    mean_key_len,
+                    sizes,
+                    rng_arrivals: rng_stream(seed, &label("arrivals")),
+                    rng_keys: rng_stream(seed, &label("keys")),
+                    rng_sizes: rng_stream(seed, &label("sizes")),
+                };
+                (producer, traffic)
             })
-            .collect();
+            .unzip();
         let mut metrics = Collector::new(scenario.duration, n as usize);
         metrics.open_shards_from(0, n);
         let volumes: Vec<f64> =
@@ -272,7 +336,10 @@ impl<'a> World<'a> {
             metrics,
             sending: Vec::new(),
             kinesis_accepted: 0,
-            counts: Vec::new(),
+            traffic,
+            map_epoch: 0,
+            drawn: TickDraw::default(),
+            spare_draw: TickDraw::default(),
             map,
         };
         world.record_open_shards(0, &[]);
@@ -285,7 +352,7 @@ impl<'a> World<'a> {
         let total: f64 = self.volumes.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         for (pos, (r, id)) in self.map.ranges().iter().zip(self.map.shard_ids()).enumerate() {
             let key_share =
-                self.producers.iter().zip(&self.volumes).map(|(p, v)| p.split.share()[pos] * v).sum::<f64>()
+                self.traffic.iter().zip(&self.volumes).map(|(t, v)| t.split.share()[pos] * v).sum::<f64>()
                     / total;
             if *id as usize >= self.shard_rt.len() {
                 self.shard_rt.push(ShardRt {
@@ -301,7 +368,17 @@ impl<'a> World<'a> {
     }
 
     /// Run to the scenario's end and return the collected metrics.
-    pub fn run(mut self) -> (Finished, WorldOutcome) {
+    pub fn run(self) -> (Finished, WorldOutcome) {
+        // Aggregated mode draws the next tick on another core of the thread pool: run on a
+        // worker of the pool (already there in a sweep), where that costs little.
+        if self.scenario.engine.mode == EngineMode::Aggregated && rayon::current_thread_index().is_none() {
+            rayon::scope(move |_| self.run_events())
+        } else {
+            self.run_events()
+        }
+    }
+
+    fn run_events(mut self) -> (Finished, WorldOutcome) {
         let end = self.scenario.duration;
         match self.scenario.engine.mode {
             EngineMode::PerRecord => {
@@ -609,11 +686,12 @@ impl<'a> World<'a> {
                 self.closed_waiting.push(*id);
             }
         }
-        for p in &mut self.producers {
+        for (p, t) in self.producers.iter_mut().zip(&mut self.traffic) {
             let (share, mean_key_len) = p.keys.shard_shares(&self.map);
-            p.split = Splitter::new(share);
-            p.mean_key_len = mean_key_len;
+            t.split = Splitter::new(share);
+            t.mean_key_len = mean_key_len;
         }
+        self.map_epoch += 1;
         let known = self.shard_rt.len();
         self.record_open_shards(now, parents_of);
         let total = self.shard_rt.len();
@@ -655,8 +733,8 @@ impl<'a> World<'a> {
     }
 
     fn schedule_arrival(&mut self, p: usize, end: SimTime) {
-        let pr = &mut self.producers[p];
-        if let Some(t) = pr.arrivals.next(&mut pr.rng_arrivals, end) {
+        let rng = &mut self.traffic[p].rng_arrivals;
+        if let Some(t) = self.producers[p].arrivals.next(rng, end) {
             // `next` never goes back in time: arrivals are generated in order.
             let _ = self.queue.schedule_at(t, Event::Arrival { p: p as u16 });
         }
@@ -687,14 +765,15 @@ impl<'a> World<'a> {
             }
         } else {
             let key = if traced {
-                let (key, text) = pr.keys.sample_with_string(&mut pr.rng_keys);
+                let (key, text) = pr.keys.sample_with_string(&mut self.traffic[p].rng_keys);
                 self.tracer.open.insert(trace, (p, text, key.hash));
                 key
             } else {
-                pr.keys.sample(&mut pr.rng_keys)
+                pr.keys.sample(&mut self.traffic[p].rng_keys)
             };
+            let t = &mut self.traffic[p];
+            let size = t.sizes.sample(&mut t.rng_sizes);
             let pr = &mut self.producers[p];
-            let size = pr.sizes.sample(&mut pr.rng_sizes);
             pr.batch.buffered += 1;
             let c = Cohort {
                 created: now,
@@ -1008,11 +1087,44 @@ impl<'a> World<'a> {
         adm
     }
 
-    /// Aggregated mode: the tick `[now, now + tick)`. Shard by shard: first the retries due,
-    /// then each producer's new records for the shard; what the shard did in the tick is counted
-    /// once.
+    /// Aggregated mode: the tick `[now, now + tick)`. Its records were drawn ahead (during the
+    /// previous tick); the next tick's are drawn now, on the other core when the pool has one,
+    /// while this tick runs ([`Self::run_tick`]).
     fn on_tick(&mut self, now: SimTime, end: SimTime) {
-        let tick_end = (now + self.scenario.engine.tick).min(end);
+        let tick = self.scenario.engine.tick;
+        let tick_end = (now + tick).min(end);
+        let mut cur = std::mem::take(&mut self.drawn);
+        if cur.start != Some(now) {
+            cur.draw(&mut self.traffic, now, tick_end, self.map_epoch);
+        } else if cur.epoch != self.map_epoch {
+            cur.split(&mut self.traffic, self.map_epoch);
+        }
+        let mut next = std::mem::take(&mut self.spare_draw);
+        if tick_end < end {
+            let (t1, epoch) = ((tick_end + tick).min(end), self.map_epoch);
+            let mut traffic = std::mem::take(&mut self.traffic);
+            let mut draw_next = || next.draw(&mut traffic, tick_end, t1, epoch);
+            if cur.counts.len() >= DRAW_AHEAD_MIN_CELLS {
+                // This tick runs here, with the world's state in this core's caches; the draw
+                // is what the other core takes.
+                rayon::join(|| self.run_tick(now, &cur), draw_next);
+            } else {
+                self.run_tick(now, &cur);
+                draw_next();
+            }
+            self.traffic = traffic;
+            self.queue.schedule_in(tick_end - now, Event::Tick);
+        } else {
+            self.run_tick(now, &cur);
+        }
+        self.drawn = next;
+        self.spare_draw = cur;
+    }
+
+    /// Aggregated mode: run the tick `[now, ...)` with its new records `cur`. Shard by shard:
+    /// first the retries due, then each producer's new records for the shard; what the shard
+    /// did in the tick is counted once.
+    fn run_tick(&mut self, now: SimTime, cur: &TickDraw) {
         let this_tick = now / self.scenario.engine.tick;
         let mut due = std::mem::take(&mut self.due_now);
         // Retries drawn for shards that have since closed go to the open shard holding the
@@ -1029,13 +1141,10 @@ impl<'a> World<'a> {
         self.closed_waiting = closed;
         // Each producer's new records of the tick, per shard position.
         let n_pos = self.map.len();
-        let mut counts = std::mem::take(&mut self.counts);
-        counts.clear();
+        let counts = &cur.counts;
         let mut rtts = std::mem::take(&mut self.tick_rtts);
         rtts.clear();
-        for pr in &mut self.producers {
-            let (total, lambda) = pr.ticks.tick(now, tick_end, &mut pr.rng_arrivals);
-            pr.split.split(total, lambda, &mut pr.rng_keys, &mut counts);
+        for (pr, &(total, _)) in self.producers.iter_mut().zip(&cur.totals) {
             self.metrics.produced(now, total);
             self.metrics.put_calls(calls_for(total, pr.spec.batch.max_records));
             rtts.push(if total > 0 { rtt(&pr.spec.put_rtt, &mut pr.rng_rtt) } else { 0 });
@@ -1051,6 +1160,7 @@ impl<'a> World<'a> {
             }
             for (p, &rtt) in rtts.iter().enumerate() {
                 let n = counts[p * n_pos + pos];
+                let n_bytes = cur.bytes[p * n_pos + pos];
                 if n == 0 {
                     continue;
                 }
@@ -1063,8 +1173,8 @@ impl<'a> World<'a> {
                 if take == 0 {
                     continue;
                 }
-                let key_bytes = round_u64(take as f64 * pr.mean_key_len[pos]);
-                let bytes = pr.sizes.sum(take, &mut pr.rng_sizes) + key_bytes;
+                // Records lost to a full buffer take their share of the bytes with them.
+                let bytes = if take == n { n_bytes } else { mul_div(n_bytes, take, n) };
                 pr.batch.buffered += take;
                 let c = Cohort {
                     trace: 0,
@@ -1091,12 +1201,8 @@ impl<'a> World<'a> {
                 );
             }
         }
-        self.counts = counts;
         self.tick_rtts = rtts;
         self.due_now = due;
-        if tick_end < end {
-            self.queue.schedule_in(tick_end - now, Event::Tick);
-        }
     }
 }
 

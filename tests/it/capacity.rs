@@ -234,9 +234,13 @@ fn on_demand_step_throttles_until_splits_catch_up() {
     assert_eq!(s.open_shards[16 * 60], 8, "first split 15 min after the first 1-minute evaluation");
     assert_eq!(s.open_shards[32 * 60], 16);
     let early: u64 = s.throttled_records[..15 * 60].iter().sum();
-    let late: u64 = s.throttled_records[32 * 60..].iter().sum();
+    let late = s.throttled_records[32 * 60..].iter().filter(|t| **t > 0).count();
     assert!(early > 10_000, "throttles while capacity lags: {early}");
-    assert_eq!(late, 0, "never after the splits");
+    // After the second split a shard takes 65.5 records/s of 10,000 B on average, and throttles
+    // only in a second with 105 or more: P(Poisson(65.5) >= 105) = 4.3e-6 per shard-second,
+    // 0.066 such seconds expected over the 16 minutes at 16 shards (none at 32). At most one
+    // (P(two or more) = 0.2%).
+    assert!(late <= 1, "almost never after the splits: {late} seconds");
     // Splitting goes on until every shard carries at most half its limit: 10 MiB/s over 32
     // shards is 31% each (over 16 it was 62%).
     assert_eq!(r.capacity.shards_final, 32);
@@ -464,4 +468,48 @@ fn traffic_from_a_cloudwatch_export() {
     // One shard takes 1,000 records/s: 1,000/s then 2,000/s over the limit, then none.
     assert_eq!(r.totals.throttled_attempts, 60 * 1000 + 60 * 2000);
     assert!(r.warnings.iter().any(|w| w.contains("one-minute CloudWatch")), "{:?}", r.warnings);
+}
+
+/// Aggregated mode draws the next tick's records on another core while a tick runs, and draws
+/// them again after a reshard: a run is byte-identical on 1 thread and on 2, through scheduled
+/// reshards (80 -> 120 -> 60 shards, two producers: the draw-ahead path is taken).
+#[test]
+fn an_aggregated_run_is_identical_on_one_and_two_threads_through_reshards() {
+    let sc = kinesim::scenario::parse_str(
+        r#"
+        name = "ahead"
+        seed = 3
+        duration = "20m"
+        [stream]
+        shards = 80
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        schedule = [ { at = "5m", shards = 120 }, { at = "12m", shards = 60 } ]
+        [[producers]]
+        name = "a"
+        rate = 70000
+        record_size = { distribution = "lognormal", median = "500B", p99 = "4KiB" }
+        keys = { distribution = "zipf", count = 20000, exponent = 0.9 }
+        [[producers]]
+        name = "b"
+        rate = 15000
+        record_size = "2KiB"
+        keys = { distribution = "uniform", count = 5000 }
+    "#,
+        None,
+    )
+    .unwrap();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let r = pool.install(|| kinesim::experiment::run(&sc));
+        let mut bytes = kinesim::report::json::render(&r);
+        bytes.extend(kinesim::report::csv::timeseries(&r));
+        (bytes, r)
+    };
+    let (one, r) = on(1);
+    assert_eq!(r.capacity.reshard_count, 2);
+    assert!(r.totals.throttled_attempts > 0, "the hot keys throttle and retry");
+    assert_conserved(&r);
+    assert!(one == on(2).0);
 }
