@@ -202,9 +202,35 @@ fn decimal_thousandths(v: u128) -> String {
     }
 }
 
+/// `x.round() as u64` (half away from zero, saturating; NaN and negatives give 0) without the
+/// call to libm's `round` that x86-64's baseline instruction set needs: the same value for every
+/// input (tested), on paths taken for every cohort.
+pub fn round_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_u64_matches_round_then_cast() {
+        let mut xs = vec![0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 1e19, 2e19, 1e300];
+        xs.extend([-0.3, -0.7, -2.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]);
+        let mut x = 1e-3;
+        while x < 1e20 {
+            xs.extend([x, x + 0.5, x * 1.000_000_1]);
+            x *= 1.37;
+        }
+        for x in xs {
+            assert_eq!(round_u64(x), x.round() as u64, "{x}");
+        }
+    }
 
     #[test]
     fn durations_parse_exactly() {

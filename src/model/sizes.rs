@@ -3,9 +3,10 @@
 //! theorem for large ones).
 
 use crate::scenario::SizeDist;
+use crate::units::round_u64;
 use rand::Rng;
 use rand_distr::weighted::WeightedIndex;
-use rand_distr::{Distribution, LogNormal, Normal, Uniform};
+use rand_distr::{Distribution, LogNormal, StandardNormal, Uniform};
 
 /// z of the 99th percentile of the standard normal.
 const Z99: f64 = 2.326_347_874_040_841;
@@ -116,12 +117,12 @@ impl SizeSampler {
             Kind::Fixed(s) => s * n,
             _ if n <= EXACT_SUM_MAX => (0..n).map(|_| self.sample(rng)).sum(),
             _ => {
+                // Normal(n mean, n variance), as `Normal::sample` computes it, without its
+                // parameter checks and libm's `round` (the same values).
                 let nf = n as f64;
-                let sd = (nf * self.variance).sqrt();
-                let draw = Normal::new(nf * self.mean, sd.max(f64::MIN_POSITIVE))
-                    .map(|d| d.sample(rng))
-                    .unwrap_or(nf * self.mean);
-                (draw.round().max(0.0) as u64).clamp(n * self.min, n.saturating_mul(self.max))
+                let sd = (nf * self.variance).sqrt().max(f64::MIN_POSITIVE);
+                let z: f64 = rng.sample(StandardNormal);
+                round_u64(nf * self.mean + sd * z).clamp(n * self.min, n.saturating_mul(self.max))
             }
         }
     }

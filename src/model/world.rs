@@ -21,7 +21,7 @@ use crate::model::sizes::SizeSampler;
 use crate::model::split::Splitter;
 use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
-use crate::units::{to_ms_f64, to_secs_f64, SimTime, KIB, MICROS_PER_SEC};
+use crate::units::{round_u64, to_ms_f64, to_secs_f64, SimTime, KIB, MICROS_PER_SEC};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
 /// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
@@ -1227,36 +1227,11 @@ fn calls_for(records: u64, max_records: u32) -> u64 {
     }
 }
 
-/// `x.round() as u64` (half away from zero, saturating; NaN and negatives give 0) without the
-/// call to libm's `round` that x86-64's baseline instruction set needs: the same value for every
-/// input (tested), on a path taken for every cohort.
-fn round_u64(x: f64) -> u64 {
-    let t = x as u64;
-    if x - t as f64 >= 0.5 {
-        t.saturating_add(1)
-    } else {
-        t
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::*;
 
-    #[test]
-    fn round_u64_matches_round_then_cast() {
-        let mut xs = vec![0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 1e19, 2e19, 1e300];
-        xs.extend([-0.3, -0.7, -2.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]);
-        let mut x = 1e-3;
-        while x < 1e20 {
-            xs.extend([x, x + 0.5, x * 1.000_000_1]);
-            x *= 1.37;
-        }
-        for x in xs {
-            assert_eq!(round_u64(x), x.round() as u64, "{x}");
-        }
-    }
     use crate::units::{millis, secs};
 
     /// A scenario built without the parser: the model's own contract.
