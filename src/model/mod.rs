@@ -1,6 +1,7 @@
 //! The Kinesis model: one file per domain noun. Components take `(now, &mut rng, input)` and
 //! return effects; they never touch the event queue (the engine in `world.rs` schedules).
 
+pub mod ahead;
 pub mod capacity;
 pub mod consumer;
 pub mod hashing;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
 pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
 use crate::metrics::ConsumerResult;
+use crate::model::ahead::{Remap, Source, TickDraw, Traffic};
 use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
 use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
@@ -124,6 +125,8 @@ struct ProducerRt {
     keys: KeySpace,
     arrivals: ArrivalProcess,
     batch: Batcher,
+    /// Aggregated mode: each shard position's share of the keys.
+    share: Vec<f64>,
     /// Aggregated mode: expected PUT payload units and billed KiB of one record, and the
     /// records accepted in the current tick and not billed yet.
     mean_put_units: f64,
@@ -133,66 +136,8 @@ struct ProducerRt {
     rng_rtt: Pcg64Mcg,
 }
 
-/// A producer's traffic draws: when records arrive (per-record mode) or how many each tick
-/// brings and how they split over the shards (aggregated mode), and their partition keys, from
-/// the producer's own random streams. Kept apart from the rest of the world, so the next
-/// tick's records can be drawn (on the other core) while this tick runs: the draws are the
-/// same whichever thread makes them.
-struct Traffic {
-    ticks: TickCounter,
-    /// Aggregated mode: each shard position's share of the keys, and the split by it.
-    split: Splitter,
-    /// Aggregated mode: mean key length [bytes] per shard position.
-    mean_key_len: Vec<f64>,
-    sizes: SizeSampler,
-    rng_arrivals: Pcg64Mcg,
-    rng_keys: Pcg64Mcg,
-    rng_sizes: Pcg64Mcg,
-}
-
-/// Aggregated mode: the new records of one tick, drawn ahead.
-#[derive(Default)]
-struct TickDraw {
-    /// The tick's start, and the shard map ([`World::map_epoch`]) the split was drawn for.
-    start: Option<SimTime>,
-    epoch: u64,
-    /// Each producer's records of the tick and the expected number.
-    totals: Vec<(u64, f64)>,
-    /// Producer by producer, the records of each shard position and their bytes (data + key).
-    counts: Vec<u64>,
-    bytes: Vec<u64>,
-}
-
-impl TickDraw {
-    /// Draw the records of `[t0, t1)` for the shard map `epoch`.
-    fn draw(&mut self, traffic: &mut [Traffic], t0: SimTime, t1: SimTime, epoch: u64) {
-        self.start = Some(t0);
-        self.totals.clear();
-        for t in traffic.iter_mut() {
-            self.totals.push(t.ticks.tick(t0, t1, &mut t.rng_arrivals));
-        }
-        self.split(traffic, epoch);
-    }
-
-    /// Split the totals over the shard map `epoch` (again, after a reshard).
-    fn split(&mut self, traffic: &mut [Traffic], epoch: u64) {
-        self.epoch = epoch;
-        self.counts.clear();
-        self.bytes.clear();
-        for (t, &(n, lambda)) in traffic.iter_mut().zip(&self.totals) {
-            let from = self.counts.len();
-            t.split.split(n, lambda, &mut t.rng_keys, &mut self.counts);
-            for (&n, key_len) in self.counts[from..].iter().zip(&t.mean_key_len) {
-                let b =
-                    if n == 0 { 0 } else { t.sizes.sum(n, &mut t.rng_sizes) + round_u64(n as f64 * key_len) };
-                self.bytes.push(b);
-            }
-        }
-    }
-}
-
-/// Below this many shard positions x producers a tick is too short to be worth drawing the
-/// next one on another core (the results are the same either way).
+/// Below this many shard positions x producers a tick is too short to be worth drawing ahead
+/// on another thread (the results are the same either way).
 const DRAW_AHEAD_MIN_CELLS: usize = 64;
 
 pub struct World<'a> {
@@ -242,14 +187,8 @@ pub struct World<'a> {
     kinesis_accepted: u64,
     /// Scratch buffer reused by every send (no allocation in the loop).
     sending: Vec<Cohort>,
-    /// Each producer's traffic draws (apart, see [`Traffic`]).
-    traffic: Vec<Traffic>,
-    /// Incremented at every change of the shard map: a tick drawn ahead for an older map is
-    /// split again.
-    map_epoch: u64,
-    /// Aggregated mode: the next tick's records, drawn ahead, and a spare for the one after.
-    drawn: TickDraw,
-    spare_draw: TickDraw,
+    /// Each producer's traffic draws (in line, or ahead on a thread: [`Source`]).
+    source: Source,
 }
 
 impl<'a> World<'a> {
@@ -268,6 +207,7 @@ impl<'a> World<'a> {
                 let sizes = SizeSampler::new(&p.record_size, max_data);
                 let key_len = KeySpace::mean_key_len(&p.keys);
                 let producer = ProducerRt {
+                    share: share.clone(),
                     mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
                     mean_billed_kib: sizes.mean_units(key_len, KIB),
                     unbilled: 0,
@@ -336,10 +276,7 @@ impl<'a> World<'a> {
             metrics,
             sending: Vec::new(),
             kinesis_accepted: 0,
-            traffic,
-            map_epoch: 0,
-            drawn: TickDraw::default(),
-            spare_draw: TickDraw::default(),
+            source: Source::inline(traffic),
             map,
         };
         world.record_open_shards(0, &[]);
@@ -352,8 +289,7 @@ impl<'a> World<'a> {
         let total: f64 = self.volumes.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         for (pos, (r, id)) in self.map.ranges().iter().zip(self.map.shard_ids()).enumerate() {
             let key_share =
-                self.traffic.iter().zip(&self.volumes).map(|(t, v)| t.split.share()[pos] * v).sum::<f64>()
-                    / total;
+                self.producers.iter().zip(&self.volumes).map(|(p, v)| p.share[pos] * v).sum::<f64>() / total;
             if *id as usize >= self.shard_rt.len() {
                 self.shard_rt.push(ShardRt {
                     range: *r,
@@ -369,17 +305,29 @@ impl<'a> World<'a> {
 
     /// Run to the scenario's end and return the collected metrics.
     pub fn run(self) -> (Finished, WorldOutcome) {
-        // Aggregated mode draws the next tick on another core of the thread pool: run on a
-        // worker of the pool (already there in a sweep), where that costs little.
-        if self.scenario.engine.mode == EngineMode::Aggregated && rayon::current_thread_index().is_none() {
-            rayon::scope(move |_| self.run_events())
-        } else {
-            self.run_events()
-        }
+        // Aggregated mode draws the ticks' records ahead on a thread of their own when the
+        // machine has a core to spare: not inside a sweep, whose runs already use every core.
+        let cells = self.producers.len() * self.map.len();
+        let spare_core = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+            && rayon::current_thread_index().is_none();
+        let ahead = self.scenario.engine.mode == EngineMode::Aggregated
+            && cells >= DRAW_AHEAD_MIN_CELLS
+            && spare_core;
+        self.run_drawing_ahead(ahead)
     }
 
-    fn run_events(mut self) -> (Finished, WorldOutcome) {
+    /// [`Self::run`], drawing the ticks' records ahead on a thread or not (aggregated mode;
+    /// the results are the same).
+    pub fn run_drawing_ahead(mut self, ahead: bool) -> (Finished, WorldOutcome) {
         let end = self.scenario.duration;
+        if ahead && self.scenario.engine.mode == EngineMode::Aggregated {
+            let Source::Inline { traffic, .. } =
+                std::mem::replace(&mut self.source, Source::inline(Vec::new()))
+            else {
+                unreachable!("a world starts drawing in line")
+            };
+            self.source = Source::ahead(traffic, self.scenario.engine.tick, end);
+        }
         match self.scenario.engine.mode {
             EngineMode::PerRecord => {
                 for p in 0..self.producers.len() {
@@ -686,12 +634,14 @@ impl<'a> World<'a> {
                 self.closed_waiting.push(*id);
             }
         }
-        for (p, t) in self.producers.iter_mut().zip(&mut self.traffic) {
+        let mut remap = Remap { splits: Vec::new(), mean_key_len: Vec::new() };
+        for p in &mut self.producers {
             let (share, mean_key_len) = p.keys.shard_shares(&self.map);
-            t.split = Splitter::new(share);
-            t.mean_key_len = mean_key_len;
+            remap.splits.push(Splitter::new(share.clone()));
+            remap.mean_key_len.push(mean_key_len);
+            p.share = share;
         }
-        self.map_epoch += 1;
+        self.source.remap(remap);
         let known = self.shard_rt.len();
         self.record_open_shards(now, parents_of);
         let total = self.shard_rt.len();
@@ -733,7 +683,7 @@ impl<'a> World<'a> {
     }
 
     fn schedule_arrival(&mut self, p: usize, end: SimTime) {
-        let rng = &mut self.traffic[p].rng_arrivals;
+        let rng = &mut self.source.traffic()[p].rng_arrivals;
         if let Some(t) = self.producers[p].arrivals.next(rng, end) {
             // `next` never goes back in time: arrivals are generated in order.
             let _ = self.queue.schedule_at(t, Event::Arrival { p: p as u16 });
@@ -765,13 +715,13 @@ impl<'a> World<'a> {
             }
         } else {
             let key = if traced {
-                let (key, text) = pr.keys.sample_with_string(&mut self.traffic[p].rng_keys);
+                let (key, text) = pr.keys.sample_with_string(&mut self.source.traffic()[p].rng_keys);
                 self.tracer.open.insert(trace, (p, text, key.hash));
                 key
             } else {
-                pr.keys.sample(&mut self.traffic[p].rng_keys)
+                pr.keys.sample(&mut self.source.traffic()[p].rng_keys)
             };
-            let t = &mut self.traffic[p];
+            let t = &mut self.source.traffic()[p];
             let size = t.sizes.sample(&mut t.rng_sizes);
             let pr = &mut self.producers[p];
             pr.batch.buffered += 1;
@@ -1087,38 +1037,15 @@ impl<'a> World<'a> {
         adm
     }
 
-    /// Aggregated mode: the tick `[now, now + tick)`. Its records were drawn ahead (during the
-    /// previous tick); the next tick's are drawn now, on the other core when the pool has one,
-    /// while this tick runs ([`Self::run_tick`]).
+    /// Aggregated mode: the tick `[now, now + tick)`, with its new records ([`Source`]).
     fn on_tick(&mut self, now: SimTime, end: SimTime) {
-        let tick = self.scenario.engine.tick;
-        let tick_end = (now + tick).min(end);
-        let mut cur = std::mem::take(&mut self.drawn);
-        if cur.start != Some(now) {
-            cur.draw(&mut self.traffic, now, tick_end, self.map_epoch);
-        } else if cur.epoch != self.map_epoch {
-            cur.split(&mut self.traffic, self.map_epoch);
-        }
-        let mut next = std::mem::take(&mut self.spare_draw);
+        let tick_end = (now + self.scenario.engine.tick).min(end);
+        let cur = self.source.tick(now, tick_end);
+        self.run_tick(now, &cur);
+        self.source.recycle(cur);
         if tick_end < end {
-            let (t1, epoch) = ((tick_end + tick).min(end), self.map_epoch);
-            let mut traffic = std::mem::take(&mut self.traffic);
-            let mut draw_next = || next.draw(&mut traffic, tick_end, t1, epoch);
-            if cur.counts.len() >= DRAW_AHEAD_MIN_CELLS {
-                // This tick runs here, with the world's state in this core's caches; the draw
-                // is what the other core takes.
-                rayon::join(|| self.run_tick(now, &cur), draw_next);
-            } else {
-                self.run_tick(now, &cur);
-                draw_next();
-            }
-            self.traffic = traffic;
             self.queue.schedule_in(tick_end - now, Event::Tick);
-        } else {
-            self.run_tick(now, &cur);
         }
-        self.drawn = next;
-        self.spare_draw = cur;
     }
 
     /// Aggregated mode: run the tick `[now, ...)` with its new records `cur`. Shard by shard:
@@ -1290,6 +1217,60 @@ mod tests {
         assert_eq!(t.records_produced, 90_000);
         assert_eq!(t.records_accepted + t.records_dropped_throttled + t.records_pending, t.records_produced);
         assert_eq!(t.retries, retried.iter().sum::<u64>());
+    }
+
+    /// Aggregated mode draws the ticks' records ahead on a thread, and splits them again after
+    /// a map change: the run must be exactly the run drawn in line, through scheduled reshards
+    /// (80 -> 120 -> 60 shards, two producers) and through on-demand splits, with retries
+    /// waiting across the changes.
+    #[test]
+    fn drawing_ahead_on_a_thread_changes_nothing() {
+        let scheduled = r#"
+            name = "ahead"
+            seed = 3
+            duration = "20m"
+            [stream]
+            shards = 80
+            [engine]
+            mode = "aggregated"
+            [capacity]
+            schedule = [ { at = "5m", shards = 120 }, { at = "12m", shards = 60 } ]
+            [[producers]]
+            name = "a"
+            rate = 70000
+            record_size = { distribution = "lognormal", median = "500B", p99 = "4KiB" }
+            keys = { distribution = "zipf", count = 20000, exponent = 0.9 }
+            [[producers]]
+            name = "b"
+            rate = { shape = "diurnal", mean = 15000, amplitude = 10000, peak_hour = 0 }
+            record_size = "2KiB"
+            keys = { distribution = "uniform", count = 5000 }
+        "#;
+        let on_demand = r#"
+            name = "od"
+            duration = "1h"
+            [stream]
+            mode = "on-demand"
+            [engine]
+            mode = "aggregated"
+            [[producers]]
+            name = "p"
+            rate = 1048
+            record_size = "10000B"
+            keys = { distribution = "uniform", count = 100000 }
+        "#;
+        for text in [scheduled, on_demand] {
+            let sc = crate::scenario::parse_str(text, None).unwrap();
+            let (a, ca) = World::new(&sc).run_drawing_ahead(true);
+            let (b, cb) = World::new(&sc).run_drawing_ahead(false);
+            assert!(ca.reshard_count >= 2, "{}: the map changes", sc.name);
+            assert!(a.totals.throttled_attempts > 0, "{}: retries wait across the changes", sc.name);
+            assert_eq!(a.totals, b.totals, "{}", sc.name);
+            assert_eq!(a.series, b.series, "{}", sc.name);
+            assert_eq!(a.latency, b.latency, "{}", sc.name);
+            assert_eq!(a.shard_rows, b.shard_rows, "{}", sc.name);
+            assert_eq!((ca.reshard_count, ca.shards_final), (cb.reshard_count, cb.shards_final));
+        }
     }
 
     #[test]

@@ -470,9 +470,9 @@ fn traffic_from_a_cloudwatch_export() {
     assert!(r.warnings.iter().any(|w| w.contains("one-minute CloudWatch")), "{:?}", r.warnings);
 }
 
-/// Aggregated mode draws the next tick's records on another core while a tick runs, and draws
-/// them again after a reshard: a run is byte-identical on 1 thread and on 2, through scheduled
-/// reshards (80 -> 120 -> 60 shards, two producers: the draw-ahead path is taken).
+/// An aggregated run inside a thread pool (as in a sweep) is byte-identical on 1 thread and on
+/// 2, through scheduled reshards (80 -> 120 -> 60 shards, two producers). (Drawing ahead on a
+/// thread of its own, outside a pool, is checked against drawing in line in `model::world`.)
 #[test]
 fn an_aggregated_run_is_identical_on_one_and_two_threads_through_reshards() {
     let sc = kinesim::scenario::parse_str(

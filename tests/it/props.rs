@@ -101,7 +101,8 @@ fn with_duration(toml: &str, secs: u32) -> String {
 fn resharding_scenario() -> impl Strategy<Value = String> {
     let producer = (
         prop::collection::vec(0u32..6000, 1..6),
-        0.0f64..0.8,
+        // Written with 3 decimals, and a hot key's share must be above 0.
+        0.001f64..0.8,
         any::<u16>(),
     )
         .prop_map(|(rates, hot, seed)| {
