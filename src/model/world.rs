@@ -305,11 +305,11 @@ impl<'a> World<'a> {
 
     /// Run to the scenario's end and return the collected metrics.
     pub fn run(self) -> (Finished, WorldOutcome) {
-        // Aggregated mode draws the ticks' records ahead on a thread of their own when the
-        // machine has a core to spare: not inside a sweep, whose runs already use every core.
+        // Aggregated mode draws the ticks' records ahead on a thread of their own when there is
+        // a core to spare: the thread pool has more than one (RAYON_NUM_THREADS=1 says no),
+        // and this is not a run of a sweep, whose runs already use every core.
         let cells = self.producers.len() * self.map.len();
-        let spare_core = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
-            && rayon::current_thread_index().is_none();
+        let spare_core = rayon::current_num_threads() > 1 && rayon::current_thread_index().is_none();
         let ahead = self.scenario.engine.mode == EngineMode::Aggregated
             && cells >= DRAW_AHEAD_MIN_CELLS
             && spare_core;
