@@ -195,7 +195,8 @@ impl Ahead {
         loop {
             while let Some(d) = self.ready.pop_front() {
                 // Ticks drawn for an older map were split again; skip the old ones.
-                if d.generation == self.generation && d.start == t0 {
+                if d.generation == self.generation {
+                    assert_eq!(d.start, t0, "ticks are drawn and asked for in order");
                     return d;
                 }
             }
