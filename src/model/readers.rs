@@ -117,6 +117,9 @@ struct App {
     rng: Pcg64Mcg,
     result: ConsumerResult,
     age: LatencyHistogram,
+    /// Iterator ages not yet in `age`: a run of equal values and its count (in aggregated mode
+    /// the caught-up shards of one read share their age).
+    age_run: (SimTime, u64),
     delivered: LatencyHistogram,
     processed: LatencyHistogram,
     kcl: Option<Kcl>,
@@ -180,6 +183,7 @@ impl Readers {
                     ..ConsumerResult::default()
                 },
                 age: LatencyHistogram::new(3),
+                age_run: (0, 0),
                 delivered: LatencyHistogram::new(3),
                 processed: LatencyHistogram::new(3),
                 kcl: spec.kcl.as_ref().map(|k| Kcl {
@@ -419,12 +423,15 @@ impl Readers {
                 }
             };
             let log = &self.logs[id];
-            // Age of the oldest record this read starts from (for long-term retrieval billing).
-            let start_age =
-                log.get(a.pos[id].seg).map_or(0, |s| now.saturating_sub(s.accept_at(a.pos[id].offset)));
+            // Is the oldest record this read starts from older than the long-term retrieval
+            // age? (Its segment's first acceptance bounds it: most reads skip the exact age.)
+            let long_term = log.get(a.pos[id].seg).is_some_and(|s| {
+                now.saturating_sub(s.first_accept) > LONG_TERM_AGE
+                    && now.saturating_sub(s.accept_at(a.pos[id].offset)) > LONG_TERM_AGE
+            });
             let from = a.pos[id];
             let got = consumer::read(log, &mut a.pos[id], max_records, max_bytes);
-            if start_age > LONG_TERM_AGE {
+            if long_term {
                 a.result.bytes_read_long_term += got.bytes;
             }
             if got.records == 0 && max_records > 0 && !a.pos[id].at_end(log) {
@@ -481,7 +488,15 @@ impl Readers {
     fn note_age(&mut self, k: usize, id: usize, now: SimTime, second: usize) {
         let a = &mut self.apps[k];
         let age = iterator_age(&self.logs[id], a.pos[id], now);
-        a.age.record(age.max(1), 1);
+        let age_us = age.max(1);
+        if a.age_run.0 == age_us {
+            a.age_run.1 += 1;
+        } else {
+            if a.age_run.1 > 0 {
+                a.age.record(a.age_run.0, a.age_run.1);
+            }
+            a.age_run = (age_us, 1);
+        }
         let age = to_secs_f64(age);
         if let Some(slot) = a.result.iterator_age_s.get_mut(second) {
             *slot = if slot.is_nan() { age } else { slot.max(age) };
@@ -789,6 +804,9 @@ impl Readers {
                         *v = last;
                     }
                     last = *v;
+                }
+                if a.age_run.1 > 0 {
+                    a.age.record(a.age_run.0, std::mem::take(&mut a.age_run.1));
                 }
                 a.result.iterator_age_ms = a.age.percentiles();
                 a.result.delivered_ms = a.delivered.percentiles();
