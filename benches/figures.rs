@@ -1,5 +1,6 @@
 //! The performance issue's figures that are single long runs: wall time and peak memory of
-//! the 1,000-shard stream over one hour and one day, and of the 100-shard stream over a month.
+//! the 1,000-shard stream over one hour and one day, of the 100-shard stream over a month, and
+//! of the 1,000-shard hour read by a polling and an enhanced fan-out consumer.
 //! Run: `cargo bench --bench figures` (about a minute). Each run is a child process (this
 //! binary again), so its peak resident memory (`VmHWM` of `/proc/self/status`, Linux) is its
 //! own; a run is simulating plus rendering every report file in memory, as `kinesim run` does
@@ -10,10 +11,11 @@ use std::process::Command;
 use std::time::Instant;
 
 /// (label, scenario file in `benches/scenarios`, duration override)
-const RUNS: [(&str, &str, Option<&str>); 3] = [
+const RUNS: [(&str, &str, Option<&str>); 4] = [
     ("1,000 shards, 1 M records/s, 1 hour", "1000-shards-hour.toml", None),
     ("1,000 shards, 1 M records/s, 24 hours", "1000-shards-day.toml", None),
     ("100 shards, 30,000-90,000 records/s, 30 days", "100-shards-month.toml", None),
+    ("the 1,000-shard hour read by 2 consumers", "1000-shards-hour-consumers.toml", None),
 ];
 
 fn main() {
