@@ -361,7 +361,23 @@ impl Readers {
                     .map(|w| to.saturating_sub(w.busy_until.max(from)) / u64::from(w.leases.max(1))),
             );
         }
+        // An enhanced fan-out consumer without workers or a processing rate finds nothing to
+        // push on a shard it has caught up with (most pushes, 20 a second): for an open shard
+        // without parents the push only samples the iterator age, exactly as the full path.
+        let plain_push = {
+            let a = &self.apps[k];
+            a.spec.kind == ConsumerKind::EnhancedFanOut && a.kcl.is_none() && a.spec.process_rate <= 0.0
+        };
         for id in 0..self.logs.len() {
+            let info = &self.shards[id];
+            if plain_push
+                && !info.closed
+                && info.parents.is_empty()
+                && self.apps[k].pos[id].at_end(&self.logs[id])
+            {
+                self.note_age(k, id, now, second);
+                continue;
+            }
             self.finish_batch(k, id, now);
             let a = &self.apps[k];
             let log = &self.logs[id];
