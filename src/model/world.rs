@@ -1225,27 +1225,7 @@ mod tests {
     /// waiting across the changes.
     #[test]
     fn drawing_ahead_on_a_thread_changes_nothing() {
-        let scheduled = r#"
-            name = "ahead"
-            seed = 3
-            duration = "20m"
-            [stream]
-            shards = 80
-            [engine]
-            mode = "aggregated"
-            [capacity]
-            schedule = [ { at = "5m", shards = 120 }, { at = "12m", shards = 60 } ]
-            [[producers]]
-            name = "a"
-            rate = 70000
-            record_size = { distribution = "lognormal", median = "500B", p99 = "4KiB" }
-            keys = { distribution = "zipf", count = 20000, exponent = 0.9 }
-            [[producers]]
-            name = "b"
-            rate = { shape = "diurnal", mean = 15000, amplitude = 10000, peak_hour = 0 }
-            record_size = "2KiB"
-            keys = { distribution = "uniform", count = 5000 }
-        "#;
+        let scheduled = include_str!("../../tests/fixtures/good/reshard-two-producers.toml");
         let on_demand = r#"
             name = "od"
             duration = "1h"

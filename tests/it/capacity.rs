@@ -471,35 +471,14 @@ fn traffic_from_a_cloudwatch_export() {
 }
 
 /// An aggregated run inside a thread pool (as in a sweep) is byte-identical on 1 thread and on
-/// 2, through scheduled reshards (80 -> 120 -> 60 shards, two producers). (Drawing ahead on a
+/// 2, through scheduled reshards (80 -> 120 -> 60 shards, two producers:
+/// `tests/fixtures/good/reshard-two-producers.toml`). (Drawing ahead on a
 /// thread of its own, outside a pool, is checked against drawing in line in `model::world`.)
 #[test]
 fn an_aggregated_run_is_identical_on_one_and_two_threads_through_reshards() {
-    let sc = kinesim::scenario::parse_str(
-        r#"
-        name = "ahead"
-        seed = 3
-        duration = "20m"
-        [stream]
-        shards = 80
-        [engine]
-        mode = "aggregated"
-        [capacity]
-        schedule = [ { at = "5m", shards = 120 }, { at = "12m", shards = 60 } ]
-        [[producers]]
-        name = "a"
-        rate = 70000
-        record_size = { distribution = "lognormal", median = "500B", p99 = "4KiB" }
-        keys = { distribution = "zipf", count = 20000, exponent = 0.9 }
-        [[producers]]
-        name = "b"
-        rate = 15000
-        record_size = "2KiB"
-        keys = { distribution = "uniform", count = 5000 }
-    "#,
-        None,
-    )
-    .unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/good/reshard-two-producers.toml");
+    let sc = kinesim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let r = pool.install(|| kinesim::experiment::run(&sc));
