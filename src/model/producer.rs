@@ -173,17 +173,12 @@ pub fn split_counts<R: Rng + ?Sized>(n: u64, share: &[f64], rng: &mut R, out: &m
 /// Backoff before the next attempt, after `attempts` attempts failed [µs]:
 /// `min(cap, base * 2^(attempts-1))`, then full jitter (uniform in `[0, that]`) or none.
 pub fn backoff<R: Rng + ?Sized>(retry: &Retry, attempts: u32, rng: &mut R) -> SimTime {
-    let b = backoff_bound(retry, attempts);
+    let exp = attempts.saturating_sub(1).min(63);
+    let b = retry.base.saturating_mul(1u64 << exp).min(retry.cap);
     match retry.jitter {
         Jitter::Full => rng.random_range(0..=b),
         Jitter::None => b,
     }
-}
-
-/// The backoff bound after `attempts` failed attempts [µs]: `min(cap, base * 2^(attempts-1))`.
-fn backoff_bound(retry: &Retry, attempts: u32) -> SimTime {
-    let exp = attempts.saturating_sub(1).min(63);
-    retry.base.saturating_mul(1u64 << exp).min(retry.cap)
 }
 
 /// One PutRecords round trip [µs].

@@ -51,15 +51,17 @@ pub struct Splitter {
     share: Vec<f64>,
     /// `None` when no shard has a share.
     alias: Option<WeightedAliasIndex<f64>>,
-    /// The Poisson stage's `mu` and each shard's sampler for it (`None` for a zero mean).
-    mu: f64,
+    /// The Poisson stage's `mu` (`None` until the first split), and each shard's sampler for
+    /// it (`None` for a zero mean), built when a Poisson stage needs them.
+    mu: Option<f64>,
     poisson: Vec<Option<Poisson<f64>>>,
+    poisson_mu: Option<f64>,
 }
 
 impl Splitter {
     pub fn new(share: Vec<f64>) -> Self {
         let alias = WeightedAliasIndex::new(share.clone()).ok();
-        Splitter { share, alias, mu: 0.0, poisson: Vec::new() }
+        Splitter { share, alias, mu: None, poisson: Vec::new(), poisson_mu: None }
     }
 
     /// Each shard position's share.
@@ -85,16 +87,21 @@ impl Splitter {
             split_counts(n, &self.share, rng, out);
             return Drawn::Chain;
         }
-        if (self.mu - (lambda - TOP_UP_SD * sd)).abs() > sd || self.poisson.is_empty() {
-            self.mu = (lambda - TOP_UP_SD * sd).max(0.0);
-            let mu = self.mu;
-            self.poisson = self.share.iter().map(|s| Poisson::new(mu * s).ok()).collect();
-        }
-        if n <= DIRECT_PER_SHARD * k as u64 || self.mu <= 0.0 {
+        let target = lambda - TOP_UP_SD * sd;
+        let mu = match self.mu {
+            Some(mu) if (mu - target).abs() <= sd => mu,
+            _ => target.max(0.0),
+        };
+        self.mu = Some(mu);
+        if n <= DIRECT_PER_SHARD * k as u64 || mu <= 0.0 {
             for _ in 0..n {
                 out[from + alias.sample(rng)] += 1;
             }
             return Drawn::OneByOne;
+        }
+        if self.poisson_mu != Some(mu) {
+            self.poisson = self.share.iter().map(|s| Poisson::new(mu * s).ok()).collect();
+            self.poisson_mu = Some(mu);
         }
         let mut t = 0;
         for (o, d) in out[from..].iter_mut().zip(&self.poisson) {

@@ -22,7 +22,7 @@ use crate::model::sizes::SizeSampler;
 use crate::model::split::Splitter;
 use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
-use crate::units::{round_u64, to_ms_f64, to_secs_f64, SimTime, KIB, MICROS_PER_SEC};
+use crate::units::{round_u64, to_ms_f64, to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
 /// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
@@ -134,6 +134,15 @@ struct ProducerRt {
     unbilled: u64,
     rng_retry: Pcg64Mcg,
     rng_rtt: Pcg64Mcg,
+}
+
+impl ProducerRt {
+    /// Bill `records` accepted records of unknown individual sizes from the expected PUT
+    /// payload units and billed KiB of one record.
+    fn bill_expected(&self, records: u64, now: SimTime, metrics: &mut Collector) {
+        let k = records as f64;
+        metrics.billing(now, round_u64(k * self.mean_put_units), round_u64(k * self.mean_billed_kib));
+    }
 }
 
 /// Below this many shard positions x producers a tick is too short to be worth drawing ahead
@@ -943,12 +952,7 @@ impl<'a> World<'a> {
                 // Billed at the end of the tick, from the expected units of a record.
                 pr.unbilled += adm.records;
             } else {
-                let k = adm.records as f64;
-                self.metrics.billing(
-                    now,
-                    round_u64(k * pr.mean_put_units),
-                    round_u64(k * pr.mean_billed_kib),
-                );
+                pr.bill_expected(adm.records, now, &mut self.metrics);
             }
         }
         pr.batch.buffered -= adm.records;
@@ -990,48 +994,30 @@ impl<'a> World<'a> {
         let max = u64::from(pr.spec.batch.max_records).max(1);
         let waiting = &mut self.waiting[id as usize];
         let key = (p as u16, attempts, c.created);
-        // Bytes in proportion to records (a full call's share computed once); the last call
-        // takes the remainder.
-        let full_call_bytes = mul_div(bytes, max, rejected);
-        // The first refused call is the rest of the call the shard stopped in.
-        let (mut from, mut to, mut left_b) = (adm.records, (adm.records / max + 1) * max, bytes);
-        // Where the last call's retry went: most calls fall due in the same tick.
-        let mut last: Option<(u64, usize)> = None;
+        // Call by call, from the rest of the call the shard stopped in; bytes in proportion to
+        // records, the last call taking the remainder.
+        let (mut from, mut left_b) = (adm.records, bytes);
         while from < c.records {
-            to = to.min(c.records);
+            let to = c.records.min((from / max + 1) * max);
             let n = to - from;
-            let b = if to == c.records {
-                left_b
-            } else if n == max {
-                full_call_bytes
-            } else {
-                mul_div(bytes, n, rejected)
-            };
+            let b = if to == c.records { left_b } else { mul_div(bytes, n, rejected) };
             left_b -= b;
-            (from, to) = (to, to + max);
+            from = to;
             let delay = rtt + backoff(&pr.spec.retry, attempts, &mut pr.rng_retry);
-            let due = ticks_to(now + delay, tick).max(first_tick);
-            let at = match last {
-                Some((d, i)) if d == due => Some(i),
-                _ => waiting.iter().position(|w| w.due == due && (w.p, w.attempts, w.created) == key),
-            };
-            match at {
-                Some(i) => {
-                    waiting[i].records += n;
-                    waiting[i].bytes += b;
-                    last = Some((due, i));
+            let due = (now + delay).div_ceil(tick).max(first_tick);
+            match waiting.iter_mut().find(|w| w.due == due && (w.p, w.attempts, w.created) == key) {
+                Some(w) => {
+                    w.records += n;
+                    w.bytes += b;
                 }
-                None => {
-                    waiting.push(Waiting {
-                        due,
-                        created: c.created,
-                        records: n,
-                        bytes: b,
-                        attempts,
-                        p: key.0,
-                    });
-                    last = Some((due, waiting.len() - 1));
-                }
+                None => waiting.push(Waiting {
+                    due,
+                    created: c.created,
+                    records: n,
+                    bytes: b,
+                    attempts,
+                    p: key.0,
+                }),
             }
         }
         adm
@@ -1119,27 +1105,13 @@ impl<'a> World<'a> {
             }
         }
         for pr in &mut self.producers {
-            if pr.unbilled > 0 {
-                let k = std::mem::take(&mut pr.unbilled) as f64;
-                self.metrics.billing(
-                    now,
-                    round_u64(k * pr.mean_put_units),
-                    round_u64(k * pr.mean_billed_kib),
-                );
+            let unbilled = std::mem::take(&mut pr.unbilled);
+            if unbilled > 0 {
+                pr.bill_expected(unbilled, now, &mut self.metrics);
             }
         }
         self.tick_rtts = rtts;
         self.due_now = due;
-    }
-}
-
-/// The first tick boundary at or after `t`, as a tick index: `ceil(t / tick)`. The default
-/// 1 s tick divides by a constant (a multiplication), not by a variable (a slow division).
-fn ticks_to(t: SimTime, tick: SimTime) -> u64 {
-    if tick == MICROS_PER_SEC {
-        t.div_ceil(MICROS_PER_SEC)
-    } else {
-        t.div_ceil(tick)
     }
 }
 
