@@ -516,8 +516,9 @@ fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>,
             }
         }),
     };
-    if e.retry_spread.is_some() {
-        // A removed setting: say what replaced it rather than "unknown field".
+    // A removed setting: say what replaced it rather than "unknown field".
+    let removed = e.retry_spread.is_some();
+    if removed {
         c.err(
             "engine.retry_spread",
             "was removed: aggregated mode now retries the refused records of each PutRecords call \
@@ -530,7 +531,7 @@ fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<EngineMode>,
         Some(v) => int(c, "engine.trace_records", v, 0, d::TRACE_RECORDS_MAX.into(), "records traced")
             .map(|n| n as u32),
     };
-    if e.retry_spread.is_some() {
+    if removed {
         return None;
     }
     Some((mode?, tick?, trace?))
