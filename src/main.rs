@@ -9,20 +9,35 @@ use kinesim::{experiment, library, report};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Print to standard output, ignoring a closed pipe (`kinesim list | head -1` must not panic).
+/// Print to standard output. A closed pipe (`kinesim list | head -1`) ends the command quietly
+/// and successfully; any other failure to write (a full disk, `> /dev/full`) is an error
+/// (exit code 1), never output silently lost. Use with `?`.
 macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        emit(format_args!($($arg)*))
+    };
 }
 
 /// [`out!`] with a newline.
 macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        emit(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Standard output was closed by its reader: stop printing, exit 0.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output closed")]
+struct ClosedPipe;
+
+fn emit(text: std::fmt::Arguments) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ClosedPipe.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("writing to standard output")),
+    }
 }
 
 /// Simulate Amazon Kinesis Data Streams capacity: throttling, latency and shards, second by
@@ -55,6 +70,11 @@ enum Command {
         /// Run even if the estimated work or memory is enormous
         #[arg(long)]
         force: bool,
+        /// Replace what is at the report folder's path even when it is not a report kinesim
+        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
+        /// current directory
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Run one workload under several capacity configurations (one scenario file each) with
     /// the same seed, in parallel, and write one side-by-side report
@@ -77,6 +97,11 @@ enum Command {
         /// Run even if the estimated work or memory is enormous
         #[arg(long)]
         force: bool,
+        /// Replace what is at the report folder's path even when it is not a report kinesim
+        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
+        /// current directory
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Find the cheapest configuration meeting the scenario's SLO (`[size]`): a parallel sweep
     /// over shard counts and capacity modes with several seeds per point
@@ -96,6 +121,11 @@ enum Command {
         /// part.json to --out (default reports/size-<name>-part-i-of-n); merge with size-merge
         #[arg(long, value_name = "I/N")]
         part: Option<kinesim::size::parts::Part>,
+        /// Replace what is at the report folder's path even when it is not a report kinesim
+        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
+        /// current directory
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Merge the part files of `kinesim size --part i/n` into the report one run would write
     SizeMerge {
@@ -113,6 +143,11 @@ enum Command {
         /// Print sizing.json to standard output instead of the table
         #[arg(long)]
         json: bool,
+        /// Replace what is at the report folder's path even when it is not a report kinesim
+        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
+        /// current directory
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Check scenario files without running them
     Validate {
@@ -147,25 +182,62 @@ enum Command {
 struct BadInput(String);
 
 fn main() -> ExitCode {
-    // Ctrl-C: exit 130 without a half-written report (see report::writer). Without a handler
-    // (it could not be installed) SIGINT still stops the run, only less politely.
-    let _ = ctrlc::set_handler(|| report::writer::interrupt());
+    watch_signals();
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli).and_then(|()| out!(""));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<ClosedPipe>().is_some() => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(se) = e.downcast_ref::<ScenarioError>() {
                 eprintln!("{se}");
                 return ExitCode::from(2);
             }
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() {
+            let refused = matches!(e.downcast_ref(), Some(report::writer::WriteError::Refused(_)));
+            if refused || e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)
             }
         }
     }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP: exit 128 + the signal without a half-written report or a
+/// temporary folder (see report::writer). Without the watcher (it could not be installed) a
+/// signal still stops the run, only less politely.
+fn watch_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                report::writer::interrupt(signal);
+            }
+        });
+    }
+}
+
+/// Write a report folder; a folder kinesim may not replace is bad input (exit code 2).
+fn write_report(
+    dir: &Path,
+    kind: &str,
+    scenario: &str,
+    opts: &Overwrite,
+    files: &[(String, Vec<u8>)],
+) -> Result<()> {
+    let folder =
+        report::writer::Folder { dir, kind, scenario, overwrite: opts.overwrite, protect: &opts.protect };
+    report::writer::write_folder(&folder, files).map_err(|e| match e {
+        report::writer::WriteError::Refused(_) => anyhow::Error::new(e),
+        io => anyhow::Error::new(io).context(format!("writing the report to {}", dir.display())),
+    })
+}
+
+/// `--overwrite`, and the inputs no report may replace.
+struct Overwrite {
+    overwrite: bool,
+    protect: Vec<PathBuf>,
 }
 
 /// Refuse an enormous run before starting it, with the knob to change (unless `--force`).
@@ -180,7 +252,7 @@ fn guard(sc: &kinesim::scenario::Scenario, force: bool) -> Result<()> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { scenario, out, seed, quiet, json, force } => {
+        Command::Run { scenario, out, seed, quiet, json, force, overwrite } => {
             let mut sc = load_scenario(&scenario)?;
             if let Some(seed) = seed {
                 sc.seed = seed;
@@ -189,33 +261,27 @@ fn run(cli: Cli) -> Result<()> {
             let result = experiment::run(&sc);
             let files = report::render_all(&result, &sc).context("rendering the charts")?;
             let dir = out.unwrap_or_else(|| report::writer::default_dir(&sc.name));
-            report::writer::write_folder(&dir, &files)
-                .with_context(|| format!("writing the report to {}", dir.display()))?;
+            let opts = Overwrite { overwrite, protect: vec![scenario.clone()] };
+            write_report(&dir, "run", &sc.name, &opts, &files)?;
             if json {
                 let summary = &files[0].1;
-                out!("{}", String::from_utf8_lossy(summary));
+                out!("{}", String::from_utf8_lossy(summary))?;
             } else if !quiet {
-                out!("{}", report::text::render(&result));
-                outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display());
+                out!("{}", report::text::render(&result))?;
+                outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display())?;
             }
             Ok(())
         }
-        Command::Compare { scenarios, out, seed, quiet, json, force } => {
+        Command::Compare { scenarios, out, seed, quiet, json, force, overwrite } => {
             let mut loaded = Vec::new();
             for path in &scenarios {
                 loaded.push(scenario::load(path)?);
             }
             let seed = seed.unwrap_or(loaded[0].seed);
-            let mut names = std::collections::BTreeSet::new();
             for sc in &mut loaded {
                 sc.seed = seed;
-                if !names.insert(sc.name.clone()) {
-                    bail!(BadInput(format!(
-                        "two variants are named {:?}: give each scenario file its own `name`",
-                        sc.name
-                    )));
-                }
             }
+            check_variant_names(&scenarios, &loaded)?;
             for sc in &loaded {
                 guard(sc, force)?;
             }
@@ -228,27 +294,43 @@ fn run(cli: Cli) -> Result<()> {
             for (name, svg) in report::charts::compare_svgs(&results).context("rendering the charts")? {
                 files.push((name.to_string(), svg.into_bytes()));
             }
+            // A variant's folder must not take the name of one of compare's own files.
+            let own: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+            for (i, sc) in loaded.iter().enumerate() {
+                if own.contains(&sc.name) {
+                    bail!(BadInput(format!(
+                        "{}: name: the variant {:?} would put its report folder over compare's own {} in {}: \
+                         give the scenario another `name`",
+                        located(&scenarios[i], "name"),
+                        sc.name,
+                        sc.name,
+                        dir.display()
+                    )));
+                }
+            }
             for (r, sc) in results.iter().zip(&loaded) {
                 for (name, bytes) in report::render_all(r, sc).context("rendering the charts")? {
                     files.push((format!("{}/{name}", r.scenario), bytes));
                 }
             }
-            report::writer::write_folder(&dir, &files)
-                .with_context(|| format!("writing the report to {}", dir.display()))?;
+            let names: Vec<&str> = loaded.iter().map(|s| s.name.as_str()).collect();
+            let opts = Overwrite { overwrite, protect: scenarios.clone() };
+            write_report(&dir, "compare", &names.join(", "), &opts, &files)?;
             if json {
-                out!("{}", String::from_utf8_lossy(&files[0].1));
+                out!("{}", String::from_utf8_lossy(&files[0].1))?;
             } else if !quiet {
-                out!("{}", report::compare::text(&results));
+                out!("{}", report::compare::text(&results))?;
                 outln!(
                     "  report: {}/ (comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
                     dir.display()
-                );
+                )?;
             }
             Ok(())
         }
-        Command::Size { scenario, out, quiet, json, part } => {
+        Command::Size { scenario, out, quiet, json, part, overwrite } => {
             let sc = load_scenario(&scenario)?;
             let settings = sc.size.clone().unwrap_or_default();
+            let opts = Overwrite { overwrite, protect: vec![scenario.clone()] };
             if let Some(part) = part {
                 let planned = kinesim::size::parts::planned_runs(&sc, &settings, part);
                 let bar = Progress::new(planned, !quiet);
@@ -261,8 +343,7 @@ fn run(cli: Cli) -> Result<()> {
                         sc.name, part.index, part.count
                     ))
                 });
-                report::writer::write_folder(&dir, &[("part.json".to_string(), bytes)])
-                    .with_context(|| format!("writing the part to {}", dir.display()))?;
+                write_report(&dir, "size part", &sc.name, &opts, &[("part.json".to_string(), bytes)])?;
                 if !quiet {
                     outln!(
                         "size {}: part {}/{} ({planned} runs) -> {}/part.json; merge every part with `kinesim size-merge`",
@@ -270,7 +351,7 @@ fn run(cli: Cli) -> Result<()> {
                         part.index,
                         part.count,
                         dir.display()
-                    );
+                    )?;
                 }
                 return Ok(());
             }
@@ -278,9 +359,9 @@ fn run(cli: Cli) -> Result<()> {
             let bar = Progress::new(planned, !quiet && !json);
             let sizing = kinesim::size::size(&sc, &settings, &|| bar.tick());
             bar.finish();
-            write_sizing(&sc, &sizing, out, quiet, json)
+            write_sizing(&sc, &sizing, out, quiet, json, &opts)
         }
-        Command::SizeMerge { scenario, parts, out, quiet, json } => {
+        Command::SizeMerge { scenario, parts, out, quiet, json, overwrite } => {
             let sc = load_scenario(&scenario)?;
             let settings = sc.size.clone().unwrap_or_default();
             let mut files = Vec::new();
@@ -289,26 +370,28 @@ fn run(cli: Cli) -> Result<()> {
                 files.push((p.display().to_string(), bytes));
             }
             let sizing = kinesim::size::parts::merge(&sc, &settings, &files).map_err(BadInput)?;
-            write_sizing(&sc, &sizing, out, quiet, json)
+            let mut protect = parts.clone();
+            protect.push(scenario.clone());
+            write_sizing(&sc, &sizing, out, quiet, json, &Overwrite { overwrite, protect })
         }
         Command::List => {
             let width = library::ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
             for b in library::ALL {
-                outln!("{:<width$}  {}", b.name, b.summary());
+                outln!("{:<width$}  {}", b.name, b.summary())?;
             }
-            outln!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md");
+            outln!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md")?;
             Ok(())
         }
         Command::Explain { scenario } => {
             let sc = load_scenario(&scenario)?;
-            out!("{}", kinesim::explain::text(&sc));
+            out!("{}", kinesim::explain::text(&sc))?;
             Ok(())
         }
         Command::Validate { scenarios } => {
             let mut failed = Vec::new();
             for path in &scenarios {
                 match scenario::load(path) {
-                    Ok(sc) => outln!("ok: {} ({})", path.display(), sc.name),
+                    Ok(sc) => outln!("ok: {} ({})", path.display(), sc.name)?,
                     Err(e) => {
                         eprintln!("{e}");
                         failed.push(path.display().to_string());
@@ -338,7 +421,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             let map = ShardMap::uniform(shards);
             if !json {
-                outln!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard");
+                outln!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard")?;
             }
             for k in &keys {
                 let h = hash_key(k);
@@ -346,9 +429,9 @@ fn run(cli: Cli) -> Result<()> {
                 let id = kinesim::model::hashing::shard_id_string(shard);
                 if json {
                     let line = serde_json::json!({ "partition_key": k, "hash_key": h.to_string(), "shard_index": shard, "shard_id": id });
-                    outln!("{line}");
+                    outln!("{line}")?;
                 } else {
-                    outln!("{k:<32} {h:>40} {shard:>6}  {id}");
+                    outln!("{k:<32} {h:>40} {shard:>6}  {id}")?;
                 }
             }
             Ok(())
@@ -363,6 +446,7 @@ fn write_sizing(
     out: Option<PathBuf>,
     quiet: bool,
     json: bool,
+    opts: &Overwrite,
 ) -> Result<()> {
     let mut files = vec![
         ("sizing.json".to_string(), report::size::json(sizing)),
@@ -372,18 +456,43 @@ fn write_sizing(
         files.push((name.to_string(), svg.into_bytes()));
     }
     let dir = out.unwrap_or_else(|| report::writer::default_dir(&format!("size-{}", sc.name)));
-    report::writer::write_folder(&dir, &files)
-        .with_context(|| format!("writing the report to {}", dir.display()))?;
+    write_report(&dir, "size", &sc.name, opts, &files)?;
     if json {
-        out!("{}", String::from_utf8_lossy(&files[0].1));
+        out!("{}", String::from_utf8_lossy(&files[0].1))?;
     } else if !quiet {
-        out!("{}", report::size::text(sizing));
+        out!("{}", report::size::text(sizing))?;
         for w in experiment::warnings(sc) {
-            outln!("note: {w}");
+            outln!("note: {w}")?;
         }
-        outln!("  report: {}/ (sizing.json, sizing.csv, size-*.svg)", dir.display());
+        outln!("  report: {}/ (sizing.json, sizing.csv, size-*.svg)", dir.display())?;
     }
     Ok(())
+}
+
+/// Two variants of one comparison need names of their own (each names its report folder); the
+/// error names both files and the line of each `name`.
+fn check_variant_names(paths: &[PathBuf], loaded: &[scenario::Scenario]) -> Result<()> {
+    for (j, b) in loaded.iter().enumerate() {
+        if let Some(i) = loaded[..j].iter().position(|a| a.name == b.name) {
+            bail!(BadInput(format!(
+                "{}: name: the variant {:?} has the same name as the variant of {}: give each scenario file its own \
+                 `name` (it names the variant's report folder)",
+                located(&paths[j], "name"),
+                b.name,
+                located(&paths[i], "name"),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `file:line:column` of `field` in a scenario file (`file` alone when it cannot be found).
+fn located(path: &Path, field: &str) -> String {
+    let at = std::fs::read_to_string(path).ok().and_then(|text| scenario::position_of(&text, field));
+    match at {
+        Some((line, column)) => format!("{}:{line}:{column}", path.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// A progress bar with an ETA on standard error (`indicatif`), drawn only when it is a

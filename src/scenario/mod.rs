@@ -98,6 +98,14 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> 
     Ok(bytes)
 }
 
+/// Line and column (1-based) of the field at `path` (such as `name` or `producers[0].rate`) in
+/// scenario text, for messages about a field found after validation; `None` when it is absent.
+pub fn position_of(text: &str, path: &str) -> Option<(usize, usize)> {
+    let doc = raw::Document::parse(text).ok()?;
+    let p = doc.locate(path.to_string(), String::new());
+    Some((p.line?, p.column?))
+}
+
 fn parse_named(text: &str, file: String, source: Option<&Path>) -> Result<Scenario, ScenarioError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = raw::Document::parse(text).map_err(|p| ScenarioError::invalid(file.clone(), vec![p]))?;

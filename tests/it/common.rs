@@ -46,3 +46,22 @@ pub fn poisson_excess(lambda: f64, c: u64) -> (f64, f64) {
     }
     (e1, e2 - e1 * e1)
 }
+
+/// Every file under `dir` (relative path -> bytes), sorted; links are not followed.
+pub fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(rel, std::fs::read(&p).unwrap_or_default());
+            }
+        }
+    }
+    files
+}

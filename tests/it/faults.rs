@@ -1,6 +1,7 @@
 //! Faults: the run interrupted by Ctrl-C, and fault scenarios in the model itself
 //! (tests/fixtures/faults/*.toml) whose every record must be accounted for.
 
+use crate::common::snapshot;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -10,24 +11,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-/// Every file under `dir` (relative path -> bytes), sorted.
-fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                files.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    files
 }
 
 /// Whether process `pid` has a handler installed for SIGINT (Linux: bit 1 of `SigCgt` in

@@ -14,5 +14,6 @@ mod kcl;
 mod library;
 mod model;
 mod props;
+mod report_folder;
 mod scenario_errors;
 mod size;

@@ -194,6 +194,7 @@ fn size_is_identical_at_any_thread_count() {
     assert_eq!(
         names,
         [
+            ".kinesim-report.json",
             "size-cost-vs-latency.svg",
             "size-cost-vs-throttle.svg",
             "size-throttle-vs-shards.svg",
