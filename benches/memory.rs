@@ -32,9 +32,11 @@ fn main() {
         child(Path::new(&args[i + 1]));
         return;
     }
-    // `cargo bench --bench memory -- --estimate`: the estimates and their terms, nothing run.
+    // `cargo bench --bench memory -- --estimate [FILE.toml...]`: the estimates and their terms,
+    // nothing run.
     if args.iter().any(|a| a == "--estimate") {
-        for path in scenarios() {
+        let given: Vec<PathBuf> = args.iter().filter(|a| a.ends_with(".toml")).map(PathBuf::from).collect();
+        for path in if given.is_empty() { scenarios() } else { given } {
             let sc = kinesim::scenario::load(&path).expect("guard scenario");
             let est = kinesim::experiment::estimate(&sc);
             println!("{}: {:.1} MiB {:?}", path.display(), est.memory_bytes / (1024.0 * 1024.0), est.memory);

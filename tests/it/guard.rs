@@ -140,6 +140,9 @@ fn memory_hungry_runs_are_refused_naming_the_dominant_term() {
         ),
     ];
     for (name, toml, words) in cases {
+        // Checked in-process first: a guard that let one through would start a run of gigabytes.
+        let sc = kinesim::scenario::parse_str(&toml, None).unwrap();
+        assert!(estimate(&sc).refusal(&sc).is_some(), "{name}: not refused: {:?}", estimate(&sc));
         let (o, out) = validate_and_run(name, &toml);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{name}: {err}");
