@@ -139,23 +139,168 @@ pub fn run_all(scenarios: &[Scenario]) -> Vec<RunResult> {
 /// with the knob to change rather than leaving the user waiting (or the machine swapping).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
-    /// Events (per-record mode: records and their retries; aggregated: cohorts).
+    /// Events (per-record mode: records and their retries; aggregated: cohorts), consumer reads
+    /// included.
     pub events: f64,
-    /// Peak memory [bytes]: key tables, per-second series, per-shard buckets.
+    /// Of `events`, consumer reads (GetRecords calls and enhanced fan-out pushes).
+    pub read_events: f64,
+    /// Peak memory [bytes] of a whole `kinesim run`, rendered report files included: the sum of
+    /// `memory`'s terms.
     pub memory_bytes: f64,
+    /// Peak memory term by term [bytes].
+    pub memory: Memory,
+}
+
+/// The terms of a run's peak memory [bytes]. Coefficients are measured on this program (peak
+/// resident set of `kinesim run`, release build; see `benches/memory.rs` and the table in
+/// `tests/it/guard.rs`), not derived from type sizes alone: zeroed pages never written cost
+/// nothing, and temporary copies while rendering reports do.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Memory {
+    /// The program, its threads and fixed-size tables: a 10-second one-shard run.
+    pub baseline: f64,
+    /// Per simulated second: the collector's per-second series (eleven counters, only the
+    /// open-shard count when nothing is produced), the `timeseries.csv` row, and the charts'
+    /// per-second copies.
+    pub seconds: f64,
+    /// Latency histograms per interval (up to 300 of them) when records flow.
+    pub latency_intervals: f64,
+    /// Per shard and heatmap bucket (at most 600 buckets): counters while running, the
+    /// heatmap and `shards.csv` rows after; plus per-shard totals.
+    pub shards: f64,
+    /// Partition key tables: hash, length, weight and sorted copies per distinct key.
+    pub keys: f64,
+    /// Per producer: traffic generators, samplers, per-shard splitting state.
+    pub producers: f64,
+    /// Per consumer: three (four with a job) latency histograms, per-shard positions and
+    /// leases, its lines in the charts and report.html.
+    pub consumers: f64,
+    /// Per consumer and simulated second: iterator age and bytes read, and their chart copies.
+    pub consumer_seconds: f64,
+    /// Records held in the shard logs because a consumer falls behind (one segment per shard
+    /// and second not yet read, up to the retention).
+    pub backlog: f64,
+    /// The record trace (per-record mode): rows while running and `trace.csv`.
+    pub trace: f64,
+}
+
+impl Memory {
+    pub fn total(&self) -> f64 {
+        self.terms().iter().map(|t| t.1).sum()
+    }
+
+    fn terms(&self) -> [(Term, f64); 10] {
+        [
+            (Term::Baseline, self.baseline),
+            (Term::Seconds, self.seconds),
+            (Term::LatencyIntervals, self.latency_intervals),
+            (Term::Shards, self.shards),
+            (Term::Keys, self.keys),
+            (Term::Producers, self.producers),
+            (Term::Consumers, self.consumers),
+            (Term::ConsumerSeconds, self.consumer_seconds),
+            (Term::Backlog, self.backlog),
+            (Term::Trace, self.trace),
+        ]
+    }
+
+    /// The largest term and its bytes.
+    pub fn dominant(&self) -> (Term, f64) {
+        self.terms().into_iter().fold((Term::Baseline, f64::MIN), |a, t| if t.1 > a.1 { t } else { a })
+    }
+}
+
+/// A term of [`Memory`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term {
+    Baseline,
+    Seconds,
+    LatencyIntervals,
+    Shards,
+    Keys,
+    Producers,
+    Consumers,
+    ConsumerSeconds,
+    Backlog,
+    Trace,
 }
 
 /// Runs estimated above this many events are refused without `--force` (about two minutes at
 /// ten million events per second).
 pub const MAX_EVENTS: f64 = 1e9;
-/// Runs estimated above this memory are refused without `--force` [bytes].
-pub const MAX_MEMORY_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+/// Runs estimated above this peak memory are refused without `--force` [bytes]. 1.5 GiB: the
+/// estimate is good to within a factor of two, so a refused run would likely need more than
+/// 0.75 GiB and an accepted one less than 3 GiB; the longest bundled and benchmark runs (the
+/// 100-shard month) need about 0.5 GiB.
+pub const MAX_MEMORY_BYTES: f64 = 1.5 * GIB;
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Measured coefficients of [`Memory`] (see its notes) [bytes].
+mod coef {
+    /// A 10-second one-shard run peaks at 6.7 MiB.
+    pub const BASELINE: f64 = 6.5 * super::MIB;
+    /// Eleven u64 counters per second.
+    pub const SERIES_PER_S: f64 = 88.0;
+    /// The open-shard count alone (u32), when no record is ever produced (the other counters
+    /// stay untouched zero pages).
+    pub const SERIES_IDLE_PER_S: f64 = 4.0;
+    /// Per-second copies made while drawing charts (capacity line, bucket means).
+    pub const CHARTS_PER_S: f64 = 16.0;
+    /// One `LatencyHistogram::new(2)` (400-day range, 2 significant digits): 4,992 u64.
+    pub const INTERVAL_HISTOGRAM: f64 = 39_936.0;
+    pub const MAX_LATENCY_INTERVALS: f64 = 300.0;
+    /// Per shard and heatmap bucket: counters (32 B) and utilisation (4 B) while running, heat
+    /// (4 B) and a row (48 B) after, and the `shards.csv` line (~70 B). Measured: 500 shards x
+    /// 600 buckets peak 52 MiB above the baseline.
+    pub const PER_SHARD_BUCKET: f64 = 160.0;
+    pub const MAX_HEAT_BUCKETS: f64 = 600.0;
+    /// Per shard: totals, ids, writer and read-side state.
+    pub const PER_SHARD: f64 = 1024.0;
+    /// Per distinct key: hash (16 B), length, weight, sorted hash and cumulative weights and
+    /// lengths, and the temporary (hash, index) pairs of sorting. Measured: 2 million keys, 76 B.
+    pub const PER_KEY: f64 = 80.0;
+    /// Per producer. Measured: 100 producers add 8.5 MiB.
+    pub const PER_PRODUCER: f64 = 90.0 * 1024.0;
+    pub const PER_PRODUCER_SHARD: f64 = 64.0;
+    /// One `LatencyHistogram::new(3)` (400-day range, 3 significant digits): 36,864 u64. A
+    /// consumer has three (iterator age, delivered, processed), a job one more. Measured: 1,000
+    /// polling consumers peak at 853 MiB.
+    pub const CONSUMER_HISTOGRAM: f64 = 294_912.0;
+    /// Per consumer: its tables in report.html and summary.json.
+    pub const PER_CONSUMER: f64 = 4096.0;
+    /// Per consumer and shard: position, budget, push counters (KCL: a lease).
+    pub const PER_CONSUMER_SHARD: f64 = 64.0;
+    pub const PER_KCL_LEASE: f64 = 160.0;
+    /// Per consumer and chart point: two charts (lag and reads), each in its SVG and in
+    /// report.html, ~12 B a point.
+    pub const PER_CONSUMER_POINT: f64 = 4.0 * 12.0;
+    /// Per consumer and second: iterator age and bytes read (f64 each), and the charts' Option
+    /// copies. Measured: 4 consumers over 3 days, 28 B.
+    pub const PER_CONSUMER_S: f64 = 28.0;
+    /// Per shard and second of backlog: one log segment (48 B) and the deque's slack.
+    pub const PER_BACKLOG_SEGMENT: f64 = 64.0;
+    /// Per traced record (per-record mode): its rows while running and in `trace.csv`.
+    /// Measured: 200,000 traced records take 0.8 KiB each, 1,000,000 take 1.6 KiB each.
+    pub const PER_TRACED_RECORD: f64 = 1100.0;
+}
+
+/// Decimal digits of `x` (at least 1).
+fn digits(x: f64) -> f64 {
+    if x < 10.0 {
+        1.0
+    } else {
+        x.log10().floor() + 1.0
+    }
+}
 
 /// Estimate the work of `scenario`.
 pub fn estimate(scenario: &Scenario) -> Estimate {
+    use crate::scenario::ConsumerKind;
     let d = scenario.duration;
     let records: f64 = scenario.producers.iter().map(|p| p.rate.integral(0, d)).sum();
-    let seconds = to_secs_f64(d).ceil();
+    let seconds = to_secs_f64(d).ceil().max(1.0);
     let shards = f64::from(scenario.stream.shards.max(scenario.capacity.on_demand.initial_shards));
     let events = match scenario.engine.mode {
         // One arrival event per record, and at most one more per retry allowed.
@@ -174,50 +319,214 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
         .iter()
         .map(|c| {
             let every = match c.kind {
-                crate::scenario::ConsumerKind::Polling => c.poll_interval,
-                crate::scenario::ConsumerKind::EnhancedFanOut => crate::scenario::defaults::EFO_PUSH_INTERVAL,
+                ConsumerKind::Polling => c.poll_interval,
+                ConsumerKind::EnhancedFanOut => crate::scenario::defaults::EFO_PUSH_INTERVAL,
             };
             to_secs_f64(d) / to_secs_f64(every.max(1)) * shards
         })
         .sum();
-    let events = events + reads;
+    let memory = memory(scenario, records, seconds, shards);
+    Estimate { events: events + reads, read_events: reads, memory_bytes: memory.total(), memory }
+}
+
+/// The terms of the peak memory of a run of `scenario` (see [`Memory`]).
+fn memory(scenario: &Scenario, records: f64, seconds: f64, shards: f64) -> Memory {
+    use crate::scenario::{ConsumerKind, KeySpec};
+    use coef::*;
+    let tb = textbook(scenario);
+    let rate = tb.mean_records_per_s;
+    let flowing = records >= 1.0;
+    // Every shard id the run may open: resharding closes shards and opens new ones.
+    let mut shard_ids = shards;
+    for (_, target) in &scenario.capacity.schedule {
+        shard_ids += f64::from(*target);
+    }
+    // Scaling on its own (autoscaling, on-demand) goes up to about twice what the peak traffic
+    // needs, within its maximum, and may go up and down: twice that in new shard ids.
+    let need = 2.0 * tb.shards_at_peak_with_record_limit as f64;
+    if let Some(a) = &scenario.capacity.autoscaling {
+        shard_ids += 2.0 * need.min(f64::from(a.max_shards())).max(shards);
+    }
+    if scenario.stream.mode == CapacityMode::OnDemand
+        || scenario.capacity.mode_switches.iter().any(|(_, m)| *m == CapacityMode::OnDemand)
+    {
+        shard_ids += 2.0 * need.min(f64::from(scenario.capacity.on_demand.max_shards)).max(shards);
+    }
+
+    // timeseries.csv: one row of 14 numbers per second.
+    let size = tb.avg_record_kib.max(0.0) * 1024.0;
+    let bytes_per_s = if flowing { rate * size } else { 0.0 };
+    let row = digits(seconds / 2.0)
+        + 4.0 * digits(rate)
+        + digits(rate * tb.avg_record_kib)
+        + 2.0 * digits(bytes_per_s)
+        + 3.0
+        + digits(shards)
+        + digits(shards * crate::scenario::defaults::SHARD_WRITE_RECORDS_PER_S as f64)
+        + digits(shards * crate::scenario::defaults::SHARD_WRITE_BYTES_PER_S as f64)
+        + 14.0;
+    let series = if flowing { SERIES_PER_S } else { SERIES_IDLE_PER_S };
+    let per_second = series + row + CHARTS_PER_S;
+
+    let heat_bucket_s = (seconds / MAX_HEAT_BUCKETS).ceil().max(1.0);
+    let heat_buckets = (seconds / heat_bucket_s).ceil();
+
     let keys: f64 = scenario
         .producers
         .iter()
         .map(|p| match &p.keys {
-            crate::scenario::KeySpec::Uniform { count, .. }
-            | crate::scenario::KeySpec::Zipf { count, .. } => *count as f64,
-            crate::scenario::KeySpec::Hot { hot, count, .. } => (*count as usize + hot.len()) as f64,
-            crate::scenario::KeySpec::Random => 0.0,
+            KeySpec::Uniform { count, .. } | KeySpec::Zipf { count, .. } => *count as f64,
+            KeySpec::Hot { hot, count, .. } => (*count as usize + hot.len()) as f64,
+            KeySpec::Random => 0.0,
         })
         .sum();
-    // Per key: hash, length, weight and their sorted copies (~60 bytes); per second: the series
-    // (~12 counters); per shard: 600 heatmap buckets of counters.
-    let memory_bytes = keys * 60.0 + seconds * 12.0 * 8.0 + shards * 600.0 * 40.0;
-    Estimate { events, memory_bytes }
+
+    // Chart points of one consumer's line: one step (two points) per bucket, at most ~1,000
+    // buckets past 2,000 seconds.
+    let points = 2.0 * if seconds > 2000.0 { seconds / (seconds / 1000.0).ceil() } else { seconds };
+    let n_polling =
+        scenario.consumers.iter().filter(|c| c.kind == ConsumerKind::Polling).count().max(1) as f64;
+    let retained_s = seconds.min(to_secs_f64(scenario.stream.retention).ceil());
+    let per_shard_rate = rate / shards;
+    let read_limit = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64;
+    let mut consumers = 0.0;
+    // Share of the run's seconds whose records the slowest consumer still holds at the end.
+    let mut behind: f64 = 0.0;
+    for c in &scenario.consumers {
+        let histograms = if c.job.is_some() { 4.0 } else { 3.0 };
+        let lease = if c.kcl.is_some() { PER_KCL_LEASE } else { 0.0 };
+        consumers += histograms * CONSUMER_HISTOGRAM
+            + PER_CONSUMER
+            + shard_ids * (PER_CONSUMER_SHARD + lease)
+            + points * PER_CONSUMER_POINT;
+        // Records per second per shard this consumer can take: it falls behind (and the shard
+        // logs keep what it has not read, up to the retention) when the traffic is more.
+        let read_bytes = match c.kind {
+            ConsumerKind::Polling => read_limit / n_polling,
+            ConsumerKind::EnhancedFanOut => read_limit,
+        };
+        let mut can = if size > 0.0 { read_bytes / size } else { f64::INFINITY };
+        if c.kind == ConsumerKind::Polling {
+            can = can.min(f64::from(c.max_records) / to_secs_f64(c.poll_interval.max(1)));
+        }
+        if c.process_rate > 0.0 {
+            can = can.min(c.process_rate);
+        }
+        if let Some(k) = &c.kcl {
+            if k.record_cost > 0 {
+                can = can.min(f64::from(k.workers) / to_secs_f64(k.record_cost) / shards);
+            }
+        }
+        if flowing && per_shard_rate > can {
+            behind = behind.max(1.0 - can / per_shard_rate);
+        }
+    }
+    let traced = match scenario.engine.mode {
+        EngineMode::PerRecord => records.min(f64::from(scenario.engine.trace_records)),
+        EngineMode::Aggregated => 0.0,
+    };
+    Memory {
+        baseline: BASELINE,
+        seconds: seconds * per_second,
+        latency_intervals: if flowing {
+            seconds.min(MAX_LATENCY_INTERVALS) * INTERVAL_HISTOGRAM
+        } else {
+            0.0
+        },
+        shards: shard_ids * (heat_buckets * PER_SHARD_BUCKET + PER_SHARD),
+        keys: keys * PER_KEY,
+        producers: scenario.producers.len() as f64 * (PER_PRODUCER + shard_ids * PER_PRODUCER_SHARD),
+        consumers,
+        consumer_seconds: scenario.consumers.len() as f64 * seconds * PER_CONSUMER_S,
+        backlog: shard_ids * (seconds * behind).min(retained_s) * PER_BACKLOG_SEGMENT,
+        trace: traced * PER_TRACED_RECORD,
+    }
+}
+
+/// `1,234,567`.
+fn thousands(n: f64) -> String {
+    let s = format!("{:.0}", n.max(0.0));
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 impl Estimate {
     /// `Some(advice)` when the run is too big to start without `--force`.
     pub fn refusal(&self, scenario: &Scenario) -> Option<String> {
         if self.events > MAX_EVENTS {
-            let knob = match scenario.engine.mode {
-                EngineMode::PerRecord => {
-                    "set `[engine] mode = \"aggregated\"` (one cohort per shard per second)"
+            let knob = if self.read_events > self.events / 2.0 {
+                format!(
+                    "mostly reads of {} consumers: use fewer `[[consumers]]`, a longer `poll_interval`, \
+                     fewer shards, or a shorter `duration`",
+                    thousands(scenario.consumers.len() as f64)
+                )
+            } else {
+                match scenario.engine.mode {
+                    EngineMode::PerRecord => {
+                        "set `[engine] mode = \"aggregated\"` (one cohort per shard per \
+                                              second), or shorten `duration`"
+                            .to_string()
+                    }
+                    EngineMode::Aggregated => {
+                        "use a longer `engine.tick`, fewer shards, or a shorter `duration`".to_string()
+                    }
                 }
-                EngineMode::Aggregated => "use a longer `engine.tick`, fewer shards, or a shorter `duration`",
             };
             return Some(format!(
-                "this run would process about {:.1e} events (the guard is {:.0e}); {knob}, or shorten `duration`; \
-                 --force runs it anyway",
+                "this run would process about {:.1e} events (the guard is {:.0e}); {knob}; --force runs it anyway",
                 self.events, MAX_EVENTS
             ));
         }
         if self.memory_bytes > MAX_MEMORY_BYTES {
+            let (term, bytes) = self.memory.dominant();
+            let n = |x: usize| thousands(x as f64);
+            let dur = crate::units::format_duration(scenario.duration);
+            let what = match term {
+                Term::Seconds | Term::Baseline | Term::LatencyIntervals => format!(
+                    "per-second series and timeseries.csv rows of {dur} ({} simulated seconds): shorten `duration`",
+                    thousands(to_secs_f64(scenario.duration).ceil())
+                ),
+                Term::ConsumerSeconds => format!(
+                    "per-second series of {} consumers over {dur}: shorten `duration` or use fewer `[[consumers]]`",
+                    n(scenario.consumers.len())
+                ),
+                Term::Consumers => format!(
+                    "latency histograms and per-shard state of {} consumers (about 0.9 MiB each): use fewer \
+                     `[[consumers]]`",
+                    n(scenario.consumers.len())
+                ),
+                Term::Shards => format!(
+                    "per-shard counters and shards.csv rows of {} shards (600 time buckets each): use fewer shards \
+                     or fewer reshards",
+                    thousands(self.memory.shards / (coef::PER_SHARD + 600.0 * coef::PER_SHARD_BUCKET))
+                ),
+                Term::Keys => "distinct partition keys: lower `keys.count`".to_string(),
+                Term::Producers => {
+                    format!("state of {} producers: use fewer `[[producers]]`", n(scenario.producers.len()))
+                }
+                Term::Backlog => format!(
+                    "records consumers fall behind on, kept up to the retention ({}): let consumers keep up \
+                     (`process_rate`, `max_records`, `poll_interval`, KCL `workers`), or shorten `duration` or \
+                     `stream.retention`",
+                    crate::units::format_duration(scenario.stream.retention)
+                ),
+                Term::Trace => format!(
+                    "the trace of {} records: lower `engine.trace_records`",
+                    n(scenario.engine.trace_records as usize)
+                ),
+            };
             return Some(format!(
-                "this run would need about {:.1} GiB of memory (the guard is 4 GiB), mostly for distinct \
-                 partition keys; lower `keys.count`, or --force runs it anyway",
-                self.memory_bytes / 1024f64.powi(3)
+                "this run would need about {:.1} GiB of memory (the guard is {:.1} GiB), mostly {what} \
+                 (about {:.1} GiB); --force runs it anyway",
+                self.memory_bytes / GIB,
+                MAX_MEMORY_BYTES / GIB,
+                bytes / GIB
             ));
         }
         None

@@ -8,6 +8,7 @@ mod common;
 mod consumers;
 mod cost;
 mod faults;
+mod guard;
 mod hashing;
 mod html;
 mod kcl;
