@@ -104,8 +104,7 @@ fn parse_named(text: &str, file: String, source: Option<&Path>) -> Result<Scenar
     let mirror = doc.mirror().map_err(|p| ScenarioError::invalid(file.clone(), vec![p]))?;
     let base_dir = source.and_then(Path::parent).unwrap_or(Path::new(""));
     validate::validate(&mirror, base_dir, source).map_err(|found| {
-        let problems = found.into_iter().map(|(path, message)| doc.locate(path, message)).collect();
-        ScenarioError::invalid(file, problems)
+        ScenarioError::invalid(file, doc.locate_all(found))
     })
 }
 

@@ -516,14 +516,26 @@ impl<'a> Document<'a> {
     /// Locate a problem found by validation: the position of the field's value, or of the
     /// nearest enclosing table that exists when the field itself is absent (a missing field of
     /// the top level has no line).
+    #[cfg(test)]
     pub fn locate(&self, path: String, message: String) -> Problem {
-        match self.span_of(&path) {
-            Some(span) => {
-                let (line, column) = line_col(self.text, span.start);
-                Problem { path, line: Some(line), column: Some(column), message }
-            }
-            None => Problem { path, line: None, column: None, message },
-        }
+        let mut one = self.locate_all(vec![(path, message)]);
+        one.remove(0)
+    }
+
+    /// Locate every problem found by validation (see `locate`), with one pass over the text
+    /// for all their positions (a large file may have a problem on each of many lines).
+    pub fn locate_all(&self, found: Vec<(String, String)>) -> Vec<Problem> {
+        let spans: Vec<Option<Range<usize>>> = found.iter().map(|(path, _)| self.span_of(path)).collect();
+        let offsets: Vec<usize> = spans.iter().map(|s| s.as_ref().map_or(0, |s| s.start)).collect();
+        let positions = super::error::line_cols(self.text, &offsets);
+        found
+            .into_iter()
+            .zip(spans.iter().zip(positions))
+            .map(|((path, message), (span, (line, column)))| match span {
+                Some(_) => Problem { path, line: Some(line), column: Some(column), message },
+                None => Problem { path, line: None, column: None, message },
+            })
+            .collect()
     }
 
     /// Span of the value at `path`, or of its deepest existing ancestor (`None` for the root).

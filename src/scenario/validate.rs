@@ -1104,6 +1104,8 @@ fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<V
         return None;
     }
     let mut out = Vec::with_capacity(list.len());
+    // Keys seen so far: a set, so a list of hundreds of thousands of keys checks in linear time.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::with_capacity(list.len());
     for (k, h) in list.iter().enumerate() {
         let here = format!("{path}[{k}]");
         let key = match &h.key {
@@ -1120,7 +1122,7 @@ fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<V
                         ),
                     );
                     None
-                } else if out.iter().any(|(o, _): &(String, f64)| o == s) {
+                } else if !seen.insert(s) {
                     c.err(&field(&here, "key"), format!("duplicate hot key {s:?}"));
                     None
                 } else {
