@@ -81,14 +81,22 @@ pub fn parse_minute_csv(bytes: &[u8], scale: f64) -> Result<Vec<(crate::units::S
     minute_csv::parse(bytes, "<input>", scale).map(|e| e.steps)
 }
 
-/// Read a regular file of at most `limit` bytes: a device or a runaway file is an error, not a
-/// hang.
+/// Read a regular file of at most `limit` bytes: a device, a folder, a named pipe or a runaway
+/// file is an error, not a hang.
 pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, Read};
+    // The type first, from the path (following symlinks), before `open`: opening a named pipe
+    // for reading blocks until something writes to it (POSIX open(2), O_RDONLY without
+    // O_NONBLOCK: https://pubs.opengroup.org/onlinepubs/9799919799/functions/open.html).
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        return Err(Error::other(format!("not a regular file but {}", file_kind(kind))));
+    }
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
+    // Replaced between the two looks.
     if !meta.is_file() {
-        return Err(Error::other("not a regular file"));
+        return Err(Error::other(format!("not a regular file but {}", file_kind(meta.file_type()))));
     }
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
@@ -98,14 +106,35 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> 
     Ok(bytes)
 }
 
+/// What a path that is not a regular file is, for messages.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        } else if kind.is_socket() {
+            return "a socket";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "something else (neither a file nor a directory)"
+    }
+}
+
 fn parse_named(text: &str, file: String, source: Option<&Path>) -> Result<Scenario, ScenarioError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = raw::Document::parse(text).map_err(|p| ScenarioError::invalid(file.clone(), vec![p]))?;
     let mirror = doc.mirror().map_err(|p| ScenarioError::invalid(file.clone(), vec![p]))?;
     let base_dir = source.and_then(Path::parent).unwrap_or(Path::new(""));
-    validate::validate(&mirror, base_dir, source).map_err(|found| {
-        ScenarioError::invalid(file, doc.locate_all(found))
-    })
+    validate::validate(&mirror, base_dir, source)
+        .map_err(|found| ScenarioError::invalid(file, doc.locate_all(found)))
 }
 
 #[cfg(test)]
