@@ -282,3 +282,43 @@ fn every_problem_of_a_long_list_is_located() {
         assert_eq!(p.message, "must be greater than 0");
     }
 }
+
+/// A `file =` that names a file which is not a CSV (here /etc/passwd, and a copy of its start
+/// in the fixtures) is refused at its first line, and the error does not echo the file.
+#[test]
+fn files_that_are_not_csv_are_not_echoed() {
+    let copy = fixtures("bad").join("not-a-csv.passwd.csv");
+    let mut files = vec![copy];
+    if Path::new("/etc/passwd").is_file() {
+        files.push(PathBuf::from("/etc/passwd"));
+    }
+    for file in files {
+        for shape in ["trace", "cloudwatch"] {
+            for name in ["x.csv", "x.json"] {
+                // A copy under each name, so the extension picks the reader.
+                let dir = std::env::temp_dir().join(format!("kinesim-not-csv-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join(name);
+                std::fs::copy(&file, &path).unwrap();
+                let text = format!(
+                    "name = \"x\"\nduration = \"10m\"\n[stream]\nshards = 1\n[[producers]]\nname = \"a\"\n\
+                     rate = {{ shape = \"{shape}\", file = {:?} }}\nrecord_size = \"100B\"\n",
+                    path.display().to_string()
+                );
+                let e = scenario::parse_str(&text, None).expect_err("not a CSV");
+                let all = e.to_string();
+                let first_line = std::fs::read_to_string(&file).unwrap().lines().next().unwrap().to_string();
+                for echo in ["root:x:0:0", "/bin/bash", "daemon:x", first_line.as_str()] {
+                    assert!(
+                        !all.contains(echo),
+                        "{shape} {name} {}: echoes {echo:?}:\n{all}",
+                        file.display()
+                    );
+                }
+                assert_eq!(e.problems().len(), 1, "{all}");
+                assert_eq!(e.problems()[0].line, Some(7), "{all}");
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    }
+}
