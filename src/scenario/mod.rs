@@ -202,7 +202,7 @@ record_size = { distribution = "fixed", size = "1.5KiB" }
 [[producers]]
 name = "constant"
 rate = { shape = "constant", rate = 2.5 }
-record_size = 2000
+record_size = "2000B"
 "#;
 
     fn problems(text: &str) -> Vec<Problem> {
@@ -348,14 +348,35 @@ record_size = 2000
     #[test]
     fn cross_field_record_size_counts_the_key() {
         // 1 MiB - 5 B of data plus "key-999" (7 B) is 2 B too many.
-        let t = MINIMAL.replace("\"100B\"", &format!("{}", MIB - 5)).replace("count = 10000", "count = 1000");
+        let t = MINIMAL
+            .replace("\"100B\"", &format!("\"{}B\"", MIB - 5))
+            .replace("count = 10000", "count = 1000");
         let all = messages(&t);
         assert!(
             all.contains("a record (data + partition key) is at most 1 MiB (stream.max_record_size)"),
             "{all}"
         );
-        let t = MINIMAL.replace("\"100B\"", &format!("{}", MIB - 7)).replace("count = 10000", "count = 1000");
+        let t = MINIMAL
+            .replace("\"100B\"", &format!("\"{}B\"", MIB - 7))
+            .replace("count = 10000", "count = 1000");
         assert!(parse_str(&t, None).is_ok());
+    }
+
+    #[test]
+    fn a_hot_key_is_refused_only_when_the_template_makes_it() {
+        let with = |hot: &str, template: &str, count: u64| {
+            let keys = format!(
+                "keys = {{ distribution = \"hot\", hot = [ {{ key = {hot:?}, share = 0.5 }} ], count = {count}, template = {template:?} }}"
+            );
+            parse_str(&MINIMAL.replace("keys = { distribution = \"uniform\", count = 10000 }", &keys), None)
+        };
+        assert!(with("5", "{}", 10).is_err());
+        assert!(with("u-9-x", "u-{}-x", 10).is_err());
+        for (hot, template, count) in
+            [("10", "{}", 10), ("05", "{}", 10), ("+5", "{}", 10), ("u-9", "u-{}-x", 10)]
+        {
+            assert!(with(hot, template, count).is_ok(), "{hot} {template} {count}");
+        }
     }
 
     #[test]
