@@ -87,7 +87,8 @@ const SIZE_UNITS: &[(&str, u64)] = &[
 /// Parse a duration such as `"250ms"`, `"1.5s"`, `"90s"`, `"15m"`, `"7d"` into [`SimTime`] [µs].
 ///
 /// The number is an integer or a decimal (`1.5`; no exponent), the unit one of `us` (or `µs`),
-/// `ms`, `s`, `m`, `h`, `d`; spaces around and between them are allowed. Arithmetic is exact
+/// `ms`, `s`, `m`, `h`, `d`, written right after the number or after one space (`"24h"`, `"24 h"`);
+/// other spaces, before or after, are not allowed (see [`trim_hint`]). Arithmetic is exact
 /// (no float): `"0.1s"` is exactly 100,000 µs; fractions of a microsecond round to the nearest.
 pub fn parse_duration(text: &str) -> Result<SimTime, UnitError> {
     parse_with_units(text, DURATION_UNITS)
@@ -95,21 +96,34 @@ pub fn parse_duration(text: &str) -> Result<SimTime, UnitError> {
 
 /// Parse a size such as `"100B"`, `"1KiB"`, `"1.5KiB"`, `"2MiB"`, `"1KB"` into bytes (rounded to
 /// the nearest byte). Units: `B`, `KB`, `MB`, `GB` (powers of 1,000), `KiB`, `MiB`, `GiB`
-/// (powers of 1,024). A bare number is not accepted here: the scenario format takes bare bytes
-/// as a TOML integer, not as a string.
+/// (powers of 1,024); spaces as for [`parse_duration`]. A bare number is not a size: the unit is
+/// always written (`"100B"`).
 pub fn parse_bytes(text: &str) -> Result<u64, UnitError> {
     parse_with_units(text, SIZE_UNITS)
 }
 
 fn parse_with_units(text: &str, units: &[(&str, u64)]) -> Result<u64, UnitError> {
-    let t = text.trim();
+    let t = text;
     if t.starts_with('-') {
         return Err(UnitError::Negative);
     }
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (number, unit) = (&t[..split], t[split..].trim_start());
+    let (number, unit) = (&t[..split], &t[split..]);
+    // One space between number and unit at most; none before or after.
+    let unit = unit.strip_prefix(' ').unwrap_or(unit);
     let per_unit = units.iter().find(|(u, _)| *u == unit).map(|(_, n)| *n).ok_or(UnitError::Malformed)?;
     scaled(number, per_unit)
+}
+
+/// When `text` is a unit string with spaces around it, the string to write instead, for a
+/// message: `" 10 s "` -> `"10s"`. `None` when the spaces around are not the problem.
+pub fn trim_hint(text: &str, parse: fn(&str) -> Result<u64, UnitError>) -> Option<String> {
+    let trimmed = text.trim();
+    if trimmed == text || parse(trimmed).is_err() {
+        return None;
+    }
+    let tight: String = trimmed.split_whitespace().collect();
+    Some(if parse(&tight).is_ok() { tight } else { trimmed.to_string() })
 }
 
 /// `number * per_unit`, rounded to the nearest integer, with exact decimal arithmetic.
@@ -240,7 +254,16 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(secs(90)));
         assert_eq!(parse_duration("15m"), Ok(secs(900)));
         assert_eq!(parse_duration("7d"), Ok(secs(7 * 86_400)));
-        assert_eq!(parse_duration(" 24 h "), Ok(secs(86_400)));
+        assert_eq!(parse_duration("24 h"), Ok(secs(86_400)));
+        for spaced in [" 24h", "24h ", " 24 h ", "24  h", "24\th", "2 4h"] {
+            assert_eq!(parse_duration(spaced), Err(UnitError::Malformed), "{spaced:?}");
+        }
+        assert_eq!(trim_hint(" 10 s ", parse_duration).as_deref(), Some("10s"));
+        assert_eq!(trim_hint("10  s", parse_duration), None);
+        assert_eq!(trim_hint(" 2 4h", parse_duration), None);
+        assert_eq!(trim_hint("10 s", parse_duration), None);
+        assert_eq!(trim_hint(" 10 parsecs", parse_duration), None);
+        assert_eq!(trim_hint(" 1 KiB", parse_bytes).as_deref(), Some("1KiB"));
         assert_eq!(parse_duration("5us"), Ok(5));
         assert_eq!(parse_duration("5µs"), Ok(5));
         assert_eq!(parse_duration("0s"), Ok(0));

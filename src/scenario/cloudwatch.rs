@@ -99,7 +99,8 @@ fn datapoints(result: &Value) -> Result<Vec<(i64, f64)>, String> {
     for (i, (t, v)) in stamps.iter().zip(values).enumerate() {
         let t = t.as_str().ok_or(format!("Timestamps[{i}] is not a string"))?;
         let secs = parse_timestamp(t).ok_or(format!(
-            "Timestamps[{i}] = {t:?} is not an ISO 8601 time like \"2026-11-20T10:00:00+00:00\""
+            "Timestamps[{i}] = {} is not an ISO 8601 time like \"2026-11-20T10:00:00+00:00\"",
+            super::trace::excerpt(t)
         ))?;
         let v = v
             .as_f64()

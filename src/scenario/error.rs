@@ -142,15 +142,40 @@ pub(crate) fn or_list(items: &[&str], quote: char) -> String {
 
 /// 1-based line and column [characters] of byte `offset` in `text` (clamped to the text).
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+    line_cols(text, &[offset])[0]
+}
+
+/// [`line_col`] of many offsets in one pass over `text`: linear in the text plus n log n in the
+/// offsets, where one [`line_col`] per offset would rescan the text from its start each time
+/// (quadratic when a large file has a problem on every line).
+pub(crate) fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let clamp = |offset: usize| {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut out = vec![(1, 1); offsets.len()];
+    // Position reached so far, and its line and column.
+    let (mut at, mut line, mut column) = (0, 1, 1);
+    for i in order {
+        // Clamping keeps the order, so `to >= at`.
+        let to = clamp(offsets[i]).max(at);
+        for ch in text[at..to].chars() {
+            if ch == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        at = to;
+        out[i] = (line, column);
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    out
 }
 
 #[cfg(test)]
@@ -189,6 +214,10 @@ mod tests {
         assert_eq!(line_col(text, 10), (2, 4));
         assert_eq!(line_col(text, 8), (2, 2)); // inside "é": clamped back to its start
         assert_eq!(line_col(text, 10_000), (3, 1));
+        let offsets = [10_000, 8, 0, 10, 6, 6];
+        let one_by_one: Vec<(usize, usize)> = offsets.iter().map(|&o| line_col(text, o)).collect();
+        assert_eq!(line_cols(text, &offsets), one_by_one);
+        assert_eq!(one_by_one, vec![(3, 1), (2, 2), (1, 1), (2, 4), (2, 1), (2, 1)]);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 
 use super::cloudwatch::{parse_timestamp, steps_from_sums, Export};
 use super::defaults::TRACE_FILE_MAX_BYTES;
+use super::trace::{binary_line, excerpt};
 use std::path::Path;
 
 /// Problems reported per file before the rest are only counted.
@@ -46,6 +47,11 @@ fn time_of(s: &str) -> Option<i64> {
 
 /// Parse a per-minute CSV given as bytes; `name` is the file name used in messages.
 pub(crate) fn parse(bytes: &[u8], name: &str, scale: f64) -> Result<Export, Vec<String>> {
+    if let Some(line) = binary_line(bytes) {
+        return Err(vec![format!(
+            "{name}:{line}: not a text file (it has NUL bytes); expected a CSV with a header row `timestamp,IncomingRecords,IncomingBytes` and one row per minute"
+        )]);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -83,11 +89,17 @@ pub(crate) fn parse(bytes: &[u8], name: &str, scale: f64) -> Result<Export, Vec<
             match find("incomingrecords") {
                 Some(r) => header = Some((r, find("incomingbytes"), rec.len())),
                 None => {
+                    // The row is quoted only when it looks like a CSV header (a file that is not
+                    // a CSV is not echoed), and then only its start.
+                    let found = if rec.len() < 2 {
+                        "a single column (no comma); is it a CSV file?".to_string()
+                    } else {
+                        excerpt(&rec.iter().collect::<Vec<_>>().join(","))
+                    };
                     report(
                         &mut problems,
                         format!(
-                            "{name}:{line}: expected a header row like `timestamp,IncomingRecords,IncomingBytes` (a column whose name contains IncomingRecords), found {:?}",
-                            rec.iter().collect::<Vec<_>>().join(",")
+                            "{name}:{line}: expected a header row like `timestamp,IncomingRecords,IncomingBytes` (a column whose name contains IncomingRecords), found {found}"
                         ),
                     );
                     break;
@@ -107,7 +119,8 @@ pub(crate) fn parse(bytes: &[u8], name: &str, scale: f64) -> Result<Export, Vec<
             report(
                 &mut problems,
                 format!(
-                    "{name}:{line}: column 1 (time): expected an ISO 8601 time like 2026-11-20T10:00:00Z or epoch seconds like 1795168800, found {t:?}"
+                    "{name}:{line}: column 1 (time): expected an ISO 8601 time like 2026-11-20T10:00:00Z or epoch seconds like 1795168800, found {}",
+                    excerpt(t)
                 ),
             );
             continue;
@@ -118,8 +131,9 @@ pub(crate) fn parse(bytes: &[u8], name: &str, scale: f64) -> Result<Export, Vec<
                 return Ok(None);
             }
             v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(Some).ok_or(format!(
-                "{name}:{line}: column {} ({what}): expected a number >= 0 (a per-period sum), found {v:?}",
-                col + 1
+                "{name}:{line}: column {} ({what}): expected a number >= 0 (a per-period sum), found {}",
+                col + 1,
+                excerpt(v)
             ))
         };
         let records = match number(records_col, "IncomingRecords") {

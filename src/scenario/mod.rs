@@ -81,14 +81,22 @@ pub fn parse_minute_csv(bytes: &[u8], scale: f64) -> Result<Vec<(crate::units::S
     minute_csv::parse(bytes, "<input>", scale).map(|e| e.steps)
 }
 
-/// Read a regular file of at most `limit` bytes: a device or a runaway file is an error, not a
-/// hang.
+/// Read a regular file of at most `limit` bytes: a device, a folder, a named pipe or a runaway
+/// file is an error, not a hang.
 pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, Read};
+    // The type first, from the path (following symlinks), before `open`: opening a named pipe
+    // for reading blocks until something writes to it (POSIX open(2), O_RDONLY without
+    // O_NONBLOCK: https://pubs.opengroup.org/onlinepubs/9799919799/functions/open.html).
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        return Err(Error::other(format!("not a regular file but {}", file_kind(kind))));
+    }
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
+    // Replaced between the two looks.
     if !meta.is_file() {
-        return Err(Error::other("not a regular file"));
+        return Err(Error::other(format!("not a regular file but {}", file_kind(meta.file_type()))));
     }
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
@@ -106,15 +114,35 @@ pub fn position_of(text: &str, path: &str) -> Option<(usize, usize)> {
     Some((p.line?, p.column?))
 }
 
+/// What a path that is not a regular file is, for messages.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        } else if kind.is_socket() {
+            return "a socket";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "something else (neither a file nor a directory)"
+    }
+}
+
 fn parse_named(text: &str, file: String, source: Option<&Path>) -> Result<Scenario, ScenarioError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = raw::Document::parse(text).map_err(|p| ScenarioError::invalid(file.clone(), vec![p]))?;
     let mirror = doc.mirror().map_err(|p| ScenarioError::invalid(file.clone(), vec![p]))?;
     let base_dir = source.and_then(Path::parent).unwrap_or(Path::new(""));
-    validate::validate(&mirror, base_dir, source).map_err(|found| {
-        let problems = found.into_iter().map(|(path, message)| doc.locate(path, message)).collect();
-        ScenarioError::invalid(file, problems)
-    })
+    validate::validate(&mirror, base_dir, source)
+        .map_err(|found| ScenarioError::invalid(file, doc.locate_all(found)))
 }
 
 #[cfg(test)]
@@ -182,7 +210,7 @@ record_size = { distribution = "fixed", size = "1.5KiB" }
 [[producers]]
 name = "constant"
 rate = { shape = "constant", rate = 2.5 }
-record_size = 2000
+record_size = "2000B"
 "#;
 
     fn problems(text: &str) -> Vec<Problem> {
@@ -328,14 +356,35 @@ record_size = 2000
     #[test]
     fn cross_field_record_size_counts_the_key() {
         // 1 MiB - 5 B of data plus "key-999" (7 B) is 2 B too many.
-        let t = MINIMAL.replace("\"100B\"", &format!("{}", MIB - 5)).replace("count = 10000", "count = 1000");
+        let t = MINIMAL
+            .replace("\"100B\"", &format!("\"{}B\"", MIB - 5))
+            .replace("count = 10000", "count = 1000");
         let all = messages(&t);
         assert!(
             all.contains("a record (data + partition key) is at most 1 MiB (stream.max_record_size)"),
             "{all}"
         );
-        let t = MINIMAL.replace("\"100B\"", &format!("{}", MIB - 7)).replace("count = 10000", "count = 1000");
+        let t = MINIMAL
+            .replace("\"100B\"", &format!("\"{}B\"", MIB - 7))
+            .replace("count = 10000", "count = 1000");
         assert!(parse_str(&t, None).is_ok());
+    }
+
+    #[test]
+    fn a_hot_key_is_refused_only_when_the_template_makes_it() {
+        let with = |hot: &str, template: &str, count: u64| {
+            let keys = format!(
+                "keys = {{ distribution = \"hot\", hot = [ {{ key = {hot:?}, share = 0.5 }} ], count = {count}, template = {template:?} }}"
+            );
+            parse_str(&MINIMAL.replace("keys = { distribution = \"uniform\", count = 10000 }", &keys), None)
+        };
+        assert!(with("5", "{}", 10).is_err());
+        assert!(with("u-9-x", "u-{}-x", 10).is_err());
+        for (hot, template, count) in
+            [("10", "{}", 10), ("05", "{}", 10), ("+5", "{}", 10), ("u-9", "u-{}-x", 10)]
+        {
+            assert!(with(hot, template, count).is_ok(), "{hot} {template} {count}");
+        }
     }
 
     #[test]

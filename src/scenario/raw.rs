@@ -477,10 +477,20 @@ impl<'a> Document<'a> {
         match DeTable::parse(text) {
             Ok(root) => Ok(Document { text, root }),
             Err(e) => {
-                let message = e.message().trim().replace('\n', "; ");
-                let (line, column) = match e.span() {
-                    Some(span) => {
-                        let (l, c) = line_col(text, span.start);
+                let mut message = e.message().trim().replace('\n', "; ");
+                let mut at = e.span().map(|span| span.start);
+                // The reader's limit on dotted keys is reported without a position: find the key.
+                if at.is_none() && message == "recursion limit" {
+                    if let Some((offset, parts)) = long_dotted_key(text, TOML_KEY_PARTS_MAX) {
+                        at = Some(offset);
+                        message = format!(
+                            "recursion limit: a dotted key of {parts} parts; the TOML reader takes at most {TOML_KEY_PARTS_MAX} (scenario fields are a few levels deep, like producers.keys.hot)"
+                        );
+                    }
+                }
+                let (line, column) = match at {
+                    Some(offset) => {
+                        let (l, c) = line_col(text, offset);
                         (Some(l), Some(c))
                     }
                     None => (None, None),
@@ -517,13 +527,24 @@ impl<'a> Document<'a> {
     /// nearest enclosing table that exists when the field itself is absent (a missing field of
     /// the top level has no line).
     pub fn locate(&self, path: String, message: String) -> Problem {
-        match self.span_of(&path) {
-            Some(span) => {
-                let (line, column) = line_col(self.text, span.start);
-                Problem { path, line: Some(line), column: Some(column), message }
-            }
-            None => Problem { path, line: None, column: None, message },
-        }
+        let mut one = self.locate_all(vec![(path, message)]);
+        one.remove(0)
+    }
+
+    /// Locate every problem found by validation (see `locate`), with one pass over the text
+    /// for all their positions (a large file may have a problem on each of many lines).
+    pub fn locate_all(&self, found: Vec<(String, String)>) -> Vec<Problem> {
+        let spans: Vec<Option<Range<usize>>> = found.iter().map(|(path, _)| self.span_of(path)).collect();
+        let offsets: Vec<usize> = spans.iter().map(|s| s.as_ref().map_or(0, |s| s.start)).collect();
+        let positions = super::error::line_cols(self.text, &offsets);
+        found
+            .into_iter()
+            .zip(spans.iter().zip(positions))
+            .map(|((path, message), (span, (line, column)))| match span {
+                Some(_) => Problem { path, line: Some(line), column: Some(column), message },
+                None => Problem { path, line: None, column: None, message },
+            })
+            .collect()
     }
 
     /// Span of the value at `path`, or of its deepest existing ancestor (`None` for the root).
@@ -596,6 +617,87 @@ impl<'a> Document<'a> {
         }
         best.map_or((String::new(), false), |b| (b.1, b.2))
     }
+}
+
+/// Parts of the longest dotted key (`a.b.c` has 3) the `toml` crate reads: it refuses a key
+/// whose parts before the last number 80 or more (`LIMIT` in
+/// https://github.com/toml-rs/toml/blob/main/crates/toml/src/de/parser/mod.rs, checked in
+/// `de/parser/key.rs`), with an error that has no position.
+const TOML_KEY_PARTS_MAX: usize = 80;
+
+/// Byte offset and number of parts of the first dotted key in `text` with more than `max` parts
+/// (or of the longest one, if none has: the reader's count may differ from this scan's). A
+/// small scanner, only for placing that one error: bare keys and quoted strings are parts,
+/// dots join them (spaces and tabs allowed around), comments and anything else end a key.
+fn long_dotted_key(text: &str, max: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let bare = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+    let mut longest: Option<(usize, usize)> = None;
+    // The key being read: its start and parts so far, and whether a dot awaits the next part.
+    let mut key: Option<(usize, usize)> = None;
+    let mut after_dot = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let part_end = if bare(c) {
+            Some(i + b[i..].iter().position(|&c| !bare(c)).unwrap_or(b.len() - i))
+        } else if c == b'"' || c == b'\'' {
+            Some(string_end(b, i))
+        } else {
+            None
+        };
+        if let Some(end) = part_end {
+            let k = match key {
+                Some((start, parts)) if after_dot => (start, parts + 1),
+                _ => (i, 1),
+            };
+            key = Some(k);
+            after_dot = false;
+            if longest.is_none_or(|l| k.1 > l.1) {
+                longest = Some(k);
+            }
+            i = end;
+            continue;
+        }
+        match c {
+            b' ' | b'\t' => {}
+            b'.' if key.is_some() && !after_dot => after_dot = true,
+            _ => {
+                // The key ends here.
+                if key.is_some_and(|k| k.1 > max) {
+                    return key;
+                }
+                key = None;
+                after_dot = false;
+                if c == b'#' {
+                    i += b[i..].iter().position(|&c| c == b'\n').unwrap_or(b.len() - i);
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    longest.filter(|l| l.1 > 1)
+}
+
+/// End (exclusive) of the TOML string that starts at `b[start]` (a quote): basic or literal,
+/// one-line or multi-line; the end of the text if it is not closed.
+fn string_end(b: &[u8], start: usize) -> usize {
+    let q = b[start];
+    let triple = b[start..].starts_with(&[q, q, q]);
+    let mut i = start + if triple { 3 } else { 1 };
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == b'"' => i += 1,
+            b'\n' if !triple => return i,
+            c if c == q && (!triple || b[i..].starts_with(&[q, q, q])) => {
+                return i + if triple { 3 } else { 1 };
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 /// Serde's words, made specific: unknown fields get a suggestion and are reported on their
@@ -691,6 +793,24 @@ mod tests {
         assert_eq!(p.message, "unknown field `rat`; did you mean `rate`?");
         let p = Document::parse("nmae = 1").unwrap().mirror().unwrap_err();
         assert_eq!((p.path.as_str(), p.message.as_str()), ("", "unknown field `nmae`; did you mean `name`?"));
+    }
+
+    #[test]
+    fn a_dotted_key_too_deep_for_the_reader_has_a_position() {
+        let deep = vec!["a"; 5000].join(".");
+        let text = format!("name = \"x\" # a.b.c\ns = \"x.y.z\"\n{deep} = 1\n");
+        let p = Document::parse(&text).err().unwrap();
+        assert_eq!((p.line, p.column), (Some(3), Some(1)), "{}", p.message);
+        assert!(p.message.contains("a dotted key of 5000 parts"), "{}", p.message);
+        let text = format!("name = \"x\"\n[stream]\nx = {{ \"q.q\" . {deep} = 1 }}\n");
+        let p = Document::parse(&text).err().unwrap();
+        assert_eq!((p.line, p.column), (Some(3), Some(7)), "{}", p.message);
+        let text = format!("name = '''\n{deep}'''\n[{deep}]\n");
+        let p = Document::parse(&text).err().unwrap();
+        assert_eq!((p.line, p.column), (Some(3), Some(2)), "{}", p.message);
+        // At the limit: read.
+        let text = format!("{} = 1\n", vec!["a"; TOML_KEY_PARTS_MAX].join("."));
+        assert!(Document::parse(&text).is_ok());
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! ```
 //!
 //! Blank lines and lines starting with `#` are ignored. Every message names the CSV file and
-//! its line.
+//! its line. A file that is not such a CSV (binary, or a first row that is not two columns) is
+//! refused at its first line without echoing it, and cells are quoted only as short escaped
+//! excerpts ([`excerpt`]): the path may name any file the user can read.
 
 use super::defaults::{DURATION_MAX, RATE_MAX, TRACE_FILE_MAX_BYTES};
 use crate::units::{format_duration, parse_duration, SimTime, UnitError};
@@ -28,6 +30,11 @@ pub(crate) fn read_trace(path: &Path) -> Result<Vec<(SimTime, f64)>, Vec<String>
 
 /// Check a trace given as bytes; `name` is the file name used in messages.
 pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)>, Vec<String>> {
+    if let Some(line) = binary_line(bytes) {
+        return Err(vec![format!(
+            "{name}:{line}: not a text file (it has NUL bytes); expected a CSV trace: a header row `time,records_per_second`, then rows like `0s,1200`"
+        )]);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -62,17 +69,22 @@ pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)
         if !header_seen {
             header_seen = true;
             if cells.len() != 2 {
-                report(
-                    &mut problems,
-                    format!("{at}: expected a header row of two columns, like `time,records_per_second`; found {} columns", cells.len()),
-                );
-                continue;
+                // Not a trace CSV at all (a text file, a CSV of another shape): say so once,
+                // without listing (or echoing) every line of it.
+                let found = if cells.len() == 1 {
+                    "a single column (no comma); is it a CSV file?".to_string()
+                } else {
+                    format!("{} columns", cells.len())
+                };
+                return Err(vec![format!(
+                    "{at}: expected a header row of two columns, like `time,records_per_second`; found {found}"
+                )]);
             } else if parse_time(&cells[0]).is_ok() {
                 report(
                     &mut problems,
                     format!(
-                        "{at}: the first row must be a header like `time,records_per_second`, found `{}`",
-                        cells.join(",")
+                        "{at}: the first row must be a header like `time,records_per_second`, found {}",
+                        excerpt(&cells.join(","))
                     ),
                 );
                 // Check it as the data row it looks like, so the rows after it are judged fairly.
@@ -83,11 +95,7 @@ pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)
         if cells.len() != 2 {
             report(
                 &mut problems,
-                format!(
-                    "{at}: expected 2 columns (time, records_per_second), found {}: `{}`",
-                    cells.len(),
-                    cells.join(",")
-                ),
+                format!("{at}: expected 2 columns (time, records_per_second), found {}", cells.len()),
             );
             continue;
         }
@@ -97,23 +105,23 @@ pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)
                 report(
                     &mut problems,
                     format!(
-                        "{at}: time {:?} is too late (at most {})",
-                        cells[0],
+                        "{at}: time {} is too late (at most {})",
+                        excerpt(&cells[0]),
                         format_duration(DURATION_MAX)
                     ),
                 );
                 None
             }
             Err(UnitError::Negative) => {
-                report(&mut problems, format!("{at}: time {:?} is negative", cells[0]));
+                report(&mut problems, format!("{at}: time {} is negative", excerpt(&cells[0])));
                 None
             }
             Err(UnitError::Malformed) => {
                 report(
                     &mut problems,
                     format!(
-                        "{at}: time {:?}: expected a duration like \"90s\" or a number of seconds",
-                        cells[0]
+                        "{at}: time {}: expected a duration like \"90s\" or a number of seconds",
+                        excerpt(&cells[0])
                     ),
                 );
                 None
@@ -124,14 +132,14 @@ pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)
             Ok(r) if r.is_finite() && r > RATE_MAX => {
                 report(
                     &mut problems,
-                    format!("{at}: records_per_second {} is more than {RATE_MAX:e}", cells[1]),
+                    format!("{at}: records_per_second {} is more than {RATE_MAX:e}", excerpt(&cells[1])),
                 );
                 None
             }
             _ => {
                 report(
                     &mut problems,
-                    format!("{at}: records_per_second {:?}: expected a finite number >= 0", cells[1]),
+                    format!("{at}: records_per_second {}: expected a finite number >= 0", excerpt(&cells[1])),
                 );
                 None
             }
@@ -140,7 +148,7 @@ pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)
             match previous {
                 None if t != 0 => report(
                     &mut problems,
-                    format!("{at}: the first row must be at time 0 (the trace starts the run), found {:?}", cells[0]),
+                    format!("{at}: the first row must be at time 0 (the trace starts the run), found {}", excerpt(&cells[0])),
                 ),
                 Some(p) if t <= p => report(
                     &mut problems,
@@ -177,6 +185,26 @@ pub(crate) fn parse_trace(bytes: &[u8], name: &str) -> Result<Vec<(SimTime, f64)
     } else {
         Err(problems)
     }
+}
+
+/// Longest cell quoted in a message [characters].
+const EXCERPT_CHARS: usize = 24;
+
+/// A cell quoted for a message: escaped (`{:?}`) and cut to [`EXCERPT_CHARS`] characters, so
+/// that a message never echoes much of a file that is not what the field expects.
+pub(crate) fn excerpt(cell: &str) -> String {
+    if cell.chars().count() <= EXCERPT_CHARS {
+        format!("{cell:?}")
+    } else {
+        let head: String = cell.chars().take(EXCERPT_CHARS).collect();
+        format!("{head:?}…")
+    }
+}
+
+/// Line of the first NUL byte, if any: a binary file, not a CSV.
+pub(crate) fn binary_line(bytes: &[u8]) -> Option<usize> {
+    let at = bytes.iter().position(|&b| b == 0)?;
+    Some(bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1)
 }
 
 /// A duration string (`"90s"`), or a plain number of seconds (`"90"`, `"1.5"`).
@@ -221,7 +249,7 @@ mod tests {
         let no_header = parse_trace(b"0,100\n10,200\n", "t.csv").unwrap_err();
         assert_eq!(
             no_header,
-            ["t.csv:1: the first row must be a header like `time,records_per_second`, found `0,100`"]
+            ["t.csv:1: the first row must be a header like `time,records_per_second`, found \"0,100\""]
         );
         assert!(all(b"").contains("the file is empty"));
         assert!(all(b"time,rate\n").contains("no rows after the header"));

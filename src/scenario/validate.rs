@@ -185,14 +185,17 @@ pub(super) fn duration(
         Err(UnitError::Overflow) => {
             c.err(path, format!("{s:?} is too long (at most {})", format_duration(max)))
         }
-        Err(UnitError::Malformed) => c.err(path, format!("expected {DURATION_LIKE}, found {s:?}")),
+        Err(UnitError::Malformed) => match crate::units::trim_hint(s, parse_duration) {
+            Some(t) => c.err(path, format!("expected {t:?} (no spaces around the value), found {s:?}")),
+            None => c.err(path, format!("expected {DURATION_LIKE}, found {s:?}")),
+        },
     }
     None
 }
 
 const SIZE_LIKE: &str = "a size like \"100B\", \"1KiB\" or \"2MiB\" (units B, KB, MB, GB, KiB, MiB, GiB)";
 
-/// A size: a string with a unit, or a whole number of bytes; in `min..=max` [bytes].
+/// A size: a string with a unit (a bare number is refused); in `min..=max` [bytes].
 pub(super) fn size(c: &mut Checker, path: &str, v: &Scalar, min: u64, max: u64, like: &str) -> Option<u64> {
     let (bytes, shown) = match v {
         Scalar::Str(s) => match parse_bytes(s) {
@@ -206,11 +209,20 @@ pub(super) fn size(c: &mut Checker, path: &str, v: &Scalar, min: u64, max: u64, 
                 return None;
             }
             Err(UnitError::Malformed) => {
-                c.err(path, format!("expected {like}, found {s:?}"));
+                match crate::units::trim_hint(s, parse_bytes) {
+                    Some(t) => {
+                        c.err(path, format!("expected {t:?} (no spaces around the value), found {s:?}"))
+                    }
+                    None => c.err(path, format!("expected {like}, found {s:?}")),
+                }
                 return None;
             }
         },
-        Scalar::Int(n) if *n >= 0 => (*n as u64, n.to_string()),
+        // Units are always written, as for durations: `100` could be bytes, KiB or records.
+        Scalar::Int(n) if *n >= 0 => {
+            c.err(path, format!("sizes are strings with a unit, like \"{n}B\" or \"1KiB\"; found {n}"));
+            return None;
+        }
         Scalar::Int(n) => {
             c.err(path, format!("must not be negative, found {n}"));
             return None;
@@ -631,6 +643,28 @@ fn producer(
                     format_bytes(*largest),
                     key_bytes,
                     format_bytes(total)
+                ),
+            );
+        }
+    }
+    // Cross-field: a PutRecords call of at most batch.max_bytes must hold one record. A record
+    // above the API's call limit (a stream with max_record_size over 5 MiB) goes alone in a call,
+    // so max_bytes then needs only that limit.
+    if let (Some((_, largest)), Some(keys), Some(b)) = (&record_size, &keys, &batch) {
+        let key_bytes = longest_key_bytes(keys);
+        let one = largest.saturating_add(key_bytes);
+        let needed = one.min(d::PUT_RECORDS_MAX_BYTES);
+        if b.max_bytes < needed {
+            let largest_is =
+                if matches!(record_size, Some((SizeDist::LogNormal { .. }, _))) { "p99 " } else { "" };
+            c.err(
+                &at("batch.max_bytes"),
+                format!(
+                    "{} cannot hold one of this producer's records: {largest_is}{} of data + {key_bytes} B of key = {}; raise max_bytes to at least {}",
+                    format_bytes(b.max_bytes),
+                    format_bytes(*largest),
+                    format_bytes(one),
+                    format_bytes(needed)
                 ),
             );
         }
@@ -1089,6 +1123,27 @@ fn keys(c: &mut Checker, path: &str, v: Option<&RawKeys>) -> Option<KeySpec> {
                     return None;
                 }
             }
+            if let (Some(hot), Some(n), Some(t)) = (&hot, count, &template) {
+                // A hot key the template also makes would be drawn as both: its hot share plus
+                // a uniform share of the rest, more than written.
+                let (prefix, suffix) = t.split_once("{}").unwrap_or((t.as_str(), ""));
+                let mut clash = false;
+                for (i, (key, _)) in hot.iter().enumerate() {
+                    if let Some(k) = template_index(key, prefix, suffix).filter(|&k| k < n) {
+                        c.err(
+                            &format!("{}[{i}].key", f("hot")),
+                            format!(
+                                "hot key {key:?} is also template key number {k} ({t:?} makes keys 0 to {} with count = {n}): it would get its share and a uniform share of the rest as well, more than written; use a key the template does not make",
+                                n - 1
+                            ),
+                        );
+                        clash = true;
+                    }
+                }
+                if clash {
+                    return None;
+                }
+            }
             Some(KeySpec::Hot { hot: hot?, count: count?, template: template? })
         }
     }
@@ -1104,6 +1159,8 @@ fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<V
         return None;
     }
     let mut out = Vec::with_capacity(list.len());
+    // Keys seen so far: a set, so a list of hundreds of thousands of keys checks in linear time.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::with_capacity(list.len());
     for (k, h) in list.iter().enumerate() {
         let here = format!("{path}[{k}]");
         let key = match &h.key {
@@ -1120,7 +1177,7 @@ fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<V
                         ),
                     );
                     None
-                } else if out.iter().any(|(o, _): &(String, f64)| o == s) {
+                } else if !seen.insert(s) {
                     c.err(&field(&here, "key"), format!("duplicate hot key {s:?}"));
                     None
                 } else {
@@ -1138,6 +1195,20 @@ fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<V
         }
     }
     Some(out)
+}
+
+/// The number `k` when `key` is what the template `prefix{}suffix` makes of `k` (written as
+/// `k.to_string()` writes it: digits, no leading zero, no sign).
+fn template_index(key: &str, prefix: &str, suffix: &str) -> Option<u64> {
+    let digits = key.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if canonical {
+        digits.parse().ok()
+    } else {
+        None
+    }
 }
 
 /// After a bad hot key, still check the remaining ones (for their own problems), then fail.
@@ -1458,7 +1529,21 @@ fn size_table(
             }
             let all: Vec<Option<u32>> =
                 list.iter().enumerate().map(|(i, v)| shard(c, &format!("size.shards[{i}]"), v)).collect();
-            all.into_iter().collect::<Option<Vec<u32>>>().filter(|l| !l.is_empty())
+            // A count listed twice is a typo for another (it used to be dropped silently).
+            let mut first: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+            let mut twice = false;
+            for (i, n) in all.iter().enumerate() {
+                let Some(n) = *n else { continue };
+                if let Some(j) = first.insert(n, i) {
+                    first.insert(n, j);
+                    c.err(
+                        &format!("size.shards[{i}]"),
+                        format!("{n} shards is listed twice (also size.shards[{j}])"),
+                    );
+                    twice = true;
+                }
+            }
+            all.into_iter().collect::<Option<Vec<u32>>>().filter(|l| !l.is_empty() && !twice)
         }
         Some(RawShardAxis::Range(r)) => {
             let from = match &r.from {
@@ -1485,7 +1570,6 @@ fn size_table(
     };
     let shards = shards.map(|mut l: Vec<u32>| {
         l.sort_unstable();
-        l.dedup();
         l
     });
     if let Some(l) = &shards {

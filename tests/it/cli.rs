@@ -222,3 +222,95 @@ fn enormous_runs_are_refused_with_the_knob_to_change() {
     assert!(est.refusal(&sc).is_some(), "1.3e10 events: refused");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Run kinesim with a deadline: a hang is killed and fails the test instead of stalling the
+/// suite.
+#[cfg(unix)]
+fn kinesim_within(args: &[&str], limit: std::time::Duration) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kinesim"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kinesim {args:?} was still running after {limit:?} (killed)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let o = Command::new("mkfifo").arg(path).output().expect("mkfifo runs");
+    assert!(o.status.success(), "mkfifo {}: {}", path.display(), text(&o.stderr));
+}
+
+/// A named pipe is refused before it is opened (opening one for reading waits for a writer,
+/// forever): as the scenario itself (`validate`, `run`) and as every `file =` field; a folder as
+/// a trace file too. Exit code 2, the file named, and for fields the field and its line.
+#[cfg(unix)]
+#[test]
+fn named_pipes_and_folders_are_refused_without_hanging() {
+    let limit = std::time::Duration::from_secs(30);
+    let d = temp_dir("fifo");
+    let pipe = d.join("scenario.toml");
+    mkfifo(&pipe);
+    let out = d.join("out");
+    let commands: [&[&str]; 2] = [&["validate"], &["run", "--out", out.to_str().unwrap()]];
+    for cmd in commands {
+        let o = kinesim_within(&[cmd, &[pipe.to_str().unwrap()]].concat(), limit);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "cannot read scenario file {}: not a regular file but a named pipe (FIFO)",
+                pipe.display()
+            )),
+            "{cmd:?}: {err}"
+        );
+    }
+    // `rate = ...` is line 11 of MINIMAL.
+    let fields = [
+        ("pipe.csv", "rate = { shape = \"trace\", file = \"pipe.csv\" }", "cannot read trace file"),
+        (
+            "pipe.json",
+            "rate = { shape = \"cloudwatch\", file = \"pipe.json\" }",
+            "cannot read CloudWatch export",
+        ),
+        ("minutes.csv", "rate = { shape = \"cloudwatch\", file = \"minutes.csv\" }", "cannot read"),
+    ];
+    for (file, rate, says) in fields {
+        mkfifo(&d.join(file));
+        let s = d.join(format!("{file}.toml"));
+        std::fs::write(&s, MINIMAL.replace("rate = 1100 ", rate)).unwrap();
+        let o = kinesim_within(&["validate", s.to_str().unwrap()], limit);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(&format!("{}:11:", s.display())), "{file}: names the line: {err}");
+        assert!(err.contains("producers[0].rate.file: "), "{file}: names the field: {err}");
+        assert!(err.contains(says), "{file}: {err}");
+        assert!(err.contains("not a regular file but a named pipe (FIFO)"), "{file}: {err}");
+    }
+    std::fs::create_dir(d.join("folder.csv")).unwrap();
+    let s = d.join("folder.toml");
+    std::fs::write(
+        &s,
+        MINIMAL.replace("rate = 1100 ", "rate = { shape = \"trace\", file = \"folder.csv\" }"),
+    )
+    .unwrap();
+    let o = kinesim_within(&["validate", s.to_str().unwrap()], limit);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{}:11:", s.display())), "{err}");
+    assert!(err.contains("cannot read trace file"), "{err}");
+    assert!(err.contains("not a regular file but a directory"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -232,3 +232,93 @@ fn the_good_scenarios_resolve_as_written() {
     assert_eq!(m.producers[0].retry.max_attempts, 1);
     assert_eq!(m.producers[0].keys, KeySpec::Uniform { count: 10_000, template: "key-{}".into() });
 }
+
+/// A scenario with `n` hot keys (`hot-0`, `hot-1`, ...), entry `i` on line `10 + i`.
+fn hot_list(n: usize, share: &str) -> String {
+    let mut s = String::from(
+        "name = \"hot\"\nduration = \"10m\"\n[stream]\nshards = 1\n[[producers]]\nname = \"app\"\n\
+         rate = 100\nrecord_size = \"100B\"\nkeys = { distribution = \"hot\", count = 10, hot = [\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!("{{ key = \"hot-{i}\", share = {share} }},\n"));
+    }
+    s.push_str("]}\n");
+    s
+}
+
+/// 200,000 hot keys (a 7 MB file): accepted, in order; a duplicate at the very end is found
+/// and located. The duplicate check used to compare each key with every earlier one, and took
+/// minutes here (`cargo bench --bench validate` shows the time per entry).
+#[test]
+fn a_200000_entry_hot_key_list_validates() {
+    let n = 200_000;
+    let text = hot_list(n, "1e-6");
+    let s = scenario::parse_str(&text, None).unwrap_or_else(|e| panic!("{e}"));
+    let KeySpec::Hot { hot, count, .. } = &s.producers[0].keys else { panic!("{:?}", s.producers[0].keys) };
+    assert_eq!((hot.len(), *count), (n, 10));
+    assert_eq!(hot[0], ("hot-0".to_string(), 1e-6));
+    assert_eq!(hot[n - 1], (format!("hot-{}", n - 1), 1e-6));
+    let last = format!("key = \"hot-{}\"", n - 1);
+    let dup = text.replace(&last, "key = \"hot-0\"");
+    let e = scenario::parse_str(&dup, None).expect_err("a duplicate hot key");
+    let got: Vec<(&str, Option<usize>)> = e.problems().iter().map(|p| (p.path.as_str(), p.line)).collect();
+    assert_eq!(got, vec![("producers[0].keys.hot[199999].key", Some(10 + n - 1))], "{e}");
+    assert!(e.to_string().contains("duplicate hot key \"hot-0\""), "{e}");
+}
+
+/// A problem on each of 20,000 lines: every one is reported at its own line and column (the
+/// positions are found in one pass over the text, not one rescan per problem).
+#[test]
+fn every_problem_of_a_long_list_is_located() {
+    let n = 20_000;
+    let e = scenario::parse_str(&hot_list(n, "0"), None).expect_err("shares of 0");
+    let problems = e.problems();
+    assert_eq!(problems.len(), n);
+    for (i, p) in problems.iter().enumerate() {
+        assert_eq!(p.path, format!("producers[0].keys.hot[{i}].share"));
+        // `{ key = "hot-7", share = 0 }`: the value is after `share = `.
+        let column = format!("{{ key = \"hot-{i}\", share = ").chars().count() + 1;
+        assert_eq!((p.line, p.column), (Some(10 + i), Some(column)), "{p}");
+        assert_eq!(p.message, "must be greater than 0");
+    }
+}
+
+/// A `file =` that names a file which is not a CSV (here /etc/passwd, and a copy of its start
+/// in the fixtures) is refused at its first line, and the error does not echo the file.
+#[test]
+fn files_that_are_not_csv_are_not_echoed() {
+    let copy = fixtures("bad").join("not-a-csv.passwd.csv");
+    let mut files = vec![copy];
+    if Path::new("/etc/passwd").is_file() {
+        files.push(PathBuf::from("/etc/passwd"));
+    }
+    for file in files {
+        for shape in ["trace", "cloudwatch"] {
+            for name in ["x.csv", "x.json"] {
+                // A copy under each name, so the extension picks the reader.
+                let dir = std::env::temp_dir().join(format!("kinesim-not-csv-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join(name);
+                std::fs::copy(&file, &path).unwrap();
+                let text = format!(
+                    "name = \"x\"\nduration = \"10m\"\n[stream]\nshards = 1\n[[producers]]\nname = \"a\"\n\
+                     rate = {{ shape = \"{shape}\", file = {:?} }}\nrecord_size = \"100B\"\n",
+                    path.display().to_string()
+                );
+                let e = scenario::parse_str(&text, None).expect_err("not a CSV");
+                let all = e.to_string();
+                let first_line = std::fs::read_to_string(&file).unwrap().lines().next().unwrap().to_string();
+                for echo in ["root:x:0:0", "/bin/bash", "daemon:x", first_line.as_str()] {
+                    assert!(
+                        !all.contains(echo),
+                        "{shape} {name} {}: echoes {echo:?}:\n{all}",
+                        file.display()
+                    );
+                }
+                assert_eq!(e.problems().len(), 1, "{all}");
+                assert_eq!(e.problems()[0].line, Some(7), "{all}");
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    }
+}
