@@ -341,7 +341,8 @@ fn tampered_part_files_are_refused_or_judged_again_naming_the_file() {
 
     // Each tampering of part 1, merged with the honest part 2: exit 2, the file named, the reason.
     let nan = f64::NAN.to_bits();
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Tamper = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Tamper, &str)> = vec![
         ("zero-parts", Box::new(|v| v["parts"] = 0.into()), "expected 1 <= part <= parts"),
         ("zero-part", Box::new(|v| v["part"] = 0.into()), "expected 1 <= part <= parts"),
         (
