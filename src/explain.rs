@@ -9,6 +9,7 @@ use crate::scenario::{
     Arrivals, AutoscalingPolicy, CapacityMode, ConsumerKind, ConsumerSpec, EngineMode, Jitter, KeySpec,
     Producer, RateShape, RttModel, Scenario, SizeDist, WriteLimitModel,
 };
+use crate::text_safety;
 use crate::units::{format_bytes, format_duration, thousands, to_secs_f64};
 use std::fmt::Write;
 
@@ -770,7 +771,7 @@ pub fn text(sc: &Scenario) -> String {
         sc.seed
     );
     if !sc.description.is_empty() {
-        let _ = writeln!(s, "  {}", sc.description);
+        let _ = writeln!(s, "  {}", text_safety::terminal(&sc.description));
     }
     let _ = writeln!(
         s,
@@ -782,7 +783,7 @@ pub fn text(sc: &Scenario) -> String {
     let w_val = rows
         .iter()
         .filter(|f| f.path != "description")
-        .map(|f| f.value.chars().count())
+        .map(|f| text_safety::terminal_line(&f.value).chars().count())
         .max()
         .unwrap_or(0)
         .min(44);
@@ -791,10 +792,12 @@ pub fn text(sc: &Scenario) -> String {
         let status = f.status();
         let value = if f.value.is_empty() {
             "\"\"".to_string()
-        } else if f.path == "description" && f.value.chars().count() > w_val {
+        } else if f.path == "description"
+            && (f.value.contains('\n') || text_safety::terminal_line(&f.value).chars().count() > w_val)
+        {
             "(above)".to_string()
         } else {
-            f.value.clone()
+            text_safety::terminal_line(&f.value).into_owned()
         };
         let mut meaning = f.meaning.to_string();
         if let ("set", Some(def)) = (status, &f.default) {
@@ -811,5 +814,6 @@ pub fn text(sc: &Scenario) -> String {
             meaning
         );
     }
-    s
+    // Values are escaped above; this catches any other user text (a default, a meaning).
+    text_safety::terminal(&s).into_owned()
 }

@@ -23,6 +23,7 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod size;
+pub mod text_safety;
 pub mod units;
 
 /// kinesim's version, as written into every `summary.json`.

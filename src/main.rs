@@ -431,6 +431,7 @@ fn run(cli: Cli) -> Result<()> {
                     let line = serde_json::json!({ "partition_key": k, "hash_key": h.to_string(), "shard_index": shard, "shard_id": id });
                     outln!("{line}")?;
                 } else {
+                    let k = kinesim::text_safety::terminal_line(k);
                     outln!("{k:<32} {h:>40} {shard:>6}  {id}")?;
                 }
             }

@@ -2,14 +2,14 @@
 //! with its source address and the date it was read. The scenario's `[cost]` table picks one
 //! and may override any item ([`CostSettings`]).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The shipped tables: (region, file text). Embedded so `kinesim` runs from any directory.
 const TABLES: &[(&str, &str)] = &[("us-east-1", include_str!("../../prices/us-east-1.toml"))];
 
 /// One priced item of a table.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
     /// `provisioned`, `on-demand standard` or `on-demand advantage`.
@@ -27,7 +27,7 @@ pub struct Price {
 }
 
 /// A region's price table.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceTable {
     /// `us-east-1`.
@@ -68,7 +68,7 @@ pub fn table(region: &str) -> Option<PriceTable> {
 
 /// The `[cost]` settings of a validated scenario: the table used, with the scenario's
 /// overrides applied.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostSettings {
     /// Prices in force (the region's table, overrides applied).
     pub table: PriceTable,

@@ -4,6 +4,7 @@
 use crate::metrics::RunResult;
 use crate::units::thousands;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 #[derive(Serialize)]
@@ -14,7 +15,7 @@ struct Comparison<'a> {
 
 #[derive(Serialize)]
 struct Variant<'a> {
-    scenario: &'a str,
+    scenario: Cow<'a, str>,
     seed: u64,
     duration_s: f64,
     mode: &'a str,
@@ -49,7 +50,7 @@ fn variant(r: &RunResult) -> Variant<'_> {
     let t = &r.totals;
     let round = |x: f64, k: f64| (x * k).round() / k;
     Variant {
-        scenario: &r.scenario,
+        scenario: Cow::Borrowed(&r.scenario),
         seed: r.seed,
         duration_s: r.duration_s,
         mode: &r.capacity.mode,
@@ -82,10 +83,14 @@ pub fn json(runs: &[RunResult]) -> Vec<u8> {
     out
 }
 
-/// `comparison.csv`: one row per variant, units in the header.
+/// `comparison.csv`: one row per variant, units in the header; the scenario name is a text
+/// cell ([`crate::text_safety::csv_text`]: a name may start with `-`).
 pub fn csv(runs: &[RunResult]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let rows: Vec<Variant> = runs.iter().map(variant).collect();
+    let rows: Vec<Variant> = runs
+        .iter()
+        .map(|r| Variant { scenario: crate::text_safety::csv_text(&r.scenario), ..variant(r) })
+        .collect();
     for row in &rows {
         // Serialising plain structs into memory cannot fail.
         w.serialize(row).expect("in-memory CSV");

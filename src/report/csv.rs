@@ -3,6 +3,7 @@
 //! Units are in the column names.
 
 use crate::metrics::RunResult;
+use crate::text_safety::csv_text;
 use std::fmt::Write;
 
 /// One integer field, formatted into `buf` (reused).
@@ -103,7 +104,9 @@ pub fn latency(r: &RunResult) -> Vec<u8> {
     })
 }
 
-/// `trace.csv`: every event of the traced records (per-record mode), sorted by record.
+/// `trace.csv`: every event of the traced records (per-record mode), sorted by record. Text
+/// cells (producer, partition key, detail) pass through [`csv_text`]: a partition key like
+/// `=HYPERLINK(...)` is shown as text by a spreadsheet, not evaluated.
 pub fn trace(r: &RunResult) -> Vec<u8> {
     to_bytes(|w| {
         w.write_record([
@@ -121,15 +124,15 @@ pub fn trace(r: &RunResult) -> Vec<u8> {
         for t in &r.trace {
             w.write_record(&[
                 t.record.to_string(),
-                t.producer.clone(),
+                csv_text(&t.producer).into_owned(),
                 t.event.to_string(),
                 format!("{:.6}", t.time_s),
-                t.partition_key.clone(),
+                csv_text(&t.partition_key).into_owned(),
                 if t.partition_key.is_empty() { String::new() } else { t.hash_key.to_string() },
                 t.shard_id.clone(),
                 t.attempt.to_string(),
                 t.sequence_number.map_or(String::new(), |n| n.to_string()),
-                t.detail.clone(),
+                csv_text(&t.detail).into_owned(),
             ])?;
         }
         Ok(())

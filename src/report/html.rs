@@ -16,20 +16,10 @@ use std::fmt::Write;
 /// Most rows of the per-minute and per-shard tables (the charts cover the rest).
 const MAX_TABLE_ROWS: usize = 60;
 
-/// Escape text for HTML element content and attribute values.
+/// Escape text for HTML element content and attribute values (markup and control characters:
+/// [`crate::text_safety::html`]).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text_safety::html(s)
 }
 
 fn pct(v: f64) -> String {
@@ -393,7 +383,12 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     trace_table(&mut s, r);
     assumptions(&mut s, sc);
     s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
-    s.into_bytes()
+    // Text reaches the page through `esc`; chart labels drawn by plotters do not, so the page
+    // as a whole never holds a raw control character either.
+    match crate::text_safety::html_page(&s) {
+        std::borrow::Cow::Borrowed(_) => s.into_bytes(),
+        std::borrow::Cow::Owned(safe) => safe.into_bytes(),
+    }
 }
 
 fn chart_section(s: &mut String, ct: &ChartText, svg: &str) {

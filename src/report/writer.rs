@@ -224,10 +224,12 @@ fn check_target(f: &Folder) -> Result<Existing, WriteError> {
     }
     let listed = match read_marker(dir) {
         Some(files) => files,
-        None => return Err(WriteError::Refused(format!(
+        None => {
+            return Err(WriteError::Refused(format!(
             "{shown} exists and is not a kinesim report folder (it has no {MARKER}): kinesim only replaces \
                  folders it wrote; {how} whole"
-        ))),
+        )))
+        }
     };
     let foreign = foreign_entries(dir, &listed).map_err(io_err(format!("listing {shown}")))?;
     if !foreign.is_empty() {

@@ -1,12 +1,16 @@
 //! The validated scenario: units applied, defaults filled in, cross-field checks done.
 //! The model only ever sees these types; the TOML mirror lives in `raw.rs`.
+//!
+//! `Serialize` gives the scenario's canonical form (`kinesim size --part` fingerprints it, see
+//! [`crate::size::parts::fingerprint`]): it writes what a run depends on, never where files lie.
 
 pub use crate::cost::CostSettings;
 use crate::units::SimTime;
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// A fully validated scenario.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     /// Scenario name; also the report folder name.
     pub name: String,
@@ -25,7 +29,10 @@ pub struct Scenario {
     pub consumers: Vec<ConsumerSpec>,
     /// Price table and overrides (`[cost]`).
     pub cost: CostSettings,
-    /// The file it was read from, if any (for messages and relative trace paths).
+    /// The file it was read from, if any (for messages and relative trace paths). Not
+    /// serialised: where a file lies is not part of what it says (see
+    /// [`crate::size::parts::fingerprint`]).
+    #[serde(skip)]
     pub source: Option<PathBuf>,
     /// `kinesim size`: the SLO and the search space (`[size]`; `None` when absent, and
     /// `kinesim size` then uses [`SizeSettings::default`]).
@@ -33,7 +40,7 @@ pub struct Scenario {
 }
 
 /// `[size]`: what `kinesim size` searches and the SLO a point must meet in every seed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SizeSettings {
     pub slo: Slo,
     /// Shard counts of provisioned points, ascending, without duplicates.
@@ -51,7 +58,7 @@ pub struct SizeSettings {
 }
 
 /// How a provisioned point of `kinesim size` manages its shards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SizePolicy {
     /// The scenario's `[capacity]` as written (schedule and autoscaling kept; the point's count
     /// is where the stream starts).
@@ -89,7 +96,7 @@ impl SizePolicy {
 }
 
 /// When a point meets the SLO.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum SloRule {
     /// Every bound holds in every seed (default).
     EverySeed,
@@ -119,7 +126,7 @@ impl Default for SizeSettings {
 }
 
 /// A service-level objective; a point meets it when every bound set holds in every seed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slo {
     /// Highest `throttled / (throttled + accepted)` (0..1).
     pub max_throttle_rate: Option<f64>,
@@ -132,7 +139,7 @@ pub struct Slo {
 }
 
 /// How `kinesim size` walks the provisioned shard counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SizeSearch {
     /// Every shard count.
     Grid,
@@ -142,7 +149,7 @@ pub enum SizeSearch {
 }
 
 /// Capacity mode of the stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum CapacityMode {
     Provisioned,
     /// AWS manages the shards: they split as traffic grows (see [`OnDemandSettings`]).
@@ -150,7 +157,7 @@ pub enum CapacityMode {
 }
 
 /// How the per-shard write limit is enforced (AWS does not document it: a model assumption).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum WriteLimitModel {
     /// Counters reset at every whole simulated second (default).
     FixedWindow,
@@ -158,7 +165,7 @@ pub enum WriteLimitModel {
     TokenBucket,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stream {
     pub mode: CapacityMode,
     /// Open shards at the start.
@@ -171,7 +178,7 @@ pub struct Stream {
 }
 
 /// How a consumer reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ConsumerKind {
     /// GetRecords: every `poll_interval`, one call per shard; 5 calls/s and 2 MiB/s per shard
     /// shared by all polling consumers.
@@ -181,7 +188,7 @@ pub enum ConsumerKind {
 }
 
 /// One consumer application.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsumerSpec {
     pub name: String,
     pub kind: ConsumerKind,
@@ -204,7 +211,7 @@ pub struct ConsumerSpec {
 /// A KCL-style consumer application: `workers` share the shards' leases (balanced); each worker
 /// processes one batch at a time (model assumption); checkpoints after `checkpoint_every`
 /// records or `checkpoint_interval`, whichever comes first.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KclSpec {
     pub workers: u32,
     /// Processing time per record and per batch (`processRecords` call) [µs].
@@ -222,7 +229,7 @@ pub struct KclSpec {
 
 /// A periodic job (as with ShedLock): every `period`, each live instance tries to take the lock;
 /// the one that gets it flushes what the consumer processed so far, for `duration`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobSpec {
     pub period: SimTime,
     pub instances: u32,
@@ -237,7 +244,7 @@ pub struct JobSpec {
 }
 
 /// A worker or instance (`index`, from 0) that stops at `at` [µs].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Failure {
     pub at: SimTime,
     /// Which one; [`Failure::HOLDER`] for a job instance means "whichever holds the lock".
@@ -250,7 +257,7 @@ impl Failure {
 }
 
 /// Provisioned capacity changes over a run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CapacitySettings {
     /// `UpdateShardCount` calls at fixed times: `(time [µs], target open shards)`, sorted.
     pub schedule: Vec<(SimTime, u32)>,
@@ -273,7 +280,7 @@ pub struct CapacitySettings {
 /// (4 MiB/s, 4,000 records/s); "when the incoming traffic exceeds 500 KB/s per shard, it splits
 /// the shard within 15 minutes", halving its hash range; scale-down is gradual.
 /// (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html)
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OnDemandSettings {
     /// Open shards of a new on-demand stream.
     pub initial_shards: u32,
@@ -296,7 +303,7 @@ pub struct OnDemandSettings {
 
 /// Autoscaling policies users run today. Utilisation is the stream's write utilisation over one
 /// evaluation period (1.0 = at the open shards' limits).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum AutoscalingPolicy {
     /// Application Auto Scaling style: keep utilisation at `target`.
     TargetTracking {
@@ -341,13 +348,13 @@ impl AutoscalingPolicy {
 }
 
 /// Per-record (one cohort per record) or aggregated (one cohort per shard per tick).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum EngineMode {
     PerRecord,
     Aggregated,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EngineSettings {
     /// Resolved mode (`auto` in the file is resolved at validation).
     pub mode: EngineMode,
@@ -358,7 +365,7 @@ pub struct EngineSettings {
 }
 
 /// Arrival process of user records within the rate shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Arrivals {
     Poisson,
     /// Evenly spaced: the k-th record arrives when the integral of the rate reaches k.
@@ -366,7 +373,7 @@ pub enum Arrivals {
 }
 
 /// Producer rate over time [user records/s].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum RateShape {
     Constant(f64),
     /// `(from time [µs], rate)`, sorted by time, first at 0; each rate holds until the next step.
@@ -395,13 +402,15 @@ pub enum RateShape {
     /// sums (`export`): steps, as `Steps`.
     Trace {
         points: Vec<(SimTime, f64)>,
+        /// Not serialised: the points are what the run uses; the path differs between machines.
+        #[serde(skip)]
         path: PathBuf,
         export: Option<TraceExport>,
     },
 }
 
 /// What a CloudWatch export (`shape = "cloudwatch"`) said beyond the rates.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TraceExport {
     /// `get-metric-data JSON` or `CSV`.
     pub format: &'static str,
@@ -412,7 +421,7 @@ pub struct TraceExport {
 }
 
 /// Size of a record's data blob [bytes] (the partition key is added on top).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum SizeDist {
     Fixed(u64),
     /// Inclusive on both ends.
@@ -431,7 +440,7 @@ pub enum SizeDist {
 }
 
 /// How partition keys are chosen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum KeySpec {
     /// Uniform over `count` keys made from `template` (`{}` replaced by 0..count).
     Uniform { count: u64, template: String },
@@ -445,7 +454,7 @@ pub enum KeySpec {
 }
 
 /// PutRecords batching.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Batching {
     /// Records per PutRecords call (1..=500).
     pub max_records: u32,
@@ -456,7 +465,7 @@ pub struct Batching {
 }
 
 /// Retry of throttled records.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Retry {
     /// Attempts in all, including the first (1 = no retry).
     pub max_attempts: u32,
@@ -467,7 +476,7 @@ pub struct Retry {
     pub jitter: Jitter,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Jitter {
     /// Uniform in `[0, backoff]` (AWS "full jitter").
     Full,
@@ -476,13 +485,13 @@ pub enum Jitter {
 }
 
 /// Round trip of a PutRecords call [µs].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum RttModel {
     Fixed(SimTime),
     Uniform { min: SimTime, max: SimTime },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Producer {
     pub name: String,
     pub rate: RateShape,

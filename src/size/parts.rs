@@ -4,8 +4,8 @@
 //!
 //! The jobs are the grid's (point, seed) pairs in input order; part `i` of `n` runs jobs `j`
 //! with `j % n == i - 1` (round-robin, so parts are balanced whatever the point costs). A part
-//! file carries a fingerprint of the scenario, so parts of different scenarios, versions or
-//! splits are refused, and every float as its bit pattern, so the merge sees exactly the
+//! file carries its kinesim version and a fingerprint of the scenario, so parts of different
+//! scenarios, versions or splits are refused, and every float as its bit pattern, so the merge sees exactly the
 //! numbers the part computed.
 
 use super::{finish, grid_points, point_result, run_points, seeds, Point, SeedRun, Sizing};
@@ -39,7 +39,8 @@ impl std::str::FromStr for Part {
 struct PartFile {
     kinesim_version: String,
     scenario: String,
-    /// FNV-1a of the validated scenario and its `[size]` settings.
+    /// SHA-256 of the canonical form of the validated scenario and its `[size]` settings
+    /// ([`fingerprint`]).
     fingerprint: String,
     part: u32,
     parts: u32,
@@ -61,11 +62,82 @@ struct PartRun {
     p99_put_latency_ms_bits: u64,
     p99_iterator_age_ms_bits: Option<u64>,
     cost_per_month_usd_bits: u64,
+    /// Written for people reading the file; never read back: `size-merge` judges every run
+    /// again from its figures and the scenario's SLO ([`SeedRun::judged`]).
+    #[serde(default, skip_deserializing)]
     meets_slo: bool,
     hottest_shard_key_share_bits: u64,
     hottest_shard_peak_records_per_s: u64,
     shards_final: u32,
     shards_max: u32,
+}
+
+impl PartRun {
+    /// The run as measured, after checking that every figure is one a run can produce; the
+    /// verdict is recomputed, not read. `Err` names the bad field.
+    fn to_seed_run(&self, has_consumers: bool, slo: &crate::scenario::Slo) -> Result<SeedRun, String> {
+        let job = self.job;
+        let bad = |field: &str, why: &str, v: f64| format!("job {job}: {field} = {v} {why}");
+        let float = |field: &str, bits: u64, lo: f64, hi: f64| -> Result<f64, String> {
+            let v = f64::from_bits(bits);
+            if !v.is_finite() {
+                Err(bad(field, "is not a finite number", v))
+            } else if !(lo..=hi).contains(&v) {
+                Err(bad(field, &format!("is outside {lo}..={hi}"), v))
+            } else {
+                Ok(v)
+            }
+        };
+        let throttle_rate = float("throttle_rate_bits", self.throttle_rate_bits, 0.0, 1.0)?;
+        let p99_put_latency_ms =
+            float("p99_put_latency_ms_bits", self.p99_put_latency_ms_bits, 0.0, f64::MAX)?;
+        let cost_per_month_usd =
+            float("cost_per_month_usd_bits", self.cost_per_month_usd_bits, 0.0, f64::MAX)?;
+        let hottest_shard_key_share =
+            float("hottest_shard_key_share_bits", self.hottest_shard_key_share_bits, 0.0, 1.0)?;
+        // A consumer that never read has an infinite iterator age (see `summarise`): +inf is a
+        // real figure here, NaN and negatives are not.
+        let p99_iterator_age_ms = match (self.p99_iterator_age_ms_bits, has_consumers) {
+            (None, false) => None,
+            (Some(bits), true) => {
+                let v = f64::from_bits(bits);
+                if v.is_nan() || v < 0.0 {
+                    return Err(bad("p99_iterator_age_ms_bits", "is not an age (>= 0 or infinite)", v));
+                }
+                Some(v)
+            }
+            (None, true) => {
+                return Err(format!(
+                    "job {job}: p99_iterator_age_ms_bits is missing (the scenario has consumers)"
+                ))
+            }
+            (Some(_), false) => {
+                return Err(format!(
+                    "job {job}: p99_iterator_age_ms_bits is set, but the scenario has no consumers"
+                ))
+            }
+        };
+        if self.shards_final == 0 || self.shards_max < self.shards_final {
+            return Err(format!(
+                "job {job}: shards_final = {}, shards_max = {}: expected 1 <= shards_final <= shards_max",
+                self.shards_final, self.shards_max
+            ));
+        }
+        Ok(SeedRun {
+            seed: self.seed,
+            throttle_rate,
+            records_dropped: self.records_dropped,
+            p99_put_latency_ms,
+            p99_iterator_age_ms,
+            cost_per_month_usd,
+            meets_slo: false,
+            hottest_shard_key_share,
+            hottest_shard_peak_records_per_s: self.hottest_shard_peak_records_per_s,
+            shards_final: self.shards_final,
+            shards_max: self.shards_max,
+        }
+        .judged(slo))
+    }
 }
 
 /// Every (point, seed) job of the grid, in input order.
@@ -74,17 +146,41 @@ fn jobs(sc: &Scenario, settings: &SizeSettings) -> Vec<(Point, u64)> {
     grid_points(sc, settings).into_iter().flat_map(|p| seeds.iter().map(move |&s| (p, s))).collect()
 }
 
-fn fingerprint(sc: &Scenario, settings: &SizeSettings) -> String {
+/// The fingerprint a part file carries: SHA-256 (hex) of the canonical JSON of the validated
+/// scenario (without its `source` path and `[size]` table) and the size settings in force.
+///
+/// Canonical so that parts run by different builds, compilers and platforms agree: the text is
+/// `serde_json` of the `Serialize` form (field names, numbers in shortest round-trip form), with
+/// every object's keys sorted here (whatever serde_json's map order). Rust's `Debug` text is not
+/// a stable format (https://doc.rust-lang.org/std/fmt/trait.Debug.html: "Derived Debug formats
+/// are not stable"), and a 64-bit hash lets two scenarios collide by chance far sooner than
+/// SHA-256 (https://csrc.nist.gov/pubs/fips/180-4/upd1/final). It tells parts apart; it is no
+/// signature (anyone can copy it into a file). File locations (`source`, trace paths)
+/// are left out: the same scenario lies in different folders on different machines. The kinesim
+/// version is checked on its own ([`merge`]), so its message can name both versions.
+pub fn fingerprint(sc: &Scenario, settings: &SizeSettings) -> String {
+    use sha2::{Digest, Sha256};
     let mut s = sc.clone();
     s.source = None;
     s.size = None;
-    let text = format!("{}\n{s:?}\n{settings:?}", crate::VERSION);
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let value = serde_json::json!({ "scenario": s, "size": settings });
+    let text = canonical(value).to_string();
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `v` with every object's keys in sorted order (serde_json keeps insertion order when its
+/// `preserve_order` feature is on anywhere in the build).
+fn canonical(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut fields: Vec<(String, Value)> = m.into_iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(fields.into_iter().map(|(k, v)| (k, canonical(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(canonical).collect()),
+        v => v,
     }
-    format!("{h:016x}")
 }
 
 fn check_grid(settings: &SizeSettings) -> Result<(), String> {
@@ -158,19 +254,36 @@ pub fn run_part(
 }
 
 /// Merge part files (any order) into the sizing one `kinesim size` run would produce.
+///
+/// Nothing a part file says is believed beyond the raw figures of each run: every number is
+/// checked for range before use, every verdict (a run's `meets_slo`, a point's statistics and
+/// rule) is recomputed from the figures and the scenario's SLO, and a job given twice, a part
+/// of another split, scenario or kinesim version is refused. Errors name the file.
 pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]) -> Result<Sizing, String> {
     check_grid(settings)?;
     let all = jobs(sc, settings);
     let want = fingerprint(sc, settings);
+    let has_consumers = !sc.consumers.is_empty();
     let mut slots: Vec<Option<SeedRun>> = vec![None; all.len()];
-    let mut seen: Vec<u32> = Vec::new();
+    // (part index, file name) of every part read.
+    let mut seen: Vec<(u32, &str)> = Vec::new();
     let mut count = None;
     for (name, bytes) in parts {
         let f: PartFile = serde_json::from_slice(bytes)
             .map_err(|e| format!("{name}: not a kinesim size part file: {e}"))?;
+        if f.kinesim_version != crate::VERSION {
+            return Err(format!(
+                "{name}: written by kinesim {:?}, but this is kinesim {}: merge parts with the kinesim version that ran them",
+                f.kinesim_version,
+                crate::VERSION
+            ));
+        }
+        if f.parts == 0 || f.part == 0 || f.part > f.parts {
+            return Err(format!("{name}: part {} of {}: expected 1 <= part <= parts", f.part, f.parts));
+        }
         if f.fingerprint != want || f.jobs_total != all.len() {
             return Err(format!(
-                "{name}: made from a different scenario, [size] table or kinesim version than {} (run every part from the same file with the same kinesim)",
+                "{name}: made from a different scenario or [size] table than {} (run every part from the same file with the same kinesim)",
                 sc.name
             ));
         }
@@ -182,43 +295,41 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
                 count.unwrap_or(0)
             ));
         }
-        if seen.contains(&f.part) {
-            return Err(format!("{name}: part {}/{} given twice", f.part, f.parts));
+        if let Some((_, first)) = seen.iter().find(|(i, _)| *i == f.part) {
+            return Err(format!("{name}: part {}/{} given twice (also {first})", f.part, f.parts));
         }
-        seen.push(f.part);
-        for r in f.runs {
-            let (p, seed) = *all.get(r.job).ok_or_else(|| format!("{name}: job {} out of range", r.job))?;
+        seen.push((f.part, name.as_str()));
+        for r in &f.runs {
+            let (p, seed) = *all.get(r.job).ok_or_else(|| {
+                format!("{name}: job {} out of range (the grid has jobs 0..{})", r.job, all.len())
+            })?;
             let mode_ok = super::mode_str(p.mode) == r.mode
                 && p.policy.map(|x| x.name()) == r.policy.as_deref()
                 && (p.mode == CapacityMode::OnDemand || p.shards == r.shards);
             if !mode_ok || seed != r.seed || r.job % f.parts as usize != (f.part - 1) as usize {
                 return Err(format!("{name}: job {} does not match the scenario's grid", r.job));
             }
-            slots[r.job] = Some(SeedRun {
-                seed: r.seed,
-                throttle_rate: f64::from_bits(r.throttle_rate_bits),
-                records_dropped: r.records_dropped,
-                p99_put_latency_ms: f64::from_bits(r.p99_put_latency_ms_bits),
-                p99_iterator_age_ms: r.p99_iterator_age_ms_bits.map(f64::from_bits),
-                cost_per_month_usd: f64::from_bits(r.cost_per_month_usd_bits),
-                meets_slo: r.meets_slo,
-                hottest_shard_key_share: f64::from_bits(r.hottest_shard_key_share_bits),
-                hottest_shard_peak_records_per_s: r.hottest_shard_peak_records_per_s,
-                shards_final: r.shards_final,
-                shards_max: r.shards_max,
-            });
+            if slots[r.job].is_some() {
+                return Err(format!("{name}: job {} listed twice", r.job));
+            }
+            slots[r.job] =
+                Some(r.to_seed_run(has_consumers, &settings.slo).map_err(|e| format!("{name}: {e}"))?);
         }
     }
     let n = count.unwrap_or(0);
-    let missing: Vec<String> = (1..=n).filter(|i| !seen.contains(i)).map(|i| format!("{i}/{n}")).collect();
+    // At most ten listed; stops early, so a forged huge `parts` costs nothing.
+    let missing: Vec<String> =
+        (1..=n).filter(|i| !seen.iter().any(|(j, _)| j == i)).take(10).map(|i| format!("{i}/{n}")).collect();
     if !missing.is_empty() {
-        return Err(format!("missing part(s) {}", missing.join(", ")));
+        let more = if missing.len() == 10 { ", ..." } else { "" };
+        return Err(format!("missing part(s) {}{more}", missing.join(", ")));
     }
-    let runs: Vec<SeedRun> = slots
-        .into_iter()
-        .enumerate()
-        .map(|(j, r)| r.ok_or_else(|| format!("job {j} is in no part")))
-        .collect::<Result<_, _>>()?;
+    let mut runs = Vec::with_capacity(all.len());
+    for (j, r) in slots.into_iter().enumerate() {
+        let part = (j % n as usize) as u32 + 1;
+        let file = seen.iter().find(|(i, _)| *i == part).map_or("", |(_, f)| f);
+        runs.push(r.ok_or_else(|| format!("{file}: job {j} is missing (part {part}/{n} should have it)"))?);
+    }
     let per = settings.seeds.max(1) as usize;
     let points = grid_points(sc, settings);
     let evaluated = points

@@ -314,3 +314,96 @@ fn named_pipes_and_folders_are_refused_without_hanging() {
     assert!(err.contains("not a regular file but a directory"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A scenario whose text is hostile to terminals and spreadsheets: a description and a hot key
+/// holding escape sequences (clear screen, retitle the window, the one-byte C1 CSI), a key
+/// template that is a spreadsheet formula, a producer name starting with `@`.
+const HOSTILE: &str = r#"name = "hostile"
+description = "line one\u001B[2J\u001B]0;pwned\u0007\nline two\u009B31m"
+seed = 3
+duration = "5s"
+[stream]
+shards = 1
+[engine]
+mode = "per-record"
+trace_records = 20
+[[producers]]
+name = "@x"
+rate = 50
+record_size = "100B"
+keys = { distribution = "hot", hot = [{ key = "\u001B[2Jhot", share = 0.5 }], count = 100, template = "=cmd|' /C calc'!A0-{}" }
+"#;
+
+/// Bytes a terminal would act on: ESC, BEL and the C1 CSI (UTF-8 C2 9B).
+fn assert_no_terminal_controls(what: &str, b: &[u8]) {
+    assert!(!b.contains(&0x1b), "{what}: raw ESC");
+    assert!(!b.contains(&0x07), "{what}: raw BEL");
+    assert!(!b.windows(2).any(|w| w == [0xc2, 0x9b]), "{what}: raw C1 CSI");
+}
+
+#[test]
+fn hostile_text_never_reaches_a_terminal_page_or_spreadsheet_raw() {
+    let d = temp_dir("hostile");
+    let file = d.join("hostile.toml");
+    std::fs::write(&file, HOSTILE).unwrap();
+    let f = file.to_str().unwrap();
+
+    // `explain`: escapes shown visibly, the description's own line break kept.
+    let o = kinesim(&["explain", f]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_no_terminal_controls("explain", &o.stdout);
+    let out = text(&o.stdout);
+    assert!(out.contains("line one\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\nline two\\u{9b}31m"), "{out}");
+    assert!(out.contains("\\u{1b}[2Jhot"), "{out}");
+
+    // `keys`: the key as given on the command line, made visible in the table.
+    let o = kinesim(&["keys", "--shards", "2", "\u{1b}]0;pwned\u{7}", "plain"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_no_terminal_controls("keys", &o.stdout);
+    assert!(text(&o.stdout).contains("\\u{1b}]0;pwned\\u{7}"), "{}", text(&o.stdout));
+
+    // `run`: report.html and trace.csv.
+    let out = d.join("report");
+    let o = kinesim(&["run", f, "-q", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let html = std::fs::read(out.join("report.html")).unwrap();
+    assert_no_terminal_controls("report.html", &html);
+    assert!(text(&html).contains("line one\\u{1b}[2J"), "the description is shown, escaped");
+    // (JSON files are left to serde_json, which escapes C0 as \u001b but, as JSON allows,
+    // writes C1 raw.)
+    for name in std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()) {
+        if name.extension().is_some_and(|x| x == "json") {
+            continue;
+        }
+        assert_no_terminal_controls(&name.display().to_string(), &std::fs::read(&name).unwrap());
+    }
+    // trace.csv: every text cell a spreadsheet would evaluate starts with `'`; numbers stay.
+    let mut rd = csv::Reader::from_path(out.join("trace.csv")).unwrap();
+    let rows: Vec<std::collections::HashMap<String, String>> = rd.deserialize().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    let mut formula_keys = 0;
+    for row in &rows {
+        assert_eq!(row["producer"], "'@x");
+        let key = &row["partition_key"];
+        assert!(!key.starts_with(['=', '+', '-', '@']), "{key}");
+        if key.starts_with("'=cmd|' /C calc'!A0-") {
+            formula_keys += 1;
+        }
+        assert!(row["time_s"].parse::<f64>().is_ok(), "{row:?}");
+    }
+    assert!(formula_keys > 0, "some traced record uses a template key: {rows:?}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// A scenario name may start with `-` (it names a folder): comparison.csv shows it as text.
+#[test]
+fn a_scenario_name_starting_with_a_minus_is_text_in_comparison_csv() {
+    let sc =
+        kinesim::scenario::parse_str(&MINIMAL.replace("one-shard-poisson", "-x").replace("10m", "2s"), None)
+            .unwrap();
+    let csv = kinesim::report::compare::csv(&[kinesim::experiment::run(&sc)]);
+    let mut rd = csv::Reader::from_reader(csv.as_slice());
+    let row: std::collections::HashMap<String, String> = rd.deserialize().next().unwrap().unwrap();
+    assert_eq!(row["scenario"], "'-x");
+    assert_eq!(row["shards_initial"], "1");
+}

@@ -276,6 +276,174 @@ fn parts_merged_equal_one_run_byte_for_byte() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `kinesim` with `args`: (exit code, stderr).
+fn kinesim_cli(args: &[&str]) -> (Option<i32>, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim")).args(args).output().unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn tampered_part_files_are_refused_or_judged_again_naming_the_file() {
+    let dir = std::env::temp_dir().join(format!("kinesim-size-tamper-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("monotone.toml");
+    std::fs::write(&file, MONOTONE.replace("to = 12", "to = 5")).unwrap();
+    let f = file.to_string_lossy().into_owned();
+    let d = |s: &str| dir.join(s).to_string_lossy().into_owned();
+    for i in [1, 2] {
+        let (code, err) =
+            kinesim_cli(&["size", &f, "--part", &format!("{i}/2"), "--out", &d(&format!("p{i}")), "--quiet"]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let read = |i: u32| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join(format!("p{i}/part.json"))).unwrap()).unwrap()
+    };
+    let (code, err) = kinesim_cli(&[
+        "size-merge",
+        &f,
+        &d("p1/part.json"),
+        &d("p2/part.json"),
+        "--out",
+        &d("honest"),
+        "--quiet",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let honest = std::fs::read(dir.join("honest/sizing.json")).unwrap();
+    let sizing: serde_json::Value = serde_json::from_slice(&honest).unwrap();
+    // 3,500 records/s need 4 shards: 1 to 3 shards throttle (the forgery below needs them).
+    assert_eq!(sizing["points"][sizing["recommendation"].as_u64().unwrap() as usize]["shards"], 4);
+
+    // Every run claims to meet the SLO: the claim is not read, so the report is the honest one
+    // (it used to recommend 1 shard, throttling most records).
+    let mut forged = [read(1), read(2)];
+    for part in &mut forged {
+        for run in part["runs"].as_array_mut().unwrap() {
+            run["meets_slo"] = serde_json::json!(true);
+        }
+    }
+    for (i, v) in forged.iter().enumerate() {
+        std::fs::write(dir.join(format!("forged{}.json", i + 1)), serde_json::to_vec(v).unwrap()).unwrap();
+    }
+    let (code, err) = kinesim_cli(&[
+        "size-merge",
+        &f,
+        &d("forged1.json"),
+        &d("forged2.json"),
+        "--out",
+        &d("forged"),
+        "--quiet",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        std::fs::read(dir.join("forged/sizing.json")).unwrap() == honest,
+        "a forged meets_slo was believed"
+    );
+
+    // Each tampering of part 1, merged with the honest part 2: exit 2, the file named, the reason.
+    let nan = f64::NAN.to_bits();
+    type Tamper = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Tamper, &str)> = vec![
+        ("zero-parts", Box::new(|v| v["parts"] = 0.into()), "expected 1 <= part <= parts"),
+        ("zero-part", Box::new(|v| v["part"] = 0.into()), "expected 1 <= part <= parts"),
+        (
+            "duplicate-job",
+            Box::new(|v| {
+                let runs = v["runs"].as_array_mut().unwrap();
+                let first = runs[0].clone();
+                runs.push(first);
+            }),
+            "listed twice",
+        ),
+        ("nan", Box::new(move |v| v["runs"][0]["throttle_rate_bits"] = nan.into()), "not a finite number"),
+        (
+            "inf-cost",
+            Box::new(|v| v["runs"][0]["cost_per_month_usd_bits"] = f64::INFINITY.to_bits().into()),
+            "cost_per_month_usd_bits",
+        ),
+        (
+            "throttle-above-1",
+            Box::new(|v| v["runs"][0]["throttle_rate_bits"] = 1.5f64.to_bits().into()),
+            "outside 0..=1",
+        ),
+        (
+            "negative-latency",
+            Box::new(|v| v["runs"][0]["p99_put_latency_ms_bits"] = (-1.0f64).to_bits().into()),
+            "p99_put_latency_ms_bits",
+        ),
+        ("no-shards", Box::new(|v| v["runs"][0]["shards_final"] = 0.into()), "shards_final"),
+        (
+            "age-without-consumers",
+            Box::new(|v| v["runs"][0]["p99_iterator_age_ms_bits"] = 1.0f64.to_bits().into()),
+            "no consumers",
+        ),
+        ("job-out-of-range", Box::new(|v| v["runs"][0]["job"] = 1_000_000.into()), "out of range"),
+        (
+            "other-version",
+            Box::new(|v| v["kinesim_version"] = "0.0.1-other".into()),
+            "written by kinesim \"0.0.1-other\", but this is kinesim",
+        ),
+    ];
+    for (name, tamper, why) in cases {
+        let mut v = read(1);
+        tamper(&mut v);
+        let path = d(&format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let (code, err) =
+            kinesim_cli(&["size-merge", &f, &path, &d("p2/part.json"), "--out", &d("m"), "--quiet"]);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains(&format!("{name}.json")) && err.contains(why), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    // The other version is named alongside this one.
+    let (_, err) =
+        kinesim_cli(&["size-merge", &f, &d("other-version.json"), &d("p2/part.json"), "--out", &d("m")]);
+    assert!(err.contains(env!("CARGO_PKG_VERSION")), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const TINY: &str = r#"
+name = "tiny"
+seed = 1
+duration = "10s"
+[stream]
+shards = 2
+[[producers]]
+name = "p"
+rate = 100
+record_size = "1KiB"
+[size]
+shards = [1, 2]
+seeds = 2
+"#;
+
+#[test]
+fn the_fingerprint_is_a_pinned_hash_of_what_the_scenario_says_not_where_it_lies() {
+    use kinesim::size::parts::fingerprint;
+    let fp = |toml: &str, source: Option<&std::path::Path>| {
+        let sc = parse_str(toml, source).unwrap();
+        let settings = sc.size.clone().unwrap();
+        fingerprint(&sc, &settings)
+    };
+    let a = fp(TINY, None);
+    // Golden value: SHA-256 of the canonical JSON. It changes only when the canonical form (a
+    // field of the validated scenario, a default, a shipped price) changes; update it then, on
+    // purpose.
+    assert_eq!(a, "b9c996c6f833df6cbbe95ccee1c3431e05845982487ec3297ec2dffa5cec38b5");
+    assert_eq!(a.len(), 64);
+    // Where the file lies does not matter (parts run on different machines) ...
+    assert_eq!(fp(TINY, Some(std::path::Path::new("/some/where/tiny.toml"))), a);
+    assert_eq!(fp(TINY, Some(std::path::Path::new("elsewhere/tiny.toml"))), a);
+    // ... each setting does, in the scenario and in [size].
+    for (from, to) in [
+        ("rate = 100", "rate = 101"),
+        ("seeds = 2", "seeds = 3"),
+        ("duration = \"10s\"", "duration = \"11s\""),
+    ] {
+        assert_ne!(fp(&TINY.replace(from, to), None), a, "{to}");
+    }
+}
+
 /// Five polling consumers read 800 KiB/s each from a stream written at 800 records/s of 1 KiB:
 /// 4 MiB/s of reads against each shard's shared 2 MiB/s read limit
 /// (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html, FACTS.md:
