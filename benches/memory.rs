@@ -77,7 +77,14 @@ fn child(path: &Path) {
     let r = kinesim::experiment::run(&sc);
     let files = kinesim::report::render_all(&r, &sc).expect("charts");
     let dir = std::env::temp_dir().join(format!("kinesim-memory-bench-{}", std::process::id()));
-    kinesim::report::writer::write_folder(&dir, &files).expect("report folder");
+    let folder = kinesim::report::writer::Folder {
+        dir: &dir,
+        kind: "run",
+        scenario: &sc.name,
+        overwrite: false,
+        protect: &[],
+    };
+    kinesim::report::writer::write_folder(&folder, &files).expect("report folder");
     drop(files);
     let _ = std::fs::remove_dir_all(&dir);
     let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
