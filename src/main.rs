@@ -366,7 +366,9 @@ fn run(cli: Cli) -> Result<()> {
             let settings = sc.size.clone().unwrap_or_default();
             let mut files = Vec::new();
             for p in &parts {
-                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                // A part file is a few KiB per run; 256 MiB is far beyond any real one.
+                let bytes = scenario::read_limited(p, 256 << 20)
+                    .map_err(|e| BadInput(format!("{}: cannot read the part file: {e}", p.display())))?;
                 files.push((p.display().to_string(), bytes));
             }
             let sizing = kinesim::size::parts::merge(&sc, &settings, &files).map_err(BadInput)?;

@@ -83,7 +83,7 @@ pub fn parse_minute_csv(bytes: &[u8], scale: f64) -> Result<Vec<(crate::units::S
 
 /// Read a regular file of at most `limit` bytes: a device, a folder, a named pipe or a runaway
 /// file is an error, not a hang.
-pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, Read};
     // The type first, from the path (following symlinks), before `open`: opening a named pipe
     // for reading blocks until something writes to it (POSIX open(2), O_RDONLY without
@@ -92,9 +92,17 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> 
     if !kind.is_file() {
         return Err(Error::other(format!("not a regular file but {}", file_kind(kind))));
     }
-    let file = std::fs::File::open(path)?;
+    // A path swapped for a pipe between the two looks must not hang `open` either: O_NONBLOCK
+    // (it does not change reads of a regular file).
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
     let meta = file.metadata()?;
-    // Replaced between the two looks.
     if !meta.is_file() {
         return Err(Error::other(format!("not a regular file but {}", file_kind(meta.file_type()))));
     }

@@ -312,6 +312,15 @@ fn named_pipes_and_folders_are_refused_without_hanging() {
     assert!(err.contains(&format!("{}:11:", s.display())), "{err}");
     assert!(err.contains("cannot read trace file"), "{err}");
     assert!(err.contains("not a regular file but a directory"), "{err}");
+    // A part file of `size-merge` too.
+    let good = d.join("good.toml");
+    std::fs::write(&good, MINIMAL).unwrap();
+    let part = d.join("part.json");
+    mkfifo(&part);
+    let o = kinesim_within(&["size-merge", good.to_str().unwrap(), part.to_str().unwrap()], limit);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("part.json: cannot read the part file: not a regular file but a named pipe"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
 
