@@ -225,6 +225,21 @@ pub enum Term {
     Trace,
 }
 
+/// Variants of one `kinesim compare` run side by side (rayon), so their peak memory adds up:
+/// `Some(advice)` when together they are above the guard though each alone is not.
+pub fn refuse_together(scenarios: &[Scenario]) -> Option<String> {
+    let total: f64 = scenarios.iter().map(|s| estimate(s).memory_bytes).sum();
+    (total > MAX_MEMORY_BYTES).then(|| {
+        format!(
+            "the {} variants run side by side and together would need about {:.1} GiB of memory (the guard is \
+             {:.1} GiB): compare fewer variants at a time, or --force runs them anyway",
+            scenarios.len(),
+            total / GIB,
+            MAX_MEMORY_BYTES / GIB
+        )
+    })
+}
+
 /// Runs estimated above this many events are refused without `--force` (about two minutes at
 /// ten million events per second).
 pub const MAX_EVENTS: f64 = 1e9;

@@ -285,6 +285,9 @@ fn run(cli: Cli) -> Result<()> {
             for sc in &loaded {
                 guard(sc, force)?;
             }
+            if let Some(why) = experiment::refuse_together(&loaded).filter(|_| !force) {
+                bail!(BadInput(why));
+            }
             let results = experiment::run_all(&loaded);
             let dir = out.unwrap_or_else(|| PathBuf::from("reports").join("compare"));
             let mut files = vec![

@@ -320,7 +320,10 @@ fn named_pipes_and_folders_are_refused_without_hanging() {
     let o = kinesim_within(&["size-merge", good.to_str().unwrap(), part.to_str().unwrap()], limit);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("part.json: cannot read the part file: not a regular file but a named pipe"), "{err}");
+    assert!(
+        err.contains("part.json: cannot read the part file: not a regular file but a named pipe"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 

@@ -179,3 +179,42 @@ fn refusal_messages_do_not_repeat_themselves() {
         assert_eq!(why.matches("shorten").count() + why.matches("shorter").count(), 1, "{why}");
     }
 }
+
+/// `compare` runs its variants side by side, so their memory adds up: variants that pass the
+/// guard one by one are refused together (exit 2, before any runs), and --force runs them.
+#[test]
+fn compare_guards_the_memory_of_its_variants_together() {
+    let idle = |days: u32, name: &str| {
+        format!(
+            "name = \"{name}\"\nduration = \"{days}d\"\n[stream]\nshards = 2\n[engine]\nmode = \"aggregated\"\n{}",
+            producers(1, 0)
+        )
+    };
+    // The longest idle run that is at most 60% of the guard: two of them are above it.
+    let days = (1..=400)
+        .rev()
+        .find(|&d| {
+            estimate(&kinesim::scenario::parse_str(&idle(d, "x"), None).unwrap()).memory_bytes
+                < 0.6 * MAX_MEMORY_BYTES
+        })
+        .unwrap();
+    let one = kinesim::scenario::parse_str(&idle(days, "x"), None).unwrap();
+    assert!(estimate(&one).memory_bytes > 0.5 * MAX_MEMORY_BYTES, "{days} days");
+    assert!(estimate(&one).refusal(&one).is_none());
+    let d = temp_dir("compare-together");
+    let (a, b) = (d.join("a.toml"), d.join("b.toml"));
+    std::fs::write(&a, idle(days, "a")).unwrap();
+    std::fs::write(&b, idle(days, "b")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_kinesim"))
+        .arg("compare")
+        .args([&a, &b])
+        .arg("--out")
+        .arg(d.join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("2 variants run side by side") && err.contains("--force"), "{err}");
+    assert!(!d.join("out").exists());
+    let _ = std::fs::remove_dir_all(&d);
+}
