@@ -43,119 +43,127 @@ fn emit(text: std::fmt::Arguments) -> Result<()> {
 /// Simulate Amazon Kinesis Data Streams capacity: throttling, latency and shards, second by
 /// second, before anything is deployed.
 #[derive(Parser)]
-#[command(name = "kinesim", version, about, long_about = None)]
+#[command(name = "kinesim", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+const EXAMPLES: &str = "\
+Examples:
+  kinesim list                                    the bundled teaching scenarios
+  kinesim run quickstart                          simulate one -> reports/quickstart/
+  kinesim run my-stream.toml --out reports/try-2  a scenario file of yours
+  kinesim compare daily-fixed daily-on-demand     the same traffic, two capacity plans
+  kinesim size size-launch                        the cheapest configuration meeting an SLO
+  cat s.toml | kinesim validate -                 a scenario from standard input
+
+Exit codes: 0 success; 1 failure while running, or no configuration meets the SLO (size);
+2 bad input; 128 + n stopped by signal n (130 Ctrl-C).";
+
+/// Where a report goes and what is printed (`run`, `compare`, `size`, `size-merge`).
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Report folder (default: reports/<name>, reports/compare, reports/size-<name>)
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print nothing on success (and no progress bar)
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the report's JSON (summary.json, comparison.json, sizing.json) to standard output
+    /// instead of the text summary
+    #[arg(long)]
+    json: bool,
+    /// Replace what is at the report folder's path even when it is not a report kinesim wrote
+    /// (a folder of yours, a file, a link); never one holding the scenario or the current
+    /// directory
+    #[arg(long)]
+    overwrite: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Simulate a scenario and write its report to reports/<name>/ (or --out)
+    #[command(
+        after_help = "Examples:\n  kinesim run quickstart\n  kinesim run hot-key --seed 7 --out reports/hot-key-7\n  \
+                            kinesim run my-stream.toml --json | jq .write.throttle_rate\n  \
+                            kinesim run - < my-stream.toml"
+    )]
     Run {
-        /// Scenario file (TOML), or the name of a bundled scenario (see `kinesim list`)
+        /// Scenario file (TOML), the name of a bundled scenario (see `kinesim list`), or `-`
+        /// for standard input
         scenario: PathBuf,
-        /// Report folder (default: reports/<scenario name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Override the scenario's seed
         #[arg(long)]
         seed: Option<u64>,
-        /// Print nothing on success
-        #[arg(long, short)]
-        quiet: bool,
-        /// Print summary.json to standard output instead of the text summary
-        #[arg(long)]
-        json: bool,
         /// Run even if the estimated work or memory is enormous
         #[arg(long)]
         force: bool,
-        /// Replace what is at the report folder's path even when it is not a report kinesim
-        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
-        /// current directory
-        #[arg(long)]
-        overwrite: bool,
     },
-    /// Run one workload under several capacity configurations (one scenario file each) with
-    /// the same seed, in parallel, and write one side-by-side report
+    /// Run one workload under several capacity configurations (one scenario each) with the
+    /// same seed, in parallel, and write one side-by-side report
+    #[command(
+        after_help = "Examples:\n  kinesim compare daily-fixed daily-on-demand daily-scheduled daily-target-tracking\n  \
+                            kinesim compare provisioned.toml on-demand.toml --out reports/modes"
+    )]
     Compare {
-        /// Scenario files (TOML), one per variant
+        /// Scenario files or bundled names, one per variant (at most one `-`)
         #[arg(required = true, num_args = 2..)]
         scenarios: Vec<PathBuf>,
-        /// Report folder (default: reports/compare)
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Seed for every variant (default: the first scenario's seed)
         #[arg(long)]
         seed: Option<u64>,
-        /// Print nothing on success
-        #[arg(long, short)]
-        quiet: bool,
-        /// Print comparison.json to standard output instead of the table
-        #[arg(long)]
-        json: bool,
         /// Run even if the estimated work or memory is enormous
         #[arg(long)]
         force: bool,
-        /// Replace what is at the report folder's path even when it is not a report kinesim
-        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
-        /// current directory
-        #[arg(long)]
-        overwrite: bool,
     },
     /// Find the cheapest configuration meeting the scenario's SLO (`[size]`): a parallel sweep
-    /// over shard counts and capacity modes with several seeds per point
+    /// over shard counts and capacity modes with several seeds per point. Exits 1 when no
+    /// configuration meets the SLO
+    #[command(
+        after_help = "Examples:\n  kinesim size size-launch\n  kinesim size my-stream.toml --json > sizing.json\n  \
+                            kinesim size my-stream.toml --part 3/8    # one task of a job array"
+    )]
     Size {
-        /// Scenario file (TOML), or the name of a bundled scenario
+        /// Scenario file (TOML), the name of a bundled scenario, or `-`
         scenario: PathBuf,
-        /// Report folder (default: reports/size-<scenario name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Print nothing on success (and no progress bar)
-        #[arg(long, short)]
-        quiet: bool,
-        /// Print sizing.json to standard output instead of the table
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Run only part i of n of the grid (e.g. one task of a job array) and write
         /// part.json to --out (default reports/size-<name>-part-i-of-n); merge with size-merge
         #[arg(long, value_name = "I/N")]
         part: Option<kinesim::size::parts::Part>,
-        /// Replace what is at the report folder's path even when it is not a report kinesim
-        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
-        /// current directory
-        #[arg(long)]
-        overwrite: bool,
     },
     /// Merge the part files of `kinesim size --part i/n` into the report one run would write
+    /// (exits 1 when no configuration meets the SLO)
     SizeMerge {
-        /// The scenario the parts ran (file or bundled name)
+        /// The scenario the parts ran (file, bundled name, or `-`)
         scenario: PathBuf,
         /// Part files (part.json of every part, any order)
         #[arg(required = true)]
         parts: Vec<PathBuf>,
-        /// Report folder (default: reports/size-<scenario name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Print nothing on success
-        #[arg(long, short)]
-        quiet: bool,
-        /// Print sizing.json to standard output instead of the table
-        #[arg(long)]
-        json: bool,
-        /// Replace what is at the report folder's path even when it is not a report kinesim
-        /// wrote (a folder of yours, a file, a link); never one holding the scenario or the
-        /// current directory
-        #[arg(long)]
-        overwrite: bool,
+        #[command(flatten)]
+        report: ReportArgs,
     },
-    /// Check scenario files without running them
+    /// Check scenarios without running them
+    #[command(
+        after_help = "Examples:\n  kinesim validate scenarios/*.toml\n  kinesim validate --json my-stream.toml"
+    )]
     Validate {
-        /// Scenario files (TOML)
+        /// Scenario files, bundled names, or `-` for standard input
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Print one JSON document: per scenario, ok or every problem with file, line, column,
+        /// field and message
+        #[arg(long)]
+        json: bool,
     },
     /// Print each partition key's 128-bit hash key and the shard Kinesis puts it on
+    #[command(after_help = "Example:\n  kinesim keys --shards 4 user-0 user-1")]
     Keys {
         /// Open shards of a new stream (uniform hash-key ranges)
         #[arg(long)]
@@ -168,18 +176,39 @@ enum Command {
         keys: Vec<String>,
     },
     /// List the bundled teaching scenarios (run one with `kinesim run NAME`)
-    List,
+    List {
+        /// Print a JSON array of { name, summary } instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a scenario with every default filled in: value, default or set, and meaning
     Explain {
-        /// Scenario file (TOML), or the name of a bundled scenario
+        /// Scenario file (TOML), the name of a bundled scenario, or `-`
         scenario: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  kinesim completions bash > ~/.local/share/bash-completion/completions/kinesim\n  \
+                            kinesim completions zsh > \"${fpath[1]}/_kinesim\""
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `kinesim man > kinesim.1 && man ./kinesim.1`
+    Man,
 }
 
 /// Bad input from the user (exit code 2), as opposed to a failure while running (exit code 1).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct BadInput(String);
+
+/// The command ran, and its answer is "no" (exit code 1): `size` found no configuration
+/// meeting the SLO. The report is written and the reason printed first.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Unmet(String);
 
 fn main() -> ExitCode {
     watch_signals();
@@ -193,6 +222,10 @@ fn main() -> ExitCode {
                 eprintln!("{se}");
                 return ExitCode::from(2);
             }
+            if let Some(u) = e.downcast_ref::<Unmet>() {
+                eprintln!("{u}");
+                return ExitCode::from(1);
+            }
             eprintln!("error: {e:#}");
             let refused = matches!(e.downcast_ref(), Some(report::writer::WriteError::Refused(_)));
             if refused || e.downcast_ref::<BadInput>().is_some() {
@@ -202,6 +235,285 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The data flow of each subcommand.
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run { scenario, report, seed, force } => cmd_run(&scenario, &report, seed, force),
+        Command::Compare { scenarios, report, seed, force } => cmd_compare(&scenarios, &report, seed, force),
+        Command::Size { scenario, report, part } => cmd_size(&scenario, &report, part),
+        Command::SizeMerge { scenario, parts, report } => cmd_size_merge(&scenario, &parts, &report),
+        Command::Validate { scenarios, json } => cmd_validate(&scenarios, json),
+        Command::Keys { shards, json, keys } => cmd_keys(shards, json, &keys),
+        Command::List { json } => cmd_list(json),
+        Command::Explain { scenario } => {
+            let (sc, _) = load_scenario(&scenario, &mut Stdin::default())?;
+            out!("{}", kinesim::explain::text(&sc))
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "kinesim",
+                &mut buf,
+            );
+            out!("{}", String::from_utf8_lossy(&buf))
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buf)
+                .context("rendering the manual page")?;
+            out!("{}", String::from_utf8_lossy(&buf))
+        }
+    }
+}
+
+/// load -> guard -> simulate -> render -> write -> print.
+fn cmd_run(arg: &Path, args: &ReportArgs, seed: Option<u64>, force: bool) -> Result<()> {
+    let (mut sc, origin) = load_scenario(arg, &mut Stdin::default())?;
+    if let Some(seed) = seed {
+        sc.seed = seed;
+    }
+    guard(&sc, force)?;
+    let result = experiment::run(&sc);
+    let files = report::render_all(&result, &sc).context("rendering the charts")?;
+    let dir = args.out.clone().unwrap_or_else(|| report::writer::default_dir(&sc.name));
+    write_report(&dir, "run", &sc.name, args, &origin.protect(), &files)?;
+    if args.json {
+        out!("{}", String::from_utf8_lossy(&files[0].1))?;
+    } else if !args.quiet {
+        out!("{}", report::text::render(&result))?;
+        outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display())?;
+    }
+    Ok(())
+}
+
+/// load every variant -> one seed -> guard -> simulate in parallel -> render -> write -> print.
+fn cmd_compare(args_in: &[PathBuf], args: &ReportArgs, seed: Option<u64>, force: bool) -> Result<()> {
+    let mut stdin = Stdin::default();
+    let mut loaded = Vec::new();
+    let mut origins = Vec::new();
+    for arg in args_in {
+        let (sc, origin) = load_scenario(arg, &mut stdin)?;
+        loaded.push(sc);
+        origins.push(origin);
+    }
+    let seed = seed.unwrap_or(loaded[0].seed);
+    for sc in &mut loaded {
+        sc.seed = seed;
+    }
+    check_variant_names(&origins, &loaded)?;
+    for sc in &loaded {
+        guard(sc, force)?;
+    }
+    if let Some(why) = experiment::refuse_together(&loaded).filter(|_| !force) {
+        bail!(BadInput(why));
+    }
+    let results = experiment::run_all(&loaded);
+    let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join("compare"));
+    let mut files = vec![
+        ("comparison.json".to_string(), report::compare::json(&results)),
+        ("comparison.csv".to_string(), report::compare::csv(&results)),
+    ];
+    for (name, svg) in report::charts::compare_svgs(&results).context("rendering the charts")? {
+        files.push((name.to_string(), svg.into_bytes()));
+    }
+    // A variant's folder must not take the name of one of compare's own files.
+    let own: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    for (sc, origin) in loaded.iter().zip(&origins) {
+        if own.contains(&sc.name) {
+            bail!(BadInput(format!(
+                "{}: name: the variant {:?} would put its report folder over compare's own {} in {}: give the \
+                 scenario another `name`",
+                origin.located("name"),
+                sc.name,
+                sc.name,
+                dir.display()
+            )));
+        }
+    }
+    for (r, sc) in results.iter().zip(&loaded) {
+        for (name, bytes) in report::render_all(r, sc).context("rendering the charts")? {
+            files.push((format!("{}/{name}", r.scenario), bytes));
+        }
+    }
+    let names: Vec<&str> = loaded.iter().map(|s| s.name.as_str()).collect();
+    let protect: Vec<PathBuf> = origins.iter().flat_map(Origin::protect).collect();
+    write_report(&dir, "compare", &names.join(", "), args, &protect, &files)?;
+    if args.json {
+        out!("{}", String::from_utf8_lossy(&files[0].1))?;
+    } else if !args.quiet {
+        out!("{}", report::compare::text(&results))?;
+        outln!(
+            "  report: {}/ (comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
+            dir.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// load -> sweep (or one part of it) -> write -> print; exit 1 when nothing meets the SLO.
+fn cmd_size(arg: &Path, args: &ReportArgs, part: Option<kinesim::size::parts::Part>) -> Result<()> {
+    let (sc, origin) = load_scenario(arg, &mut Stdin::default())?;
+    let settings = sc.size.clone().unwrap_or_default();
+    if let Some(part) = part {
+        let planned = kinesim::size::parts::planned_runs(&sc, &settings, part);
+        let bar = Progress::new(planned, !args.quiet);
+        let bytes = kinesim::size::parts::run_part(&sc, &settings, part, &|| bar.tick()).map_err(BadInput)?;
+        bar.finish();
+        let dir = args.out.clone().unwrap_or_else(|| {
+            report::writer::default_dir(&format!("size-{}-part-{}-of-{}", sc.name, part.index, part.count))
+        });
+        write_report(
+            &dir,
+            "size part",
+            &sc.name,
+            args,
+            &origin.protect(),
+            &[("part.json".to_string(), bytes)],
+        )?;
+        if !args.quiet {
+            outln!(
+                "size {}: part {}/{} ({planned} runs) -> {}/part.json; merge every part with `kinesim size-merge`",
+                sc.name,
+                part.index,
+                part.count,
+                dir.display()
+            )?;
+        }
+        return Ok(());
+    }
+    let planned = kinesim::size::planned_runs(&sc, &settings);
+    let bar = Progress::new(planned, !args.quiet && !args.json);
+    let sizing = kinesim::size::size(&sc, &settings, &|| bar.tick());
+    bar.finish();
+    write_sizing(&sc, &sizing, args, &origin.protect())
+}
+
+/// load -> read and check every part -> merge -> write -> print.
+fn cmd_size_merge(arg: &Path, parts: &[PathBuf], args: &ReportArgs) -> Result<()> {
+    let (sc, origin) = load_scenario(arg, &mut Stdin::default())?;
+    let settings = sc.size.clone().unwrap_or_default();
+    let mut files = Vec::new();
+    for p in parts {
+        // A part file is a few KiB per run; 256 MiB is far beyond any real one.
+        let bytes = scenario::read_limited(p, 256 << 20)
+            .map_err(|e| BadInput(format!("{}: cannot read the part file: {e}", p.display())))?;
+        files.push((p.display().to_string(), bytes));
+    }
+    let sizing = kinesim::size::parts::merge(&sc, &settings, &files).map_err(BadInput)?;
+    let mut protect = parts.to_vec();
+    protect.extend(origin.protect());
+    write_sizing(&sc, &sizing, args, &protect)
+}
+
+/// Check every scenario; print `ok` lines (or one JSON document); exit 2 if any is invalid.
+fn cmd_validate(args_in: &[PathBuf], json: bool) -> Result<()> {
+    let mut stdin = Stdin::default();
+    let mut failed = 0;
+    let mut docs = Vec::new();
+    for arg in args_in {
+        match load_scenario(arg, &mut stdin) {
+            Ok((sc, origin)) => {
+                if json {
+                    docs.push(serde_json::json!({ "input": origin.label(), "ok": true, "name": sc.name }));
+                } else {
+                    outln!("ok: {} ({})", origin.label(), sc.name)?;
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                if json {
+                    docs.push(problems_json(arg, &e));
+                } else if let Some(se) = e.downcast_ref::<ScenarioError>() {
+                    eprintln!("{se}");
+                } else {
+                    eprintln!("error: {e:#}");
+                }
+            }
+        }
+    }
+    if json {
+        let doc = serde_json::json!({ "valid": failed == 0, "scenarios": docs });
+        outln!("{}", serde_json::to_string_pretty(&doc).expect("JSON serialises"))?;
+    }
+    if failed > 0 {
+        bail!(BadInput(format!("{failed} of {} scenarios are invalid", args_in.len())));
+    }
+    Ok(())
+}
+
+/// One invalid scenario for `validate --json`: every problem, located.
+fn problems_json(arg: &Path, e: &anyhow::Error) -> serde_json::Value {
+    let Some(se) = e.downcast_ref::<ScenarioError>() else {
+        let message = format!("{e:#}");
+        return serde_json::json!({ "input": arg.display().to_string(), "ok": false, "problems": [
+            { "file": arg.display().to_string(), "line": null, "column": null, "field": "", "message": message }
+        ] });
+    };
+    let problems: Vec<serde_json::Value> = se
+        .problems()
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "file": se.file(), "line": p.line, "column": p.column, "field": p.path, "message": p.message,
+            })
+        })
+        .collect();
+    serde_json::json!({ "input": arg.display().to_string(), "ok": false, "problems": problems })
+}
+
+fn cmd_keys(shards: u32, json: bool, keys: &[String]) -> Result<()> {
+    if shards == 0 || shards > defaults::MAX_SHARDS_PER_STREAM {
+        bail!(BadInput(format!(
+            "--shards {shards}: expected 1..={} (shards per stream)",
+            defaults::MAX_SHARDS_PER_STREAM
+        )));
+    }
+    for k in keys {
+        let n = k.chars().count();
+        if n == 0 || n > defaults::PARTITION_KEY_MAX_CHARS {
+            bail!(BadInput(format!(
+                "partition key {k:?} has {n} characters: expected 1..={}",
+                defaults::PARTITION_KEY_MAX_CHARS
+            )));
+        }
+    }
+    let map = ShardMap::uniform(shards);
+    if !json {
+        outln!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard")?;
+    }
+    for k in keys {
+        let h = hash_key(k);
+        let shard = map.shard_of(h);
+        let id = kinesim::model::hashing::shard_id_string(shard);
+        if json {
+            let line = serde_json::json!({ "partition_key": k, "hash_key": h.to_string(), "shard_index": shard, "shard_id": id });
+            outln!("{line}")?;
+        } else {
+            let k = kinesim::text_safety::terminal_line(k);
+            outln!("{k:<32} {h:>40} {shard:>6}  {id}")?;
+        }
+    }
+    Ok(())
+}
+
+fn cmd_list(json: bool) -> Result<()> {
+    if json {
+        let all: Vec<serde_json::Value> = library::ALL
+            .iter()
+            .map(|b| serde_json::json!({ "name": b.name, "summary": b.summary() }))
+            .collect();
+        return outln!("{}", serde_json::to_string_pretty(&all).expect("JSON serialises"));
+    }
+    let width = library::ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
+    for b in library::ALL {
+        outln!("{:<width$}  {}", b.name, b.summary())?;
+    }
+    outln!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md")
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP: exit 128 + the signal without a half-written report or a
@@ -223,21 +535,15 @@ fn write_report(
     dir: &Path,
     kind: &str,
     scenario: &str,
-    opts: &Overwrite,
+    args: &ReportArgs,
+    protect: &[PathBuf],
     files: &[(String, Vec<u8>)],
 ) -> Result<()> {
-    let folder =
-        report::writer::Folder { dir, kind, scenario, overwrite: opts.overwrite, protect: &opts.protect };
+    let folder = report::writer::Folder { dir, kind, scenario, overwrite: args.overwrite, protect };
     report::writer::write_folder(&folder, files).map_err(|e| match e {
         report::writer::WriteError::Refused(_) => anyhow::Error::new(e),
         io => anyhow::Error::new(io).context(format!("writing the report to {}", dir.display())),
     })
-}
-
-/// `--overwrite`, and the inputs no report may replace.
-struct Overwrite {
-    overwrite: bool,
-    protect: Vec<PathBuf>,
 }
 
 /// Refuse an enormous run before starting it, with the knob to change (unless `--force`).
@@ -250,209 +556,13 @@ fn guard(sc: &kinesim::scenario::Scenario, force: bool) -> Result<()> {
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Run { scenario, out, seed, quiet, json, force, overwrite } => {
-            let mut sc = load_scenario(&scenario)?;
-            if let Some(seed) = seed {
-                sc.seed = seed;
-            }
-            guard(&sc, force)?;
-            let result = experiment::run(&sc);
-            let files = report::render_all(&result, &sc).context("rendering the charts")?;
-            let dir = out.unwrap_or_else(|| report::writer::default_dir(&sc.name));
-            let opts = Overwrite { overwrite, protect: vec![scenario.clone()] };
-            write_report(&dir, "run", &sc.name, &opts, &files)?;
-            if json {
-                let summary = &files[0].1;
-                out!("{}", String::from_utf8_lossy(summary))?;
-            } else if !quiet {
-                out!("{}", report::text::render(&result))?;
-                outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display())?;
-            }
-            Ok(())
-        }
-        Command::Compare { scenarios, out, seed, quiet, json, force, overwrite } => {
-            let mut loaded = Vec::new();
-            for path in &scenarios {
-                loaded.push(scenario::load(path)?);
-            }
-            let seed = seed.unwrap_or(loaded[0].seed);
-            for sc in &mut loaded {
-                sc.seed = seed;
-            }
-            check_variant_names(&scenarios, &loaded)?;
-            for sc in &loaded {
-                guard(sc, force)?;
-            }
-            if let Some(why) = experiment::refuse_together(&loaded).filter(|_| !force) {
-                bail!(BadInput(why));
-            }
-            let results = experiment::run_all(&loaded);
-            let dir = out.unwrap_or_else(|| PathBuf::from("reports").join("compare"));
-            let mut files = vec![
-                ("comparison.json".to_string(), report::compare::json(&results)),
-                ("comparison.csv".to_string(), report::compare::csv(&results)),
-            ];
-            for (name, svg) in report::charts::compare_svgs(&results).context("rendering the charts")? {
-                files.push((name.to_string(), svg.into_bytes()));
-            }
-            // A variant's folder must not take the name of one of compare's own files.
-            let own: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-            for (i, sc) in loaded.iter().enumerate() {
-                if own.contains(&sc.name) {
-                    bail!(BadInput(format!(
-                        "{}: name: the variant {:?} would put its report folder over compare's own {} in {}: \
-                         give the scenario another `name`",
-                        located(&scenarios[i], "name"),
-                        sc.name,
-                        sc.name,
-                        dir.display()
-                    )));
-                }
-            }
-            for (r, sc) in results.iter().zip(&loaded) {
-                for (name, bytes) in report::render_all(r, sc).context("rendering the charts")? {
-                    files.push((format!("{}/{name}", r.scenario), bytes));
-                }
-            }
-            let names: Vec<&str> = loaded.iter().map(|s| s.name.as_str()).collect();
-            let opts = Overwrite { overwrite, protect: scenarios.clone() };
-            write_report(&dir, "compare", &names.join(", "), &opts, &files)?;
-            if json {
-                out!("{}", String::from_utf8_lossy(&files[0].1))?;
-            } else if !quiet {
-                out!("{}", report::compare::text(&results))?;
-                outln!(
-                    "  report: {}/ (comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
-                    dir.display()
-                )?;
-            }
-            Ok(())
-        }
-        Command::Size { scenario, out, quiet, json, part, overwrite } => {
-            let sc = load_scenario(&scenario)?;
-            let settings = sc.size.clone().unwrap_or_default();
-            let opts = Overwrite { overwrite, protect: vec![scenario.clone()] };
-            if let Some(part) = part {
-                let planned = kinesim::size::parts::planned_runs(&sc, &settings, part);
-                let bar = Progress::new(planned, !quiet);
-                let bytes =
-                    kinesim::size::parts::run_part(&sc, &settings, part, &|| bar.tick()).map_err(BadInput)?;
-                bar.finish();
-                let dir = out.unwrap_or_else(|| {
-                    report::writer::default_dir(&format!(
-                        "size-{}-part-{}-of-{}",
-                        sc.name, part.index, part.count
-                    ))
-                });
-                write_report(&dir, "size part", &sc.name, &opts, &[("part.json".to_string(), bytes)])?;
-                if !quiet {
-                    outln!(
-                        "size {}: part {}/{} ({planned} runs) -> {}/part.json; merge every part with `kinesim size-merge`",
-                        sc.name,
-                        part.index,
-                        part.count,
-                        dir.display()
-                    )?;
-                }
-                return Ok(());
-            }
-            let planned = kinesim::size::planned_runs(&sc, &settings);
-            let bar = Progress::new(planned, !quiet && !json);
-            let sizing = kinesim::size::size(&sc, &settings, &|| bar.tick());
-            bar.finish();
-            write_sizing(&sc, &sizing, out, quiet, json, &opts)
-        }
-        Command::SizeMerge { scenario, parts, out, quiet, json, overwrite } => {
-            let sc = load_scenario(&scenario)?;
-            let settings = sc.size.clone().unwrap_or_default();
-            let mut files = Vec::new();
-            for p in &parts {
-                // A part file is a few KiB per run; 256 MiB is far beyond any real one.
-                let bytes = scenario::read_limited(p, 256 << 20)
-                    .map_err(|e| BadInput(format!("{}: cannot read the part file: {e}", p.display())))?;
-                files.push((p.display().to_string(), bytes));
-            }
-            let sizing = kinesim::size::parts::merge(&sc, &settings, &files).map_err(BadInput)?;
-            let mut protect = parts.clone();
-            protect.push(scenario.clone());
-            write_sizing(&sc, &sizing, out, quiet, json, &Overwrite { overwrite, protect })
-        }
-        Command::List => {
-            let width = library::ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
-            for b in library::ALL {
-                outln!("{:<width$}  {}", b.name, b.summary())?;
-            }
-            outln!("\nrun one: kinesim run NAME    its settings: kinesim explain NAME    lessons: docs/tutorial.md")?;
-            Ok(())
-        }
-        Command::Explain { scenario } => {
-            let sc = load_scenario(&scenario)?;
-            out!("{}", kinesim::explain::text(&sc))?;
-            Ok(())
-        }
-        Command::Validate { scenarios } => {
-            let mut failed = Vec::new();
-            for path in &scenarios {
-                match scenario::load(path) {
-                    Ok(sc) => outln!("ok: {} ({})", path.display(), sc.name)?,
-                    Err(e) => {
-                        eprintln!("{e}");
-                        failed.push(path.display().to_string());
-                    }
-                }
-            }
-            if !failed.is_empty() {
-                bail!(BadInput(format!("{} of {} scenarios are invalid", failed.len(), scenarios.len())));
-            }
-            Ok(())
-        }
-        Command::Keys { shards, json, keys } => {
-            if shards == 0 || shards > defaults::MAX_SHARDS_PER_STREAM {
-                bail!(BadInput(format!(
-                    "--shards {shards}: expected 1..={} (shards per stream)",
-                    defaults::MAX_SHARDS_PER_STREAM
-                )));
-            }
-            for k in &keys {
-                let n = k.chars().count();
-                if n == 0 || n > defaults::PARTITION_KEY_MAX_CHARS {
-                    bail!(BadInput(format!(
-                        "partition key {k:?} has {n} characters: expected 1..={}",
-                        defaults::PARTITION_KEY_MAX_CHARS
-                    )));
-                }
-            }
-            let map = ShardMap::uniform(shards);
-            if !json {
-                outln!("{:<32} {:>40} {:>6}  shard_id", "partition_key", "hash_key", "shard")?;
-            }
-            for k in &keys {
-                let h = hash_key(k);
-                let shard = map.shard_of(h);
-                let id = kinesim::model::hashing::shard_id_string(shard);
-                if json {
-                    let line = serde_json::json!({ "partition_key": k, "hash_key": h.to_string(), "shard_index": shard, "shard_id": id });
-                    outln!("{line}")?;
-                } else {
-                    let k = kinesim::text_safety::terminal_line(k);
-                    outln!("{k:<32} {h:>40} {shard:>6}  {id}")?;
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-/// Write the sizing report folder and print the table (or sizing.json).
+/// Write the sizing report folder and print the table (or sizing.json); `Unmet` (exit 1) when
+/// no configuration meets the SLO.
 fn write_sizing(
     sc: &scenario::Scenario,
     sizing: &kinesim::size::Sizing,
-    out: Option<PathBuf>,
-    quiet: bool,
-    json: bool,
-    opts: &Overwrite,
+    args: &ReportArgs,
+    protect: &[PathBuf],
 ) -> Result<()> {
     let mut files = vec![
         ("sizing.json".to_string(), report::size::json(sizing)),
@@ -461,44 +571,44 @@ fn write_sizing(
     for (name, svg) in report::charts::size_svgs(sizing).context("rendering the charts")? {
         files.push((name.to_string(), svg.into_bytes()));
     }
-    let dir = out.unwrap_or_else(|| report::writer::default_dir(&format!("size-{}", sc.name)));
-    write_report(&dir, "size", &sc.name, opts, &files)?;
-    if json {
+    let dir = args.out.clone().unwrap_or_else(|| report::writer::default_dir(&format!("size-{}", sc.name)));
+    write_report(&dir, "size", &sc.name, args, protect, &files)?;
+    if args.json {
         out!("{}", String::from_utf8_lossy(&files[0].1))?;
-    } else if !quiet {
+    } else if !args.quiet {
         out!("{}", report::size::text(sizing))?;
         for w in experiment::warnings(sc) {
             outln!("note: {w}")?;
         }
         outln!("  report: {}/ (sizing.json, sizing.csv, size-*.svg)", dir.display())?;
     }
+    if sizing.recommendation.is_none() {
+        return Err(Unmet(format!(
+            "size {}: no configuration of the {} tried meets the SLO in every seed (exit code 1); the report \
+             says how close each came",
+            sc.name,
+            sizing.points.len()
+        ))
+        .into());
+    }
     Ok(())
 }
 
 /// Two variants of one comparison need names of their own (each names its report folder); the
-/// error names both files and the line of each `name`.
-fn check_variant_names(paths: &[PathBuf], loaded: &[scenario::Scenario]) -> Result<()> {
+/// error names both inputs and the line of each `name`.
+fn check_variant_names(origins: &[Origin], loaded: &[scenario::Scenario]) -> Result<()> {
     for (j, b) in loaded.iter().enumerate() {
         if let Some(i) = loaded[..j].iter().position(|a| a.name == b.name) {
             bail!(BadInput(format!(
-                "{}: name: the variant {:?} has the same name as the variant of {}: give each scenario file its own \
+                "{}: name: the variant {:?} has the same name as the variant of {}: give each scenario its own \
                  `name` (it names the variant's report folder)",
-                located(&paths[j], "name"),
+                origins[j].located("name"),
                 b.name,
-                located(&paths[i], "name"),
+                origins[i].located("name"),
             )));
         }
     }
     Ok(())
-}
-
-/// `file:line:column` of `field` in a scenario file (`file` alone when it cannot be found).
-fn located(path: &Path, field: &str) -> String {
-    let at = std::fs::read_to_string(path).ok().and_then(|text| scenario::position_of(&text, field));
-    match at {
-        Some((line, column)) => format!("{}:{line}:{column}", path.display()),
-        None => path.display().to_string(),
-    }
 }
 
 /// A progress bar with an ETA on standard error (`indicatif`), drawn only when it is a
@@ -537,12 +647,87 @@ impl Progress {
     }
 }
 
-/// A scenario file, or else a bundled scenario of that name (so `kinesim run hot-key` works from
-/// any directory). A name that is neither gets a suggestion.
-fn load_scenario(arg: &Path) -> Result<scenario::Scenario> {
+/// Where a scenario came from: a file, a bundled scenario, or standard input.
+enum Origin {
+    File(PathBuf),
+    Bundled(&'static library::Bundled),
+    Stdin(String),
+}
+
+impl Origin {
+    /// How messages name it.
+    fn label(&self) -> String {
+        match self {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Bundled(b) => format!("{}.toml (bundled)", b.name),
+            Origin::Stdin(_) => STDIN_LABEL.to_string(),
+        }
+    }
+
+    /// Inputs a report folder must never replace.
+    fn protect(&self) -> Vec<PathBuf> {
+        match self {
+            Origin::File(p) => vec![p.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// `label:line:column` of `field` (the label alone when it cannot be found).
+    fn located(&self, field: &str) -> String {
+        let text = match self {
+            Origin::File(p) => std::fs::read_to_string(p).ok(),
+            Origin::Bundled(b) => Some(b.text.to_string()),
+            Origin::Stdin(t) => Some(t.clone()),
+        };
+        match text.and_then(|t| scenario::position_of(&t, field)) {
+            Some((line, column)) => format!("{}:{line}:{column}", self.label()),
+            None => self.label(),
+        }
+    }
+}
+
+/// How messages name standard input.
+const STDIN_LABEL: &str = "<stdin>";
+
+/// Standard input, read at most once per command (a second `-` is bad input).
+#[derive(Default)]
+struct Stdin {
+    taken: bool,
+}
+
+impl Stdin {
+    fn read(&mut self) -> Result<String> {
+        use std::io::Read as _;
+        if std::mem::replace(&mut self.taken, true) {
+            bail!(BadInput("`-` (standard input) can be given only once".into()));
+        }
+        let limit = defaults::SCENARIO_FILE_MAX_BYTES;
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes).context("reading standard input")?;
+        if bytes.len() as u64 > limit {
+            bail!(BadInput(format!("{STDIN_LABEL}: larger than {} bytes: is it a scenario?", limit)));
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            anyhow::Error::new(BadInput(format!(
+                "{STDIN_LABEL}: not UTF-8 text (invalid byte at offset {}); is it a scenario?",
+                e.utf8_error().valid_up_to()
+            )))
+        })
+    }
+}
+
+/// A scenario file, `-` for standard input (relative trace paths then resolve against the
+/// current directory), or else a bundled scenario of that name (so `kinesim run hot-key` works
+/// from any directory). A name that is neither gets a suggestion.
+fn load_scenario(arg: &Path, stdin: &mut Stdin) -> Result<(scenario::Scenario, Origin)> {
+    if arg == Path::new("-") {
+        let text = stdin.read()?;
+        let sc = scenario::parse_str(&text, Some(Path::new(STDIN_LABEL)))?;
+        return Ok((sc, Origin::Stdin(text)));
+    }
     if !arg.exists() {
         if let Some(b) = arg.to_str().and_then(library::find) {
-            return Ok(b.scenario()?);
+            return Ok((b.scenario()?, Origin::Bundled(b)));
         }
         let text = arg.to_string_lossy();
         if !text.contains(['/', '\\']) && !text.ends_with(".toml") {
@@ -558,5 +743,5 @@ fn load_scenario(arg: &Path) -> Result<scenario::Scenario> {
             )));
         }
     }
-    Ok(scenario::load(arg)?)
+    Ok((scenario::load(arg)?, Origin::File(arg.to_path_buf())))
 }

@@ -4,6 +4,7 @@ mod browser;
 mod capacity;
 mod classroom;
 mod cli;
+mod cli_habits;
 mod common;
 mod consumers;
 mod cost;
