@@ -83,6 +83,7 @@ fn child(path: &Path) {
         scenario: &sc.name,
         overwrite: false,
         protect: &[],
+        sources: &[],
     };
     kinesim::report::writer::write_folder(&folder, &files).expect("report folder");
     drop(files);

@@ -281,7 +281,7 @@ fn cmd_run(arg: &Path, args: &ReportArgs, seed: Option<u64>, force: bool) -> Res
     let result = experiment::run(&sc);
     let files = report::render_all(&result, &sc).context("rendering the charts")?;
     let dir = args.out.clone().unwrap_or_else(|| report::writer::default_dir(&sc.name));
-    write_report(&dir, "run", &sc.name, args, &origin.protect(), &files)?;
+    write_report(&dir, "run", &sc.name, args, &origin.protect(), &[&origin], &files)?;
     if args.json {
         out!("{}", String::from_utf8_lossy(&files[0].1))?;
     } else if !args.quiet {
@@ -342,7 +342,8 @@ fn cmd_compare(args_in: &[PathBuf], args: &ReportArgs, seed: Option<u64>, force:
     }
     let names: Vec<&str> = loaded.iter().map(|s| s.name.as_str()).collect();
     let protect: Vec<PathBuf> = origins.iter().flat_map(Origin::protect).collect();
-    write_report(&dir, "compare", &names.join(", "), args, &protect, &files)?;
+    let all: Vec<&Origin> = origins.iter().collect();
+    write_report(&dir, "compare", &names.join(", "), args, &protect, &all, &files)?;
     if args.json {
         out!("{}", String::from_utf8_lossy(&files[0].1))?;
     } else if !args.quiet {
@@ -373,6 +374,7 @@ fn cmd_size(arg: &Path, args: &ReportArgs, part: Option<kinesim::size::parts::Pa
             &sc.name,
             args,
             &origin.protect(),
+            &[&origin],
             &[("part.json".to_string(), bytes)],
         )?;
         if !args.quiet {
@@ -390,7 +392,7 @@ fn cmd_size(arg: &Path, args: &ReportArgs, part: Option<kinesim::size::parts::Pa
     let bar = Progress::new(planned, !args.quiet && !args.json);
     let sizing = kinesim::size::size(&sc, &settings, &|| bar.tick());
     bar.finish();
-    write_sizing(&sc, &sizing, args, &origin.protect())
+    write_sizing(&sc, &sizing, args, &origin.protect(), &origin)
 }
 
 /// load -> read and check every part -> merge -> write -> print.
@@ -407,7 +409,7 @@ fn cmd_size_merge(arg: &Path, parts: &[PathBuf], args: &ReportArgs) -> Result<()
     let sizing = kinesim::size::parts::merge(&sc, &settings, &files).map_err(BadInput)?;
     let mut protect = parts.to_vec();
     protect.extend(origin.protect());
-    write_sizing(&sc, &sizing, args, &protect)
+    write_sizing(&sc, &sizing, args, &protect, &origin)
 }
 
 /// Check every scenario; print `ok` lines (or one JSON document); exit 2 if any is invalid.
@@ -530,20 +532,42 @@ fn watch_signals() {
     }
 }
 
-/// Write a report folder; a folder kinesim may not replace is bad input (exit code 2).
+/// Write a report folder; a folder kinesim may not replace is bad input (exit code 2). A
+/// report of other scenario files replaced (a copy that kept its `name`) is noted.
 fn write_report(
     dir: &Path,
     kind: &str,
     scenario: &str,
     args: &ReportArgs,
     protect: &[PathBuf],
+    origins: &[&Origin],
     files: &[(String, Vec<u8>)],
 ) -> Result<()> {
-    let folder = report::writer::Folder { dir, kind, scenario, overwrite: args.overwrite, protect };
-    report::writer::write_folder(&folder, files).map_err(|e| match e {
+    let labels: Vec<String> = origins.iter().map(|o| o.label()).collect();
+    let sources: Vec<report::writer::Source> = origins
+        .iter()
+        .zip(&labels)
+        .map(|(o, label)| match o {
+            Origin::File(p) => report::writer::Source::File(p),
+            _ => report::writer::Source::Named(label),
+        })
+        .collect();
+    let folder =
+        report::writer::Folder { dir, kind, scenario, overwrite: args.overwrite, protect, sources: &sources };
+    let written = report::writer::write_folder(&folder, files).map_err(|e| match e {
         report::writer::WriteError::Refused(_) => anyhow::Error::new(e),
         io => anyhow::Error::new(io).context(format!("writing the report to {}", dir.display())),
-    })
+    })?;
+    if let Some((theirs, ours)) = written.replaced_other {
+        eprintln!(
+            "note: {} held the report of {} and now holds that of {} (same scenario name {scenario:?}); give a \
+             copied scenario its own `name` to keep both reports",
+            dir.display(),
+            theirs.join(", "),
+            ours.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Refuse an enormous run before starting it, with the knob to change (unless `--force`).
@@ -563,6 +587,7 @@ fn write_sizing(
     sizing: &kinesim::size::Sizing,
     args: &ReportArgs,
     protect: &[PathBuf],
+    origin: &Origin,
 ) -> Result<()> {
     let mut files = vec![
         ("sizing.json".to_string(), report::size::json(sizing)),
@@ -572,7 +597,7 @@ fn write_sizing(
         files.push((name.to_string(), svg.into_bytes()));
     }
     let dir = args.out.clone().unwrap_or_else(|| report::writer::default_dir(&format!("size-{}", sc.name)));
-    write_report(&dir, "size", &sc.name, args, protect, &files)?;
+    write_report(&dir, "size", &sc.name, args, protect, &[origin], &files)?;
     if args.json {
         out!("{}", String::from_utf8_lossy(&files[0].1))?;
     } else if !args.quiet {

@@ -83,6 +83,26 @@ pub struct Folder<'a> {
     pub overwrite: bool,
     /// Inputs that must survive: a folder holding one of them is never replaced.
     pub protect: &'a [PathBuf],
+    /// The scenarios it reports on, as the marker records them: a report folder about to be
+    /// replaced by the report of another scenario file (a copy that kept its `name`) is noted.
+    pub sources: &'a [Source<'a>],
+}
+
+/// Where a report's scenario came from, for its marker.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A scenario file: recorded relative to the report folder, so the marker is the same on
+    /// every machine that has the same layout.
+    File(&'a Path),
+    /// A bundled scenario or standard input: recorded as this label.
+    Named(&'a str),
+}
+
+/// What [`write_folder`] has to say about a successful write.
+#[derive(Debug, Default, PartialEq)]
+pub struct Written {
+    /// The folder held the report of other scenario sources (theirs, ours), now replaced.
+    pub replaced_other: Option<(Vec<String>, Vec<String>)>,
 }
 
 /// Stop the process for a signal (`signal` is its number) without leaving a half-written report
@@ -106,7 +126,7 @@ static STOP_CODE: AtomicU64 = AtomicU64::new(INTERRUPTED_EXIT_CODE as u64);
 
 /// Write `files` (relative path, bytes) as the report folder `f.dir`, replacing a previous
 /// report atomically (see the module comment for what may be replaced).
-pub fn write_folder(f: &Folder, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+pub fn write_folder(f: &Folder, files: &[(String, Vec<u8>)]) -> Result<Written, WriteError> {
     let names = check_names(files)?;
     let _writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
     let dir = f.dir;
@@ -119,17 +139,42 @@ pub fn write_folder(f: &Folder, files: &[(String, Vec<u8>)]) -> Result<(), Write
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io_err(format!("creating {}", parent.display())))?;
     let existing = check_target(f)?;
+    let sources = source_refs(f.dir, f.sources);
+    let previous = read_marker(dir).map(|m| m.sources).filter(|p| !p.is_empty() && *p != sources);
     let tag = tag_of(&name.to_string_lossy());
     remove_stale_siblings(parent, &tag);
 
     let (tmp, marker_lock) = make_temporary(parent, &tag)?;
-    let result = fill_and_swap(f, files, &names, &tmp, &existing, parent, &tag);
+    let result = fill_and_swap(f, files, &names, &sources, &tmp, &existing, parent, &tag);
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
     drop(marker_lock);
     LIVE.lock().unwrap_or_else(PoisonError::into_inner).remove(&tmp);
-    result
+    result?;
+    let replaced_other = previous.filter(|_| existing == Existing::Folder).map(|p| (p, sources));
+    Ok(Written { replaced_other })
+}
+
+/// The marker's record of each source: a file relative to the report folder (canonical paths,
+/// so `./a.toml` and `a.toml` agree), a label as it is.
+fn source_refs(dir: &Path, sources: &[Source]) -> Vec<String> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = fs::canonicalize(parent).ok().zip(dir.file_name()).map(|(p, n)| p.join(n));
+    sources
+        .iter()
+        .map(|s| match s {
+            Source::Named(label) => label.to_string(),
+            Source::File(path) => {
+                let rel = base
+                    .as_ref()
+                    .zip(fs::canonicalize(path).ok())
+                    .and_then(|(base, file)| pathdiff::diff_paths(file, base));
+                // Forward slashes on every platform, so markers compare equal.
+                rel.unwrap_or_else(|| path.to_path_buf()).to_string_lossy().replace('\\', "/")
+            }
+        })
+        .collect()
 }
 
 /// What is at the report folder's path now.
@@ -223,7 +268,7 @@ fn check_target(f: &Folder) -> Result<Existing, WriteError> {
         return Ok(Existing::Folder);
     }
     let listed = match read_marker(dir) {
-        Some(files) => files,
+        Some(marker) => marker.files,
         None => {
             return Err(WriteError::Refused(format!(
             "{shown} exists and is not a kinesim report folder (it has no {MARKER}): kinesim only replaces \
@@ -249,15 +294,24 @@ fn protected(path: &Path, protect: &[PathBuf]) -> bool {
     protect.iter().any(|p| fs::canonicalize(p).is_ok_and(|p| p == real))
 }
 
-/// The files a report folder's marker lists (`None`: no marker, or not one of ours).
-fn read_marker(dir: &Path) -> Option<BTreeSet<String>> {
+/// What a report folder's marker says.
+struct Marker {
+    files: BTreeSet<String>,
+    sources: Vec<String>,
+}
+
+/// A report folder's marker (`None`: no marker, or not one of ours).
+fn read_marker(dir: &Path) -> Option<Marker> {
     let meta = fs::symlink_metadata(dir.join(MARKER)).ok()?;
     if !meta.is_file() || meta.len() > 1 << 20 {
         return None;
     }
     let v: serde_json::Value = serde_json::from_slice(&fs::read(dir.join(MARKER)).ok()?).ok()?;
-    let files = v.get("files")?.as_array()?;
-    files.iter().map(|f| f.as_str().map(String::from)).collect()
+    let strings = |key: &str| -> Option<Vec<String>> {
+        v.get(key)?.as_array()?.iter().map(|f| f.as_str().map(String::from)).collect()
+    };
+    let files = strings("files")?.into_iter().collect();
+    Some(Marker { files, sources: strings("sources").unwrap_or_default() })
 }
 
 /// Entries under `dir` (relative paths) that are not listed files or their folders; links and
@@ -373,11 +427,12 @@ fn make_temporary(parent: &Path, tag: &str) -> Result<(PathBuf, fs::File), Write
 }
 
 /// The marker's bytes: deterministic (no time, no process id), so reports stay byte-identical.
-fn marker_bytes(f: &Folder, names: &BTreeSet<String>) -> Vec<u8> {
+fn marker_bytes(f: &Folder, names: &BTreeSet<String>, sources: &[String]) -> Vec<u8> {
     let v = serde_json::json!({
         "written_by": format!("kinesim {}", crate::VERSION),
         "kind": f.kind,
         "scenario": f.scenario,
+        "sources": sources,
         "about": "kinesim replaces this folder whole on its next run into it, and refuses to if it holds files not listed here",
         "files": names,
     });
@@ -386,10 +441,12 @@ fn marker_bytes(f: &Folder, names: &BTreeSet<String>) -> Vec<u8> {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fill_and_swap(
     f: &Folder,
     files: &[(String, Vec<u8>)],
     names: &BTreeSet<String>,
+    sources: &[String],
     tmp: &Path,
     existing: &Existing,
     parent: &Path,
@@ -404,7 +461,7 @@ fn fill_and_swap(
         }
     };
     stop_if_interrupted();
-    fs::write(tmp.join(MARKER), marker_bytes(f, names))
+    fs::write(tmp.join(MARKER), marker_bytes(f, names, sources))
         .map_err(io_err(format!("writing {}", tmp.display())))?;
     test_pause("tmp-created");
     for (i, (file, bytes)) in files.iter().enumerate() {
@@ -523,7 +580,7 @@ mod tests {
     }
 
     fn folder(dir: &Path) -> Folder<'_> {
-        Folder { dir, kind: "run", scenario: "t", overwrite: false, protect: &[] }
+        Folder { dir, kind: "run", scenario: "t", overwrite: false, protect: &[], sources: &[] }
     }
 
     fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {

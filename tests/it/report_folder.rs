@@ -268,3 +268,26 @@ fn compare_names_that_collide_are_located_errors() {
     assert!(!d.join("cmp").exists());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A copied scenario that kept its `name` writes over the original's report folder: the marker
+/// records which file a report came from (relative to the folder), and the replacement is said
+/// on standard error. The same file run again says nothing.
+#[test]
+fn a_copy_that_kept_its_name_is_noted_when_it_replaces_the_report() {
+    let (d, _) = scratch("copy");
+    std::fs::write(d.join("copy.toml"), QUICK).unwrap();
+    let o = kinesim(&d, &["run", "-q", "quick.toml"]);
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o.stderr));
+    let marker = std::fs::read_to_string(d.join("reports/quick/.kinesim-report.json")).unwrap();
+    assert!(marker.contains("\"../../quick.toml\""), "{marker}");
+    let o = kinesim(&d, &["run", "-q", "./quick.toml"]);
+    assert!(o.status.success() && o.stderr.is_empty(), "same file, no note: {}", text(&o.stderr));
+    let o = kinesim(&d, &["run", "-q", "copy.toml"]);
+    assert!(o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("../../quick.toml") && err.contains("../../copy.toml") && err.contains("own `name`"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
