@@ -348,8 +348,17 @@ impl Readers {
             ConsumerKind::Polling => (self.apps[k].spec.poll_interval, defaults::POLLING_PROPAGATION),
             ConsumerKind::EnhancedFanOut => (defaults::EFO_PUSH_INTERVAL, defaults::EFO_PROPAGATION),
         };
-        let since = now.saturating_sub(self.apps[k].last_poll).max(1).min(interval.max(1));
+        // The processing budget is earned over the real time since the last read, whatever its
+        // length: a jittered gap longer than the interval earns more, a shorter one less, so the
+        // mean rate is `process_rate` (cutting long gaps to the interval made it
+        // `process_rate x (1 - jitter / 4)`).
+        let since = now.saturating_sub(self.apps[k].last_poll);
         self.apps[k].last_poll = now;
+        // Longest gap between two reads: the interval stretched by the largest jitter draw.
+        let longest = match self.apps[k].spec.kind {
+            ConsumerKind::Polling => to_secs_f64(interval) * (1.0 + self.apps[k].spec.poll_jitter),
+            ConsumerKind::EnhancedFanOut => to_secs_f64(interval),
+        };
         let second = (now / MICROS_PER_SEC) as usize;
         if let Some(kcl) = &mut self.apps[k].kcl {
             // Each worker's time until the next delivery, shared evenly over its leases.
@@ -414,8 +423,11 @@ impl Readers {
                 }
             }
             if a.spec.process_rate > 0.0 {
+                // The budget holds at most one second's worth or one longest gap's, whichever is
+                // more (what a consumer with nothing to read cannot bank for later): a consumer
+                // with a backlog never loses budget to the cap.
                 a.tokens[id] = (a.tokens[id] + a.spec.process_rate * to_secs_f64(since))
-                    .min(a.spec.process_rate * to_secs_f64(interval).max(1.0));
+                    .min(a.spec.process_rate * longest.max(1.0) + 1.0);
                 max_records = a.tokens[id].floor() as u64;
             }
             let max_bytes = match a.spec.kind {
