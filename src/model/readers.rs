@@ -110,6 +110,8 @@ struct App {
     spec: ConsumerSpec,
     /// By shard id: where it reads next, and its processing budget [records].
     pos: Vec<Position>,
+    /// By shard id: bytes of the segment at `pos` already read (see [`consumer::read`]).
+    seg_bytes: Vec<u64>,
     tokens: Vec<f64>,
     /// Enhanced fan-out, by shard id: (second, bytes pushed in it) for its own 2 MiB/s.
     efo: Vec<(u64, u64)>,
@@ -166,6 +168,7 @@ impl Readers {
             .map(|spec| App {
                 spec: spec.clone(),
                 pos: vec![Position::default(); shards],
+                seg_bytes: vec![0; shards],
                 tokens: vec![0.0; shards],
                 efo: vec![(0, 0); shards],
                 last_poll: 0,
@@ -264,6 +267,7 @@ impl Readers {
         self.limiters.resize(total, ReadLimiter::default());
         for a in &mut self.apps {
             a.pos.resize(total, Position::default());
+            a.seg_bytes.resize(total, 0);
             a.tokens.resize(total, 0.0);
             a.efo.resize(total, (0, 0));
             if let Some(k) = &mut a.kcl {
@@ -320,6 +324,7 @@ impl Readers {
                         };
                         a.result.records_lost_to_retention += front.records - p.offset - processed;
                         *p = next;
+                        a.seg_bytes[id] = 0;
                     }
                     if let Some(k) = &mut a.kcl {
                         let l = &mut k.leases[id];
@@ -458,7 +463,7 @@ impl Readers {
                     && now.saturating_sub(s.accept_at(a.pos[id].offset)) > LONG_TERM_AGE
             });
             let from = a.pos[id];
-            let got = consumer::read(log, &mut a.pos[id], max_records, max_bytes);
+            let got = consumer::read(log, &mut a.pos[id], &mut a.seg_bytes[id], max_records, max_bytes);
             if long_term {
                 a.result.bytes_read_long_term += got.bytes;
             }
@@ -689,6 +694,7 @@ impl Readers {
             lease.pending.clear();
             lease.since_ckpt = 0;
             a.pos[id] = lease.ckpt;
+            a.seg_bytes[id] = consumer::bytes_before(&self.logs[id], lease.ckpt);
             lease.holder = None;
             lease.free_at = now.saturating_add(spec.failover_time);
         }
