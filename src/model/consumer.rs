@@ -156,11 +156,9 @@ pub fn read(log: &ShardLog, pos: &mut Position, done: &mut u64, max_records: u64
         let (b, n) = (u128::from(seg.bytes), u128::from(seg.records));
         let upto = |x: u64| (b * u128::from(x) / n) as u64;
         let target = u128::from(*done) + u128::from(max_bytes.saturating_sub(out.bytes));
-        let by_bytes = if b == 0 {
-            left
-        } else {
-            let x = ((target + 1) * n - 1) / b;
-            u64::try_from(x).unwrap_or(u64::MAX).saturating_sub(pos.offset)
+        let by_bytes = match ((target + 1).saturating_mul(n) - 1).checked_div(b) {
+            Some(x) => u64::try_from(x).unwrap_or(u64::MAX).saturating_sub(pos.offset),
+            None => left,
         };
         let k = left.min(max_records - out.records).min(by_bytes);
         if k == 0 {

@@ -1,7 +1,7 @@
 //! The read side of the stream: every consumer application, the shards' logs and their shared
 //! polling limits, KCL-style workers holding leases, and periodic jobs behind consumers.
 //!
-//! Rules reproduced (sources in `scenario::defaults` and FACTS.md):
+//! Rules reproduced (sources cited in `scenario::defaults` and `model::consumer`):
 //! - polling: per shard 5 GetRecords calls/s and 2 MiB/s shared by all polling consumers; one
 //!   call returns at most 10,000 records or 10 MiB, and a 10 MiB call blocks the next 5 seconds;
 //! - enhanced fan-out: each consumer its own 2 MiB/s per shard, pushed;

@@ -37,20 +37,23 @@ fn producer() -> impl Strategy<Value = String> {
 /// Up to three consumers: polling or enhanced fan-out, some with a processing rate (then they
 /// may fall behind), polling ones at various intervals and jitters.
 fn consumers() -> impl Strategy<Value = String> {
-    prop::collection::vec((prop::bool::ANY, prop_oneof![Just(0u32), 50u32..5000], 100u32..3000, 0.0f64..0.9), 0..4)
-        .prop_map(|list| {
-            list.iter()
-                .enumerate()
-                .map(|(i, (efo, rate, interval, jitter))| {
-                    let kind = if *efo {
-                        "kind = \"efo\"\n".to_string()
-                    } else {
-                        format!("poll_interval = \"{interval}ms\"\npoll_jitter = {jitter:.2}\n")
-                    };
-                    format!("[[consumers]]\nname = \"c{i}\"\n{kind}process_rate = {rate}\n")
-                })
-                .collect()
-        })
+    prop::collection::vec(
+        (prop::bool::ANY, prop_oneof![Just(0u32), 50u32..5000], 100u32..3000, 0.0f64..0.9),
+        0..4,
+    )
+    .prop_map(|list| {
+        list.iter()
+            .enumerate()
+            .map(|(i, (efo, rate, interval, jitter))| {
+                let kind = if *efo {
+                    "kind = \"efo\"\n".to_string()
+                } else {
+                    format!("poll_interval = \"{interval}ms\"\npoll_jitter = {jitter:.2}\n")
+                };
+                format!("[[consumers]]\nname = \"c{i}\"\n{kind}process_rate = {rate}\n")
+            })
+            .collect()
+    })
 }
 
 /// Producers of a scenario with consumers stop writing `quiet` seconds before its end, so the
@@ -78,8 +81,20 @@ fn check_reads(r: &kinesim::metrics::RunResult) -> Result<usize, TestCaseError> 
     let t = &r.totals;
     let mut caught_up = 0;
     for c in &r.consumers {
-        prop_assert!(c.records_read <= t.records_accepted, "{}: {} records read of {}", c.name, c.records_read, t.records_accepted);
-        prop_assert!(c.bytes_read <= t.bytes_accepted, "{}: {} bytes read of {}", c.name, c.bytes_read, t.bytes_accepted);
+        prop_assert!(
+            c.records_read <= t.records_accepted,
+            "{}: {} records read of {}",
+            c.name,
+            c.records_read,
+            t.records_accepted
+        );
+        prop_assert!(
+            c.bytes_read <= t.bytes_accepted,
+            "{}: {} bytes read of {}",
+            c.name,
+            c.bytes_read,
+            t.bytes_accepted
+        );
         prop_assert_eq!(c.records_read + c.records_lost_to_retention + c.records_unread, t.records_accepted);
         if c.records_unread == 0 && c.records_lost_to_retention == 0 {
             caught_up += 1;
@@ -450,5 +465,8 @@ fn the_read_identity_is_checked_on_resharded_caught_up_runs() {
             checked[per_record as usize] += 1;
         }
     }
-    assert!(checked.iter().all(|&n| n >= 4), "resharded runs with a caught-up consumer (aggregated, per-record): {checked:?}");
+    assert!(
+        checked.iter().all(|&n| n >= 4),
+        "resharded runs with a caught-up consumer (aggregated, per-record): {checked:?}"
+    );
 }
