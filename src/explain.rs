@@ -611,7 +611,7 @@ fn consumer_fields(i: usize, c: &ConsumerSpec, out: &mut Vec<Field>) {
             format!("{}", c.poll_jitter),
             Some(format!("{}", d::POLL_JITTER)),
             Assumption,
-            "each poll interval varies by ± this fraction (processing time varies)",
+            "each poll interval is drawn uniformly within ± this fraction (processing time varies); the mean interval and the mean read rate are unchanged",
         ));
     }
     out.push(with_status(

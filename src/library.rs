@@ -2,8 +2,10 @@
 //! `kinesim run NAME` and `kinesim list` work from any directory.
 //!
 //! Each file starts with a comment saying what it demonstrates, what to look at and what to try
-//! next, and an `# expect:` line a test checks (`tests/it/library.rs`). A test also checks that
-//! every file of `scenarios/` is listed here.
+//! next, and an `# expect:` line a test checks (`tests/it/library.rs`) on the first seconds of
+//! the run; `# expect (full run):` lines are checked on the whole run, for a scenario whose
+//! point shows only at its end. A test also checks that every file of `scenarios/` is listed
+//! here.
 
 use crate::scenario::{self, Scenario, ScenarioError};
 use std::path::Path;
@@ -106,9 +108,19 @@ impl Bundled {
     pub fn expectations(&self) -> Vec<&'static str> {
         expectations(self.text)
     }
+
+    /// The `# expect (full run):` conditions of the header, checked on the whole run.
+    pub fn full_run_expectations(&self) -> Vec<&'static str> {
+        full_run_expectations(self.text)
+    }
 }
 
 /// The `# expect:` conditions of a scenario text.
 pub fn expectations(text: &str) -> Vec<&str> {
     text.lines().filter_map(|l| l.trim().strip_prefix("# expect:")).map(str::trim).collect()
+}
+
+/// The `# expect (full run):` conditions of a scenario text (checked on the whole run).
+pub fn full_run_expectations(text: &str) -> Vec<&str> {
+    text.lines().filter_map(|l| l.trim().strip_prefix("# expect (full run):")).map(str::trim).collect()
 }

@@ -130,8 +130,13 @@ pub struct Read {
 }
 
 /// Read up to `max_records` and `max_bytes` from `pos` on, oldest first; records of a segment
-/// are taken as records of equal size.
-pub fn read(log: &ShardLog, pos: &mut Position, max_records: u64, max_bytes: u64) -> Read {
+/// are taken as records of equal size. `done` holds the bytes of `pos`'s segment read so far:
+/// the first `x` records of a segment are `floor(bytes x x / records)` bytes, and a read returns
+/// what that count adds to `done`, so the reads of a segment add up to its bytes exactly, also
+/// while it still grows (records of the current second), and never to more. (Rounding each
+/// read's share on its own, as before, could return a few bytes more or fewer than were
+/// accepted.)
+pub fn read(log: &ShardLog, pos: &mut Position, done: &mut u64, max_records: u64, max_bytes: u64) -> Read {
     let mut out = Read::default();
     while out.records < max_records {
         let Some(seg) = log.get(pos.seg) else { break };
@@ -143,16 +148,26 @@ pub fn read(log: &ShardLog, pos: &mut Position, max_records: u64, max_bytes: u64
             }
             pos.seg += 1;
             pos.offset = 0;
+            *done = 0;
             continue;
         }
-        let per = seg.bytes as f64 / seg.records as f64;
-        let by_bytes = if per > 0.0 { ((max_bytes - out.bytes) as f64 / per).floor() as u64 } else { left };
+        // Bytes of the first `x` records of the segment, and the most records whose bytes
+        // fit: floor(B x / n) <= t  <=>  x <= ((t + 1) n - 1) / B.
+        let (b, n) = (u128::from(seg.bytes), u128::from(seg.records));
+        let upto = |x: u64| (b * u128::from(x) / n) as u64;
+        let target = u128::from(*done) + u128::from(max_bytes.saturating_sub(out.bytes));
+        let by_bytes = match ((target + 1).saturating_mul(n) - 1).checked_div(b) {
+            Some(x) => u64::try_from(x).unwrap_or(u64::MAX).saturating_sub(pos.offset),
+            None => left,
+        };
         let k = left.min(max_records - out.records).min(by_bytes);
         if k == 0 {
             break;
         }
+        let end = upto(pos.offset + k);
         out.records += k;
-        out.bytes += (per * k as f64).round() as u64;
+        out.bytes += end.saturating_sub(*done);
+        *done = (*done).max(end);
         // Mean creation time of records pos.offset .. pos.offset + k, spread evenly.
         let mid = (pos.offset as f64 + k as f64 / 2.0) / seg.records as f64;
         let mean = seg.created_min as f64 + (seg.created_max - seg.created_min) as f64 * mid;
@@ -161,9 +176,18 @@ pub fn read(log: &ShardLog, pos: &mut Position, max_records: u64, max_bytes: u64
         if pos.offset == seg.records && pos.seg + 1 < log.end() {
             pos.seg += 1;
             pos.offset = 0;
+            *done = 0;
         }
     }
     out
+}
+
+/// Bytes of the first `pos.offset` records of `pos`'s segment (what a reader placed at `pos`
+/// has read of it), 0 for a segment no longer held.
+pub fn bytes_before(log: &ShardLog, pos: Position) -> u64 {
+    log.get(pos.seg).map_or(0, |s| {
+        (u128::from(s.bytes) * u128::from(pos.offset.min(s.records)) / u128::from(s.records.max(1))) as u64
+    })
 }
 
 /// The polling read limits of one shard, shared by every polling consumer: 5 calls in each
@@ -212,19 +236,42 @@ mod tests {
         log.append(500_000, 10, 1000, 0); // same second: merged
         log.append(1_000_000, 5, 500, 1_000_000);
         assert_eq!(log.segs.len(), 2);
-        let mut pos = Position::default();
-        let r = read(&log, &mut pos, 12, u64::MAX);
+        let (mut pos, mut done) = (Position::default(), 0);
+        let r = read(&log, &mut pos, &mut done, 12, u64::MAX);
         assert_eq!((r.records, r.bytes), (12, 1200));
         assert_eq!(pos.unread(&log), 13);
-        let r = read(&log, &mut pos, 100, 900);
+        let r = read(&log, &mut pos, &mut done, 100, 900);
         assert_eq!(r.records, 9, "9 records of 100 bytes fit 900 bytes");
-        let r = read(&log, &mut pos, 100, u64::MAX);
+        let r = read(&log, &mut pos, &mut done, 100, u64::MAX);
         assert_eq!(r.records, 4);
         assert!(pos.at_end(&log));
         let a = Position { seg: 0, offset: 15 };
         assert_eq!(a.records_to(Position { seg: 1, offset: 2 }, &log), 7);
         assert_eq!(a.records_to(Position { seg: 0, offset: 18 }, &log), 3);
         assert_eq!(a.records_to(a, &log), 0);
+    }
+
+    /// Records of unequal sizes read a few at a time, while their segment still grows: the
+    /// bytes read add up to the bytes written, never more, and no read passes its byte budget.
+    #[test]
+    fn reads_of_a_growing_segment_add_up_to_its_bytes() {
+        let mut log = ShardLog::default();
+        let (mut pos, mut done) = (Position::default(), 0);
+        let (mut written, mut read_bytes) = (0, 0);
+        for i in 0..200u64 {
+            let bytes = 100 + (i * 7919) % 13;
+            log.append(i * 4_000, 1, bytes, 0);
+            written += bytes;
+            let budget = 150 + i % 97;
+            let r = read(&log, &mut pos, &mut done, 1 + i % 3, budget);
+            assert!(r.bytes <= budget);
+            read_bytes += r.bytes;
+            assert!(read_bytes <= written, "after record {i}: read {read_bytes} of {written}");
+        }
+        read_bytes += read(&log, &mut pos, &mut done, u64::MAX, u64::MAX).bytes;
+        assert!(pos.at_end(&log));
+        assert_eq!(read_bytes, written);
+        assert_eq!(bytes_before(&log, Position { seg: 0, offset: 3 }), log.segs[0].bytes * 3 / 200);
     }
 
     #[test]

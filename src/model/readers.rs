@@ -1,7 +1,7 @@
 //! The read side of the stream: every consumer application, the shards' logs and their shared
 //! polling limits, KCL-style workers holding leases, and periodic jobs behind consumers.
 //!
-//! Rules reproduced (sources in `scenario::defaults` and FACTS.md):
+//! Rules reproduced (sources cited in `scenario::defaults` and `model::consumer`):
 //! - polling: per shard 5 GetRecords calls/s and 2 MiB/s shared by all polling consumers; one
 //!   call returns at most 10,000 records or 10 MiB, and a 10 MiB call blocks the next 5 seconds;
 //! - enhanced fan-out: each consumer its own 2 MiB/s per shard, pushed;
@@ -110,6 +110,8 @@ struct App {
     spec: ConsumerSpec,
     /// By shard id: where it reads next, and its processing budget [records].
     pos: Vec<Position>,
+    /// By shard id: bytes of the segment at `pos` already read (see [`consumer::read`]).
+    seg_bytes: Vec<u64>,
     tokens: Vec<f64>,
     /// Enhanced fan-out, by shard id: (second, bytes pushed in it) for its own 2 MiB/s.
     efo: Vec<(u64, u64)>,
@@ -166,6 +168,7 @@ impl Readers {
             .map(|spec| App {
                 spec: spec.clone(),
                 pos: vec![Position::default(); shards],
+                seg_bytes: vec![0; shards],
                 tokens: vec![0.0; shards],
                 efo: vec![(0, 0); shards],
                 last_poll: 0,
@@ -264,6 +267,7 @@ impl Readers {
         self.limiters.resize(total, ReadLimiter::default());
         for a in &mut self.apps {
             a.pos.resize(total, Position::default());
+            a.seg_bytes.resize(total, 0);
             a.tokens.resize(total, 0.0);
             a.efo.resize(total, (0, 0));
             if let Some(k) = &mut a.kcl {
@@ -320,6 +324,7 @@ impl Readers {
                         };
                         a.result.records_lost_to_retention += front.records - p.offset - processed;
                         *p = next;
+                        a.seg_bytes[id] = 0;
                     }
                     if let Some(k) = &mut a.kcl {
                         let l = &mut k.leases[id];
@@ -348,8 +353,17 @@ impl Readers {
             ConsumerKind::Polling => (self.apps[k].spec.poll_interval, defaults::POLLING_PROPAGATION),
             ConsumerKind::EnhancedFanOut => (defaults::EFO_PUSH_INTERVAL, defaults::EFO_PROPAGATION),
         };
-        let since = now.saturating_sub(self.apps[k].last_poll).max(1).min(interval.max(1));
+        // The processing budget is earned over the real time since the last read, whatever its
+        // length: a jittered gap longer than the interval earns more, a shorter one less, so the
+        // mean rate is `process_rate` (cutting long gaps to the interval made it
+        // `process_rate x (1 - jitter / 4)`).
+        let since = now.saturating_sub(self.apps[k].last_poll);
         self.apps[k].last_poll = now;
+        // Longest gap between two reads: the interval stretched by the largest jitter draw.
+        let longest = match self.apps[k].spec.kind {
+            ConsumerKind::Polling => to_secs_f64(interval) * (1.0 + self.apps[k].spec.poll_jitter),
+            ConsumerKind::EnhancedFanOut => to_secs_f64(interval),
+        };
         let second = (now / MICROS_PER_SEC) as usize;
         if let Some(kcl) = &mut self.apps[k].kcl {
             // Each worker's time until the next delivery, shared evenly over its leases.
@@ -414,8 +428,11 @@ impl Readers {
                 }
             }
             if a.spec.process_rate > 0.0 {
+                // The budget holds at most one second's worth or one longest gap's, whichever is
+                // more (what a consumer with nothing to read cannot bank for later): a consumer
+                // with a backlog never loses budget to the cap.
                 a.tokens[id] = (a.tokens[id] + a.spec.process_rate * to_secs_f64(since))
-                    .min(a.spec.process_rate * to_secs_f64(interval).max(1.0));
+                    .min(a.spec.process_rate * longest.max(1.0) + 1.0);
                 max_records = a.tokens[id].floor() as u64;
             }
             let max_bytes = match a.spec.kind {
@@ -446,7 +463,7 @@ impl Readers {
                     && now.saturating_sub(s.accept_at(a.pos[id].offset)) > LONG_TERM_AGE
             });
             let from = a.pos[id];
-            let got = consumer::read(log, &mut a.pos[id], max_records, max_bytes);
+            let got = consumer::read(log, &mut a.pos[id], &mut a.seg_bytes[id], max_records, max_bytes);
             if long_term {
                 a.result.bytes_read_long_term += got.bytes;
             }
@@ -677,6 +694,7 @@ impl Readers {
             lease.pending.clear();
             lease.since_ckpt = 0;
             a.pos[id] = lease.ckpt;
+            a.seg_bytes[id] = consumer::bytes_before(&self.logs[id], lease.ckpt);
             lease.holder = None;
             lease.free_at = now.saturating_add(spec.failover_time);
         }

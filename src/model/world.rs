@@ -400,9 +400,12 @@ impl<'a> World<'a> {
         }
         let mut trace = std::mem::take(&mut self.tracer.rows);
         trace.extend(read_rows);
-        // Rows of the read side know the record, not its producer and key: take them from the
-        // record's first row (the sort is stable, so each record's rows stay in time order).
-        trace.sort_by_key(|r| r.record);
+        // Each record's rows in time order: the read side lists each consumer's rows one
+        // consumer after the other, so two consumers' rows interleave only by time (the sort is
+        // stable: rows at the same time keep their order, `read` before `processed`). Rows of
+        // the read side know the record, not its producer and key: take them from the record's
+        // first row (its `created` row, the earliest).
+        trace.sort_by(|a, b| a.record.cmp(&b.record).then(a.time_s.total_cmp(&b.time_s)));
         for i in 1..trace.len() {
             if trace[i].record == trace[i - 1].record && trace[i].producer.is_empty() {
                 let (head, tail) = trace.split_at_mut(i);

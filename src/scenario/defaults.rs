@@ -57,7 +57,9 @@ pub const EFO_MAX_CONSUMERS_ADVANTAGE: usize = 50;
 
 /// KCL 2.x/3.x polling interval between GetRecords calls (1,500 ms).
 pub const POLL_INTERVAL: SimTime = millis(1500);
-/// Polling intervals vary by +-10% (assumption: processing time between calls varies).
+/// Polling intervals vary by +-10%, drawn uniformly (assumption: processing time between calls
+/// varies). The mean interval is unchanged, and a consumer's processing budget is earned over
+/// the real gaps, so its mean read rate is `process_rate` at any jitter.
 pub const POLL_JITTER: f64 = 0.1;
 /// Typical propagation delays (AWS: about 200 ms polling, 70 ms enhanced fan-out).
 pub const POLLING_PROPAGATION: SimTime = millis(200);

@@ -129,6 +129,37 @@ fn every_scenario_meets_its_stated_expectation() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Longest simulated time of a scenario with `# expect (full run):` lines [s]: such a run must
+/// stay a few seconds even in a debug build.
+const FULL_RUN_MAX_S: u64 = 60 * 3600;
+
+/// `# expect (full run):` lines hold on the scenario's whole run (a point that shows only late,
+/// like records expiring after 48 hours).
+#[test]
+fn full_run_expectations_hold_on_the_whole_run() {
+    let mut failures = vec![];
+    let mut checked = 0;
+    for b in library::ALL {
+        let expectations = b.full_run_expectations();
+        if expectations.is_empty() {
+            continue;
+        }
+        let sc = b.scenario().unwrap();
+        assert!(sc.duration <= secs(FULL_RUN_MAX_S), "{}: a full-run check must stay short", b.name);
+        let r = kinesim::experiment::run(&sc);
+        crate::common::assert_conserved(&r);
+        for e in expectations {
+            checked += 1;
+            let (ok, a, rhs) = holds(&r, e);
+            if !ok {
+                failures.push(format!("{} (full run): expected {e}, got {a} vs {rhs}", b.name));
+            }
+        }
+    }
+    assert!(checked >= 2, "slow-consumer-retention checks its loss on the full run");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn expect_lines_parse() {
     let r = RunResult {
@@ -144,4 +175,7 @@ fn expect_lines_parse() {
     assert!(holds(&r, "throttled_attempts * 9 == records_accepted").0);
     assert!(!holds(&r, "records_dropped > 0").0);
     assert_eq!(library::expectations("# a\n# expect: x > 1\nname = \"a\"\n"), vec!["x > 1"]);
+    let both = "# expect: x > 1\n# expect (full run): y < 2\n";
+    assert_eq!(library::expectations(both), vec!["x > 1"]);
+    assert_eq!(library::full_run_expectations(both), vec!["y < 2"]);
 }

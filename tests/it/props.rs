@@ -1,7 +1,8 @@
 //! Invariants over random valid scenarios (proptest): records are conserved, no shard ever
 //! accepts more than its limits in a second, simulated time never goes back, the open shards'
 //! hash ranges always partition [0, 2^128) whatever the resharding, cost is non-negative and
-//! monotone in simulated time, and runs are deterministic at any thread count.
+//! monotone in simulated time, runs are deterministic at any thread count, and no consumer reads
+//! more records or bytes than the stream accepted (exactly as many once it has caught up).
 
 use crate::common::{assert_conserved, scenario};
 use kinesim::experiment;
@@ -33,9 +34,85 @@ fn producer() -> impl Strategy<Value = String> {
         })
 }
 
+/// Up to three consumers: polling or enhanced fan-out, some with a processing rate (then they
+/// may fall behind), polling ones at various intervals and jitters.
+fn consumers() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (prop::bool::ANY, prop_oneof![Just(0u32), 50u32..5000], 100u32..3000, 0.0f64..0.9),
+        0..4,
+    )
+    .prop_map(|list| {
+        list.iter()
+            .enumerate()
+            .map(|(i, (efo, rate, interval, jitter))| {
+                let kind = if *efo {
+                    "kind = \"efo\"\n".to_string()
+                } else {
+                    format!("poll_interval = \"{interval}ms\"\npoll_jitter = {jitter:.2}\n")
+                };
+                format!("[[consumers]]\nname = \"c{i}\"\n{kind}process_rate = {rate}\n")
+            })
+            .collect()
+    })
+}
+
+/// Producers of a scenario with consumers stop writing `quiet` seconds before its end, so the
+/// consumers can catch up (and the end-of-run equality of reads and writes is checked).
+fn stop_early(producers: &str, secs: u32, quiet: u32) -> String {
+    let stop = secs.saturating_sub(quiet);
+    producers
+        .lines()
+        .map(|l| match l.strip_prefix("rate = ") {
+            Some(rate) if quiet > 0 && stop > 0 && !rate.starts_with('{') => format!(
+                "rate = {{ shape = \"steps\", steps = [ {{ at = \"0s\", rate = {rate} }}, {{ at = \"{stop}s\", rate = 0 }} ] }}"
+            ),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// No consumer reads more than the stream accepted, in records or in bytes; every accepted
+/// record is read, lost to retention or unread; and a consumer that has caught up (nothing
+/// unread, nothing lost) has read exactly the records and bytes accepted. Returns how many
+/// consumers had caught up.
+fn check_reads(r: &kinesim::metrics::RunResult) -> Result<usize, TestCaseError> {
+    let t = &r.totals;
+    let mut caught_up = 0;
+    for c in &r.consumers {
+        prop_assert!(
+            c.records_read <= t.records_accepted,
+            "{}: {} records read of {}",
+            c.name,
+            c.records_read,
+            t.records_accepted
+        );
+        prop_assert!(
+            c.bytes_read <= t.bytes_accepted,
+            "{}: {} bytes read of {}",
+            c.name,
+            c.bytes_read,
+            t.bytes_accepted
+        );
+        prop_assert_eq!(c.records_read + c.records_lost_to_retention + c.records_unread, t.records_accepted);
+        if c.records_unread == 0 && c.records_lost_to_retention == 0 {
+            caught_up += 1;
+            prop_assert_eq!(c.records_read, t.records_accepted, "{}: records", c.name);
+            prop_assert_eq!(c.bytes_read, t.bytes_accepted, "{}: bytes", c.name);
+        }
+    }
+    Ok(caught_up)
+}
+
 fn any_scenario() -> impl Strategy<Value = String> {
-    (1u32..6, 2u32..20, prop::bool::ANY, prop::bool::ANY, any::<u16>(), prop::collection::vec(producer(), 1..3)).prop_map(
-        |(shards, secs, bucket, aggregated, seed, producers)| {
+    (
+        (1u32..6, 2u32..20, prop::bool::ANY, prop::bool::ANY, any::<u16>()),
+        prop::collection::vec(producer(), 1..3),
+        consumers(),
+        0u32..4,
+    )
+        .prop_map(|((shards, secs, bucket, aggregated, seed), producers, consumers, quiet)| {
             let mut names = std::collections::BTreeSet::new();
             let producers: String = producers
                 .into_iter()
@@ -45,13 +122,13 @@ fn any_scenario() -> impl Strategy<Value = String> {
                     p.replacen("name = \"p", &format!("name = \"q{i}-p"), 1)
                 })
                 .collect();
+            let producers = if consumers.is_empty() { producers } else { stop_early(&producers, secs, quiet) };
             format!(
-                "name = \"prop\"\nseed = {seed}\nduration = \"{secs}s\"\n[stream]\nshards = {shards}\nwrite_limit = \"{}\"\n[engine]\nmode = \"{}\"\n{producers}",
+                "name = \"prop\"\nseed = {seed}\nduration = \"{secs}s\"\n[stream]\nshards = {shards}\nwrite_limit = \"{}\"\n[engine]\nmode = \"{}\"\n{producers}{consumers}",
                 if bucket { "token-bucket" } else { "window" },
                 if aggregated { "aggregated" } else { "per-record" },
             )
-        },
-    )
+        })
 }
 
 proptest! {
@@ -84,7 +161,47 @@ proptest! {
         let again = experiment::run(&sc);
         prop_assert_eq!(report::json::render(&r), report::json::render(&again));
         prop_assert_eq!(report::csv::timeseries(&r), report::csv::timeseries(&again));
+        check_reads(&r)?;
     }
+
+    /// Reads never exceed writes, through reshards, in both engine modes: see [`check_reads`].
+    #[test]
+    fn consumers_never_read_more_than_was_accepted(toml in resharding_scenario(), consumers in consumers(), per_record in prop::bool::ANY) {
+        let r = experiment::run(&scenario(&with_consumers(&toml, &consumers, per_record)));
+        assert_conserved(&r);
+        check_reads(&r)?;
+    }
+}
+
+/// A resharding scenario with `consumers`, in per-record mode (at a tenth of the rates, so the
+/// run stays quick in a debug build) or aggregated; the producer stops 10 s before the end (its
+/// last step is at 75 s) so the consumers can catch up.
+fn with_consumers(toml: &str, consumers: &str, per_record: bool) -> String {
+    let toml = if per_record {
+        scaled_rates(toml, 10).replace("mode = \"aggregated\"", "mode = \"per-record\"")
+    } else {
+        toml.to_string()
+    };
+    let toml = toml.replacen(" ] }\nrecord_size", ", { at = \"90s\", rate = 0 } ] }\nrecord_size", 1);
+    format!("{toml}{consumers}")
+}
+
+/// Divide the rates of a resharding scenario's steps by `by`.
+fn scaled_rates(toml: &str, by: u32) -> String {
+    let mut out = String::new();
+    let mut rest = toml;
+    while let Some(i) = rest.find("rate = ") {
+        out.push_str(&rest[..i + 7]);
+        rest = &rest[i + 7..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        match rest[..digits].parse::<u32>() {
+            Ok(v) => out.push_str(&(v / by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Change a generated scenario's `duration` line.
@@ -328,4 +445,28 @@ fn the_resharding_generator_reshards() {
     assert!(resharded >= 15, "only {resharded} of 30 scenarios resharded");
     assert!(refused >= 3, "only {refused} of 30 scenarios had a refused call");
     assert!((5..=25).contains(&on_demand), "{on_demand} of 30 on-demand");
+}
+
+/// The read identity is tested where it matters: in both engine modes, many generated runs
+/// reshard and have consumers that caught up (where reads must equal writes exactly).
+#[test]
+fn the_read_identity_is_checked_on_resharded_caught_up_runs() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut checked = [0u32; 2];
+    for i in 0..30 {
+        let toml = resharding_scenario().new_tree(&mut runner).unwrap().current();
+        let consumers = consumers().new_tree(&mut runner).unwrap().current();
+        let per_record = i % 2 == 0;
+        let r = experiment::run(&scenario(&with_consumers(&toml, &consumers, per_record)));
+        let caught_up = check_reads(&r).unwrap();
+        if r.shards.iter().any(|s| s.closed_at_s.is_some()) && caught_up > 0 {
+            checked[per_record as usize] += 1;
+        }
+    }
+    assert!(
+        checked.iter().all(|&n| n >= 4),
+        "resharded runs with a caught-up consumer (aggregated, per-record): {checked:?}"
+    );
 }
