@@ -111,6 +111,12 @@ impl CostReport {
     }
 }
 
+/// `x` with a negative zero made +0.0 (-0.0 + 0.0 = +0.0 in IEEE 754; every other value is
+/// unchanged): a line with nothing to bill never reads `-0` or `$-0.00`.
+pub fn positive_zero(x: f64) -> f64 {
+    x + 0.0
+}
+
 /// `"2,976 shard-hours x $0.015 = $44.64"`.
 pub fn describe(item: &LineItem) -> String {
     format!(
@@ -134,6 +140,7 @@ fn plural(unit: &str, q: f64) -> String {
 /// A quantity: whole numbers with thousands separators, others with enough digits to check by
 /// hand (2 decimals from 100 up, 4 from 1, 6 significant below).
 pub fn fmt_quantity(q: f64) -> String {
+    let q = positive_zero(q);
     if !q.is_finite() {
         return q.to_string();
     }
@@ -162,6 +169,7 @@ pub fn fmt_price(p: f64) -> String {
 
 /// Dollars: cents from $1 up (`$44.64`, `$1,234.50`), up to 4 decimals below (`$0.091`).
 pub fn fmt_usd(x: f64) -> String {
+    let x = positive_zero(x);
     if x.abs() >= 1.0 {
         let s = format!("{:.2}", x.abs());
         let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
@@ -218,5 +226,16 @@ mod tests {
         assert_eq!(fmt_quantity(0.000123456789), "0.000123457");
         assert_eq!(fmt_quantity(12345.678), "12,345.68");
         assert_eq!(fmt_quantity(2.5), "2.5");
+    }
+
+    /// A line with nothing to bill reads 0 and $0.00, never -0 or $-0.00, even when its
+    /// quantity is a negative zero (an empty f64 sum is -0.0).
+    #[test]
+    fn negative_zero_prints_as_zero() {
+        assert_eq!(fmt_usd(-0.0), "$0.00");
+        assert_eq!(fmt_quantity(-0.0), "0");
+        assert_eq!(describe(&item(-0.0, "GB", 0.021)), "0 GB x $0.021 = $0.00");
+        assert!(positive_zero(-0.0).is_sign_positive());
+        assert_eq!(positive_zero(-1.5), -1.5);
     }
 }

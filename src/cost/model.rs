@@ -113,7 +113,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     };
     let (what_if, what_if_cum) = price_items(&what_if_label, p, &usage.specs(other, None, &times_s, &tiers));
     let what_if_over_time =
-        (0..times_s.len()).map(|k| what_if_cum.iter().map(|c| c[k]).sum::<f64>()).collect();
+        (0..times_s.len()).map(|k| total(what_if_cum.iter().map(|c| c[k]))).collect();
     let projection = format!(
         "per_month = each item's rate over the simulated {} h (exact shard-seconds and bytes, no \
          part-hour rounding) x {} h (the AWS pricing calculator's month), i.e. the simulated \
@@ -150,6 +150,13 @@ fn long_term_note(retention_s: u64, run_s: f64) -> String {
     }
 }
 
+/// The sum of `xs`, starting from +0.0: Rust's `Sum for f64` starts from -0.0 (the IEEE 754
+/// additive identity), so an empty sum (no consumer of a kind, no item) would be -0.0 and print
+/// as `-0.0` / `$-0.00` (https://doc.rust-lang.org/std/iter/trait.Sum.html#impl-Sum-for-f64).
+fn total(xs: impl Iterator<Item = f64>) -> f64 {
+    xs.fold(0.0, |a, x| a + x)
+}
+
 /// Price each item: the run's quantity is the last cumulative value.
 fn price_items(label: &str, p: &PriceTable, specs: &[ItemSpec]) -> (Bill, Vec<Vec<f64>>) {
     let mut b = Bill { label: label.into(), ..Default::default() };
@@ -161,18 +168,18 @@ fn price_items(label: &str, p: &PriceTable, specs: &[ItemSpec]) -> (Bill, Vec<Ve
         let line = |quantity: f64| LineItem {
             key: key.to_string(),
             name: name.to_string(),
-            quantity,
+            quantity: positive_zero(quantity),
             unit: unit.clone(),
             unit_price_usd: price,
-            usd: quantity * price,
+            usd: positive_zero(quantity * price),
             note: note.clone(),
         };
         b.items.push(line(q));
         b.month_items.push(line(*month_q));
         cumulative.push(over_time.iter().map(|x| x * price).collect());
     }
-    b.total_usd = b.items.iter().map(|i| i.usd).sum();
-    b.per_month_usd = b.month_items.iter().map(|i| i.usd).sum();
+    b.total_usd = total(b.items.iter().map(|i| i.usd));
+    b.per_month_usd = total(b.month_items.iter().map(|i| i.usd));
     (b, cumulative)
 }
 
@@ -428,7 +435,7 @@ impl<'a> Usage<'a> {
         // follow writes), since the run keeps read volume per consumer, not per second.
         let efo_consumers = r.consumers.iter().filter(|c| c.kind == "efo").count() as f64;
         let read_gb = |kind: &str| -> f64 {
-            r.consumers.iter().filter(|c| c.kind == kind).map(|c| c.bytes_read as f64).sum::<f64>() / GB_BYTES
+            total(r.consumers.iter().filter(|c| c.kind == kind).map(|c| c.bytes_read as f64)) / GB_BYTES
         };
         let accepted_cum = self.cumulative(&r.series.accepted_bytes, times, m);
         let accepted_total = r.series.accepted_bytes.iter().sum::<u64>() as f64;
@@ -448,7 +455,7 @@ impl<'a> Usage<'a> {
             }
         };
         let (efo_gb, polling_gb) = (read_gb("efo"), read_gb("polling"));
-        let long_term_gb = r.consumers.iter().map(|c| c.bytes_read_long_term as f64).sum::<f64>() / GB_BYTES;
+        let long_term_gb = total(r.consumers.iter().map(|c| c.bytes_read_long_term as f64)) / GB_BYTES;
         let gb_month = |which: Tier| -> Vec<f64> {
             match tiers.iter().position(|t| t.which == which) {
                 Some(i) => tier_byte_s[i].iter().map(|&b| b / GB_BYTES / HOUR_S / HOURS_PER_MONTH).collect(),

@@ -311,12 +311,14 @@ struct Shard<'a> {
     closed_at_s: Option<f64>,
 }
 
+/// Rounded to 3 decimals; a negative zero (or a tiny negative rounded to zero) is written 0.0.
 fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    crate::cost::positive_zero((x * 1000.0).round() / 1000.0)
 }
 
+/// Rounded to 6 decimals; never a negative zero.
 fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    crate::cost::positive_zero((x * 1e6).round() / 1e6)
 }
 
 /// Render `summary.json` (pretty-printed, trailing newline).

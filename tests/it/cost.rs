@@ -361,3 +361,34 @@ fn on_demand_advantage_prices_the_same_traffic() {
     assert!((item(&std, "od_stream_hour").1 - 0.04).abs() < 1e-12);
     assert!(adv.cost.as_ref().unwrap().bill.label.contains("advantage"));
 }
+
+/// A line with nothing to bill (no consumers: no reads; 24 h retention: no extended or long-term
+/// retention) is 0 and $0.00 in every output, never `-0.0` or `$-0.00` (an empty sum of f64 is
+/// -0.0 in Rust, so the zero has to be made positive where it is summed and where it is printed).
+#[test]
+fn lines_with_nothing_to_bill_are_never_negative_zero() {
+    let toml = fixed_records(1000, "");
+    let sc = scenario(&toml);
+    let r = kinesim::experiment::run(&sc);
+    let c = cost(&r);
+    for item in c.bill.items.iter().chain(&c.bill.month_items).chain(&c.what_if.items) {
+        assert!(item.quantity.is_sign_positive() && item.usd.is_sign_positive(), "{item:?}");
+    }
+    let outputs = [
+        ("text", kinesim::report::text::render(&r).into_bytes()),
+        ("summary.json", kinesim::report::json::render(&r)),
+        ("report.html", kinesim::report::html::render_with(&r, &sc, &[])),
+        ("timeseries.csv", kinesim::report::csv::timeseries(&r)),
+        ("shards.csv", kinesim::report::csv::shards(&r)),
+        ("comparison.json", kinesim::report::compare::json(std::slice::from_ref(&r))),
+        ("comparison.csv", kinesim::report::compare::csv(std::slice::from_ref(&r))),
+        ("compare text", kinesim::report::compare::text(std::slice::from_ref(&r)).into_bytes()),
+    ];
+    for (name, out) in outputs {
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains('0'), "{name}");
+        for bad in ["-0.0", "$-0", ": -0,", ": -0\n", ",-0,", ",-0\n"] {
+            assert!(!out.contains(bad), "{name} has {bad:?}");
+        }
+    }
+}
