@@ -7,13 +7,14 @@
 //! ```
 //!
 //! Pure: no file system, no model types. Conventions (stated in `prices/us-east-1.toml` too):
-//! a PUT payload unit is 25,000 bytes, on-demand ingest rounds each record up to 1,024 bytes, a
+//! a PUT payload unit is 25,000 bytes, on-demand ingest rounds each record up to 1,024 bytes
+//! (a record's size is its data blob unless `[cost] payload_counts_key = true` adds the key), a
 //! GB is 2^30 bytes, a month is 730 hours (the AWS pricing calculator's month).
 
 mod model;
 pub mod prices;
 
-pub use model::compute;
+pub use model::{compute, payload_rule};
 pub use prices::{CostSettings, Price, PriceTable};
 
 use crate::units::thousands;
@@ -98,6 +99,9 @@ pub struct CostReport {
     pub retained_bytes: Vec<(String, Vec<f64>)>,
     /// The stream's retention period [s].
     pub retention_s: u64,
+    /// How a record's billed size is counted (with or without its partition key), naming the
+    /// `[cost] payload_counts_key` setting in force.
+    pub payload_rule: String,
 }
 
 impl CostReport {

@@ -8,7 +8,12 @@
 //!   parents and the new children are billed for the hour it happens in (FACTS.md, issue 4).
 //!   The last, partial hour of a run is billed as a whole hour.
 //! - **PUT payload units**: the model counts each accepted record in 25,000-byte chunks, rounded
-//!   up (the quantity comes from the run; throttled attempts are not billed).
+//!   up (the quantity comes from the run; throttled attempts are not billed). The page counts
+//!   "25KB payload chunks that comprise a record" without saying whether the partition key is
+//!   part of the payload: by default (`[cost] payload_counts_key = false`, an assumption) the
+//!   size is the data blob only, so a 1 MB blob is 40 units as the page's example; `true` adds
+//!   the key. On-demand data ingested ("the size of each record rounded up to the nearest 1 KB")
+//!   follows the same setting.
 //! - **Extended retention** (provisioned): every billed shard-hour again, at the extended price,
 //!   when the stream's retention is above 24 h.
 //! - **Long-term retention**: GB-months of data older than 7 days still inside the retention
@@ -74,6 +79,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     let retention_s = retention / crate::units::MICROS_PER_SEC;
     let mut usage = Usage::new(r, run_s, retention_s);
     usage.advantage = settings.advantage;
+    usage.counts_key = settings.payload_counts_key;
 
     // ---- Time grid -------------------------------------------------------------------------
     let bucket_s = (run_s / MAX_POINTS as f64).ceil().max(1.0);
@@ -137,6 +143,32 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         what_if_cumulative_usd: what_if_over_time,
         retained_bytes: tiers.iter().map(|t| t.label.to_string()).zip(retained).collect(),
         retention_s,
+        payload_rule: payload_rule(settings.payload_counts_key),
+    }
+}
+
+/// What a record's billed size is, for the bill's notes.
+fn billed_size(counts_key: bool) -> &'static str {
+    if counts_key {
+        "data blob + partition key"
+    } else {
+        "data blob (partition key not counted)"
+    }
+}
+
+/// The bill's statement of how a record's size is counted (PUT payload units and on-demand data
+/// ingested), naming the scenario setting.
+pub fn payload_rule(counts_key: bool) -> String {
+    if counts_key {
+        "PUT payload units and on-demand data ingested count each record's data blob + partition \
+         key ([cost] payload_counts_key = true, a conservative count; AWS's examples speak of the \
+         payload)"
+            .into()
+    } else {
+        "PUT payload units and on-demand data ingested count each record's data blob only, not its \
+         partition key ([cost] payload_counts_key = false, the default: AWS's examples count the \
+         payload, 1 MB = 40 units; the key does count against the 1 MiB/s shard write limit)"
+            .into()
     }
 }
 
@@ -209,6 +241,8 @@ struct Usage<'a> {
     timeline: Vec<(f64, Mode)>,
     /// On-demand use is billed at On-demand Advantage prices.
     advantage: bool,
+    /// The partition key counts in a record's billed size (`[cost] payload_counts_key`).
+    counts_key: bool,
 }
 
 impl<'a> Usage<'a> {
@@ -224,7 +258,7 @@ impl<'a> Usage<'a> {
             timeline.push((sw.at_s.max(0.0), Mode::parse(&sw.to)));
         }
         timeline.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Usage { r, run_s, retention_s, intervals, timeline, advantage: false }
+        Usage { r, run_s, retention_s, intervals, timeline, advantage: false, counts_key: false }
     }
 
     /// The mode at instant `t`.
@@ -472,7 +506,7 @@ impl<'a> Usage<'a> {
                     .map(|k| k * 1024.0 / GB_BYTES)
                     .collect(),
                 per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
-                "each accepted record rounded up to 1 KiB".into(),
+                format!("each accepted record's {} rounded up to 1 KiB", billed_size(self.counts_key)),
             )
         };
         let reads = |polling_key: &'static str, efo_key: &'static str| -> [ItemSpec; 2] {
@@ -514,7 +548,10 @@ impl<'a> Usage<'a> {
                             .map(|u| u / PUT_UNITS_PER_PRICE)
                             .collect(),
                         per_s(masked_sum(&r.series.put_payload_units)) * month_s / PUT_UNITS_PER_PRICE,
-                        "each accepted record in 25,000-byte chunks, rounded up".into(),
+                        format!(
+                            "each accepted record's {} in 25,000-byte chunks, rounded up",
+                            billed_size(self.counts_key)
+                        ),
                     ),
                     (
                         "extended_retention_shard_hour",
