@@ -118,8 +118,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         }
     };
     let (what_if, what_if_cum) = price_items(&what_if_label, p, &usage.specs(other, None, &times_s, &tiers));
-    let what_if_over_time =
-        (0..times_s.len()).map(|k| total(what_if_cum.iter().map(|c| c[k]))).collect();
+    let what_if_over_time = (0..times_s.len()).map(|k| total(what_if_cum.iter().map(|c| c[k]))).collect();
     let projection = format!(
         "per_month = each item's rate over the simulated {} h (exact shard-seconds and bytes, no \
          part-hour rounding) x {} h (the AWS pricing calculator's month), i.e. the simulated \

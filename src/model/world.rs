@@ -216,7 +216,8 @@ impl<'a> World<'a> {
                 let label = |what: &str| format!("producer/{}/{}", p.name, what);
                 let sizes = SizeSampler::new(&p.record_size, max_data);
                 // The billed size counts the key only if the scenario says so.
-                let key_len = if scenario.cost.payload_counts_key { KeySpace::mean_key_len(&p.keys) } else { 0.0 };
+                let key_len =
+                    if scenario.cost.payload_counts_key { KeySpace::mean_key_len(&p.keys) } else { 0.0 };
                 let producer = ProducerRt {
                     share: share.clone(),
                     mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
@@ -796,13 +797,12 @@ impl<'a> World<'a> {
         }
         let pr = &mut self.producers[p];
         let first = pr.aggregates.is_empty() && pr.batch.cohorts.is_empty();
-        let open =
-            Cohort {
-                bytes: key_len + defaults::AGGREGATION_RECORD_OVERHEAD + add,
-                key_bytes: key_len as u32,
-                aggregated: true,
-                ..c
-            };
+        let open = Cohort {
+            bytes: key_len + defaults::AGGREGATION_RECORD_OVERHEAD + add,
+            key_bytes: key_len as u32,
+            aggregated: true,
+            ..c
+        };
         pr.aggregates.push(shard, open, c.created as f64);
         if first && pr.spec.batch.linger > 0 {
             let epoch = pr.batch.epoch;

@@ -96,5 +96,10 @@ pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings>
             None
         }
     };
-    ok.then_some(CostSettings { table, overrides, advantage: advantage?, payload_counts_key: payload_counts_key? })
+    ok.then_some(CostSettings {
+        table,
+        overrides,
+        advantage: advantage?,
+        payload_counts_key: payload_counts_key?,
+    })
 }

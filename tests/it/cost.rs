@@ -317,12 +317,17 @@ fn the_bill_says_whether_the_partition_key_counts() {
         let v: serde_json::Value = serde_json::from_slice(&kinesim::report::json::render(&r)).unwrap();
         assert!(v["cost_usd"]["payload_rule"].as_str().unwrap().contains(says));
         let note = &line(&cost(&r).bill.items, "put_payload_units").note;
-        assert!(note.contains(if setting.is_some() { "data blob + partition key" } else { "not counted" }), "{note}");
-        let row = kinesim::explain::fields(&sc).into_iter().find(|f| f.path == "cost.payload_counts_key").unwrap();
+        assert!(
+            note.contains(if setting.is_some() { "data blob + partition key" } else { "not counted" }),
+            "{note}"
+        );
+        let row =
+            kinesim::explain::fields(&sc).into_iter().find(|f| f.path == "cost.payload_counts_key").unwrap();
         assert_eq!(row.origin, kinesim::explain::Origin::Assumption);
         assert_eq!(row.default.as_deref(), Some("false"));
     }
-    let bad = kinesim::scenario::parse_str(&fixed_records(1000, "[cost]\n payload_counts_key = \"yes\""), None);
+    let bad =
+        kinesim::scenario::parse_str(&fixed_records(1000, "[cost]\n payload_counts_key = \"yes\""), None);
     assert!(format!("{}", bad.unwrap_err()).contains("cost.payload_counts_key"));
 }
 
