@@ -459,6 +459,13 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             "how long the stream stays UPDATING after an accepted UpdateShardCount",
         ));
     }
+    out.push(field(
+        "cost.payload_counts_key".into(),
+        sc.cost.payload_counts_key.to_string(),
+        Some(d::COST_PAYLOAD_COUNTS_KEY.to_string()),
+        Assumption,
+        "false: PUT payload units (25 KB chunks) and on-demand data ingested (1 KB) count the data blob only, AWS's \"payload\" (1 MB = 40 units); true: the partition key too",
+    ));
     for (i, c) in sc.consumers.iter().enumerate() {
         consumer_fields(i, c, &mut out);
     }

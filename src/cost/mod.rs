@@ -7,13 +7,14 @@
 //! ```
 //!
 //! Pure: no file system, no model types. Conventions (stated in `prices/us-east-1.toml` too):
-//! a PUT payload unit is 25,000 bytes, on-demand ingest rounds each record up to 1,024 bytes, a
+//! a PUT payload unit is 25,000 bytes, on-demand ingest rounds each record up to 1,024 bytes
+//! (a record's size is its data blob unless `[cost] payload_counts_key = true` adds the key), a
 //! GB is 2^30 bytes, a month is 730 hours (the AWS pricing calculator's month).
 
 mod model;
 pub mod prices;
 
-pub use model::compute;
+pub use model::{compute, payload_rule};
 pub use prices::{CostSettings, Price, PriceTable};
 
 use crate::units::thousands;
@@ -98,6 +99,9 @@ pub struct CostReport {
     pub retained_bytes: Vec<(String, Vec<f64>)>,
     /// The stream's retention period [s].
     pub retention_s: u64,
+    /// How a record's billed size is counted (with or without its partition key), naming the
+    /// `[cost] payload_counts_key` setting in force.
+    pub payload_rule: String,
 }
 
 impl CostReport {
@@ -109,6 +113,12 @@ impl CostReport {
     pub fn per_month_usd(&self) -> f64 {
         self.bill.per_month_usd
     }
+}
+
+/// `x` with a negative zero made +0.0 (-0.0 + 0.0 = +0.0 in IEEE 754; every other value is
+/// unchanged): a line with nothing to bill never reads `-0` or `$-0.00`.
+pub fn positive_zero(x: f64) -> f64 {
+    x + 0.0
 }
 
 /// `"2,976 shard-hours x $0.015 = $44.64"`.
@@ -134,6 +144,7 @@ fn plural(unit: &str, q: f64) -> String {
 /// A quantity: whole numbers with thousands separators, others with enough digits to check by
 /// hand (2 decimals from 100 up, 4 from 1, 6 significant below).
 pub fn fmt_quantity(q: f64) -> String {
+    let q = positive_zero(q);
     if !q.is_finite() {
         return q.to_string();
     }
@@ -162,6 +173,7 @@ pub fn fmt_price(p: f64) -> String {
 
 /// Dollars: cents from $1 up (`$44.64`, `$1,234.50`), up to 4 decimals below (`$0.091`).
 pub fn fmt_usd(x: f64) -> String {
+    let x = positive_zero(x);
     if x.abs() >= 1.0 {
         let s = format!("{:.2}", x.abs());
         let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
@@ -218,5 +230,16 @@ mod tests {
         assert_eq!(fmt_quantity(0.000123456789), "0.000123457");
         assert_eq!(fmt_quantity(12345.678), "12,345.68");
         assert_eq!(fmt_quantity(2.5), "2.5");
+    }
+
+    /// A line with nothing to bill reads 0 and $0.00, never -0 or $-0.00, even when its
+    /// quantity is a negative zero (an empty f64 sum is -0.0).
+    #[test]
+    fn negative_zero_prints_as_zero() {
+        assert_eq!(fmt_usd(-0.0), "$0.00");
+        assert_eq!(fmt_quantity(-0.0), "0");
+        assert_eq!(describe(&item(-0.0, "GB", 0.021)), "0 GB x $0.021 = $0.00");
+        assert!(positive_zero(-0.0).is_sign_positive());
+        assert_eq!(positive_zero(-1.5), -1.5);
     }
 }

@@ -8,7 +8,12 @@
 //!   parents and the new children are billed for the hour it happens in (FACTS.md, issue 4).
 //!   The last, partial hour of a run is billed as a whole hour.
 //! - **PUT payload units**: the model counts each accepted record in 25,000-byte chunks, rounded
-//!   up (the quantity comes from the run; throttled attempts are not billed).
+//!   up (the quantity comes from the run; throttled attempts are not billed). The page counts
+//!   "25KB payload chunks that comprise a record" without saying whether the partition key is
+//!   part of the payload: by default (`[cost] payload_counts_key = false`, an assumption) the
+//!   size is the data blob only, so a 1 MB blob is 40 units as the page's example; `true` adds
+//!   the key. On-demand data ingested ("the size of each record rounded up to the nearest 1 KB")
+//!   follows the same setting.
 //! - **Extended retention** (provisioned): every billed shard-hour again, at the extended price,
 //!   when the stream's retention is above 24 h.
 //! - **Long-term retention**: GB-months of data older than 7 days still inside the retention
@@ -74,6 +79,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     let retention_s = retention / crate::units::MICROS_PER_SEC;
     let mut usage = Usage::new(r, run_s, retention_s);
     usage.advantage = settings.advantage;
+    usage.counts_key = settings.payload_counts_key;
 
     // ---- Time grid -------------------------------------------------------------------------
     let bucket_s = (run_s / MAX_POINTS as f64).ceil().max(1.0);
@@ -112,8 +118,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         }
     };
     let (what_if, what_if_cum) = price_items(&what_if_label, p, &usage.specs(other, None, &times_s, &tiers));
-    let what_if_over_time =
-        (0..times_s.len()).map(|k| what_if_cum.iter().map(|c| c[k]).sum::<f64>()).collect();
+    let what_if_over_time = (0..times_s.len()).map(|k| total(what_if_cum.iter().map(|c| c[k]))).collect();
     let projection = format!(
         "per_month = each item's rate over the simulated {} h (exact shard-seconds and bytes, no \
          part-hour rounding) x {} h (the AWS pricing calculator's month), i.e. the simulated \
@@ -137,6 +142,32 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         what_if_cumulative_usd: what_if_over_time,
         retained_bytes: tiers.iter().map(|t| t.label.to_string()).zip(retained).collect(),
         retention_s,
+        payload_rule: payload_rule(settings.payload_counts_key),
+    }
+}
+
+/// What a record's billed size is, for the bill's notes.
+fn billed_size(counts_key: bool) -> &'static str {
+    if counts_key {
+        "data blob + partition key"
+    } else {
+        "data blob (partition key not counted)"
+    }
+}
+
+/// The bill's statement of how a record's size is counted (PUT payload units and on-demand data
+/// ingested), naming the scenario setting.
+pub fn payload_rule(counts_key: bool) -> String {
+    if counts_key {
+        "PUT payload units and on-demand data ingested count each record's data blob + partition \
+         key ([cost] payload_counts_key = true, a conservative count; AWS's examples speak of the \
+         payload)"
+            .into()
+    } else {
+        "PUT payload units and on-demand data ingested count each record's data blob only, not its \
+         partition key ([cost] payload_counts_key = false, the default: AWS's examples count the \
+         payload, 1 MB = 40 units; the key does count against the 1 MiB/s shard write limit)"
+            .into()
     }
 }
 
@@ -150,6 +181,13 @@ fn long_term_note(retention_s: u64, run_s: f64) -> String {
     }
 }
 
+/// The sum of `xs`, starting from +0.0: Rust's `Sum for f64` starts from -0.0 (the IEEE 754
+/// additive identity), so an empty sum (no consumer of a kind, no item) would be -0.0 and print
+/// as `-0.0` / `$-0.00` (https://doc.rust-lang.org/std/iter/trait.Sum.html#impl-Sum-for-f64).
+fn total(xs: impl Iterator<Item = f64>) -> f64 {
+    xs.fold(0.0, |a, x| a + x)
+}
+
 /// Price each item: the run's quantity is the last cumulative value.
 fn price_items(label: &str, p: &PriceTable, specs: &[ItemSpec]) -> (Bill, Vec<Vec<f64>>) {
     let mut b = Bill { label: label.into(), ..Default::default() };
@@ -161,18 +199,18 @@ fn price_items(label: &str, p: &PriceTable, specs: &[ItemSpec]) -> (Bill, Vec<Ve
         let line = |quantity: f64| LineItem {
             key: key.to_string(),
             name: name.to_string(),
-            quantity,
+            quantity: positive_zero(quantity),
             unit: unit.clone(),
             unit_price_usd: price,
-            usd: quantity * price,
+            usd: positive_zero(quantity * price),
             note: note.clone(),
         };
         b.items.push(line(q));
         b.month_items.push(line(*month_q));
         cumulative.push(over_time.iter().map(|x| x * price).collect());
     }
-    b.total_usd = b.items.iter().map(|i| i.usd).sum();
-    b.per_month_usd = b.month_items.iter().map(|i| i.usd).sum();
+    b.total_usd = total(b.items.iter().map(|i| i.usd));
+    b.per_month_usd = total(b.month_items.iter().map(|i| i.usd));
     (b, cumulative)
 }
 
@@ -202,6 +240,8 @@ struct Usage<'a> {
     timeline: Vec<(f64, Mode)>,
     /// On-demand use is billed at On-demand Advantage prices.
     advantage: bool,
+    /// The partition key counts in a record's billed size (`[cost] payload_counts_key`).
+    counts_key: bool,
 }
 
 impl<'a> Usage<'a> {
@@ -217,7 +257,7 @@ impl<'a> Usage<'a> {
             timeline.push((sw.at_s.max(0.0), Mode::parse(&sw.to)));
         }
         timeline.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Usage { r, run_s, retention_s, intervals, timeline, advantage: false }
+        Usage { r, run_s, retention_s, intervals, timeline, advantage: false, counts_key: false }
     }
 
     /// The mode at instant `t`.
@@ -428,7 +468,7 @@ impl<'a> Usage<'a> {
         // follow writes), since the run keeps read volume per consumer, not per second.
         let efo_consumers = r.consumers.iter().filter(|c| c.kind == "efo").count() as f64;
         let read_gb = |kind: &str| -> f64 {
-            r.consumers.iter().filter(|c| c.kind == kind).map(|c| c.bytes_read as f64).sum::<f64>() / GB_BYTES
+            total(r.consumers.iter().filter(|c| c.kind == kind).map(|c| c.bytes_read as f64)) / GB_BYTES
         };
         let accepted_cum = self.cumulative(&r.series.accepted_bytes, times, m);
         let accepted_total = r.series.accepted_bytes.iter().sum::<u64>() as f64;
@@ -448,7 +488,7 @@ impl<'a> Usage<'a> {
             }
         };
         let (efo_gb, polling_gb) = (read_gb("efo"), read_gb("polling"));
-        let long_term_gb = r.consumers.iter().map(|c| c.bytes_read_long_term as f64).sum::<f64>() / GB_BYTES;
+        let long_term_gb = total(r.consumers.iter().map(|c| c.bytes_read_long_term as f64)) / GB_BYTES;
         let gb_month = |which: Tier| -> Vec<f64> {
             match tiers.iter().position(|t| t.which == which) {
                 Some(i) => tier_byte_s[i].iter().map(|&b| b / GB_BYTES / HOUR_S / HOURS_PER_MONTH).collect(),
@@ -465,7 +505,7 @@ impl<'a> Usage<'a> {
                     .map(|k| k * 1024.0 / GB_BYTES)
                     .collect(),
                 per_s(masked_sum(&r.series.billed_ingest_kib)) * month_s * 1024.0 / GB_BYTES,
-                "each accepted record rounded up to 1 KiB".into(),
+                format!("each accepted record's {} rounded up to 1 KiB", billed_size(self.counts_key)),
             )
         };
         let reads = |polling_key: &'static str, efo_key: &'static str| -> [ItemSpec; 2] {
@@ -507,7 +547,10 @@ impl<'a> Usage<'a> {
                             .map(|u| u / PUT_UNITS_PER_PRICE)
                             .collect(),
                         per_s(masked_sum(&r.series.put_payload_units)) * month_s / PUT_UNITS_PER_PRICE,
-                        "each accepted record in 25,000-byte chunks, rounded up".into(),
+                        format!(
+                            "each accepted record's {} in 25,000-byte chunks, rounded up",
+                            billed_size(self.counts_key)
+                        ),
                     ),
                     (
                         "extended_retention_shard_hour",

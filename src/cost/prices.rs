@@ -76,13 +76,22 @@ pub struct CostSettings {
     pub overrides: BTreeMap<String, f64>,
     /// Bill on-demand use at On-demand Advantage prices (`[cost] on_demand = "advantage"`).
     pub advantage: bool,
+    /// The partition key counts in a record's billed size (PUT payload units and on-demand
+    /// data ingested): `[cost] payload_counts_key`, default
+    /// [`crate::scenario::defaults::COST_PAYLOAD_COUNTS_KEY`] (the data blob only).
+    pub payload_counts_key: bool,
 }
 
 impl Default for CostSettings {
     /// The default region's table ([`crate::scenario::defaults::COST_REGION`]), no overrides.
     fn default() -> Self {
         let table = table(crate::scenario::defaults::COST_REGION).expect("the default region has a table");
-        CostSettings { table, overrides: BTreeMap::new(), advantage: false }
+        CostSettings {
+            table,
+            overrides: BTreeMap::new(),
+            advantage: false,
+            payload_counts_key: crate::scenario::defaults::COST_PAYLOAD_COUNTS_KEY,
+        }
     }
 }
 

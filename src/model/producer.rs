@@ -23,6 +23,11 @@ pub struct Cohort {
     pub records: u64,
     /// Data + partition key bytes of all its records.
     pub bytes: u64,
+    /// Partition key bytes inside `bytes` of a single record or of an aggregated record (its
+    /// own key; the user records' keys are part of its data blob); 0 for a cohort of many
+    /// records, billed from the expected size of a record instead. Billing subtracts it unless
+    /// the scenario counts the key (`[cost] payload_counts_key`).
+    pub key_bytes: u32,
     pub target: Target,
     /// Attempts made so far.
     pub attempts: u32,
@@ -317,6 +322,7 @@ mod tests {
             created: 0,
             records,
             bytes: 0,
+            key_bytes: 0,
             target: Target::Shard(0),
             attempts: 0,
             trace: 0,

@@ -25,7 +25,8 @@ use crate::scenario::{CapacityMode, EngineMode, Producer, Scenario};
 use crate::units::{round_u64, to_ms_f64, to_secs_f64, SimTime, KIB};
 
 /// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
-/// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes.
+/// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes. What the
+/// record's size is (data blob, or data blob + key) is `[cost] payload_counts_key`.
 /// Source: https://aws.amazon.com/kinesis/data-streams/pricing/
 pub const PUT_PAYLOAD_UNIT_BYTES: u64 = 25_000;
 use rand_pcg::Pcg64Mcg;
@@ -214,7 +215,9 @@ impl<'a> World<'a> {
                 let (share, mean_key_len) = keys.shard_shares(&map);
                 let label = |what: &str| format!("producer/{}/{}", p.name, what);
                 let sizes = SizeSampler::new(&p.record_size, max_data);
-                let key_len = KeySpace::mean_key_len(&p.keys);
+                // The billed size counts the key only if the scenario says so.
+                let key_len =
+                    if scenario.cost.payload_counts_key { KeySpace::mean_key_len(&p.keys) } else { 0.0 };
                 let producer = ProducerRt {
                     share: share.clone(),
                     mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
@@ -741,6 +744,7 @@ impl<'a> World<'a> {
                 created: now,
                 records: 1,
                 bytes: size + key.len as u64,
+                key_bytes: key.len,
                 target: Target::Hash(key.hash),
                 attempts: 0,
                 trace,
@@ -796,8 +800,12 @@ impl<'a> World<'a> {
         }
         let pr = &mut self.producers[p];
         let first = pr.aggregates.is_empty() && pr.batch.cohorts.is_empty();
-        let open =
-            Cohort { bytes: key_len + defaults::AGGREGATION_RECORD_OVERHEAD + add, aggregated: true, ..c };
+        let open = Cohort {
+            bytes: key_len + defaults::AGGREGATION_RECORD_OVERHEAD + add,
+            key_bytes: key_len as u32,
+            aggregated: true,
+            ..c
+        };
         pr.aggregates.push(shard, open, c.created as f64);
         if first && pr.spec.batch.linger > 0 {
             let epoch = pr.batch.epoch;
@@ -875,6 +883,7 @@ impl<'a> World<'a> {
             created: w.created,
             records: w.records,
             bytes: w.bytes,
+            key_bytes: 0,
             target: Target::Shard(id),
             attempts: w.attempts,
             trace: 0,
@@ -948,9 +957,19 @@ impl<'a> World<'a> {
         }
         let pr = &mut self.producers[p];
         if adm.records > 0 {
-            if c.records == 1 || c.aggregated {
-                let units = adm.bytes.div_ceil(PUT_PAYLOAD_UNIT_BYTES);
-                self.metrics.billing(now, units, adm.bytes.div_ceil(KIB));
+            // A record of known size (per-record mode: one record, or one KPL aggregated
+            // record) is billed exactly; aggregated-mode cohorts, even of one record, from the
+            // expected billing of a record (their sizes are drawn with the mean key length).
+            if c.aggregated || (c.records == 1 && matches!(c.target, Target::Hash(_))) {
+                // Accepted whole: the billed size is the data blob, plus the key if the
+                // scenario counts it (`[cost] payload_counts_key`).
+                let billed = if self.scenario.cost.payload_counts_key {
+                    adm.bytes
+                } else {
+                    adm.bytes - u64::from(c.key_bytes)
+                };
+                let units = billed.div_ceil(PUT_PAYLOAD_UNIT_BYTES);
+                self.metrics.billing(now, units, billed.div_ceil(KIB));
             } else if self.scenario.engine.mode == EngineMode::Aggregated {
                 // Billed at the end of the tick, from the expected units of a record.
                 pr.unbilled += adm.records;
@@ -1097,6 +1116,7 @@ impl<'a> World<'a> {
                     created: now,
                     records: take,
                     bytes,
+                    key_bytes: 0,
                     target: Target::Shard(id),
                     attempts: 0,
                     aggregated: false,

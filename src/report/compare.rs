@@ -48,7 +48,7 @@ pub fn shard_hours(r: &RunResult) -> f64 {
 
 fn variant(r: &RunResult) -> Variant<'_> {
     let t = &r.totals;
-    let round = |x: f64, k: f64| (x * k).round() / k;
+    let round = |x: f64, k: f64| crate::cost::positive_zero((x * k).round() / k);
     Variant {
         scenario: Cow::Borrowed(&r.scenario),
         seed: r.seed,

@@ -584,6 +584,7 @@ fn cost_table(s: &mut String, r: &RunResult) {
         );
     }
     s.push_str("</table>\n");
+    let _ = writeln!(s, "<p class=\"small\">{}.</p>", esc(&c.payload_rule));
     let _ = writeln!(
         s,
         "<p class=\"small\">{}: {} for the run, {} per month.</p>",

@@ -184,6 +184,9 @@ struct Cost {
     overrides: Option<std::collections::BTreeMap<String, f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     projection: Option<String>,
+    /// How a record's billed size is counted (`[cost] payload_counts_key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload_rule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line_items: Option<Vec<CostLine>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -258,6 +261,7 @@ fn cost(r: &RunResult) -> Cost {
             table_date: None,
             overrides: None,
             projection: None,
+            payload_rule: None,
             line_items: None,
             per_month_line_items: None,
             on_demand_what_if: None,
@@ -274,6 +278,7 @@ fn cost(r: &RunResult) -> Cost {
         table_date: Some(c.table_date.clone()),
         overrides: Some(c.overrides.iter().cloned().collect()),
         projection: Some(c.projection.clone()),
+        payload_rule: Some(c.payload_rule.clone()),
         line_items: Some(cost_lines(&c.bill.items)),
         per_month_line_items: Some(cost_lines(&c.bill.month_items)),
         on_demand_what_if: (c.what_if_mode != "provisioned").then(|| what_if(wi)),
@@ -311,12 +316,14 @@ struct Shard<'a> {
     closed_at_s: Option<f64>,
 }
 
+/// Rounded to 3 decimals; a negative zero (or a tiny negative rounded to zero) is written 0.0.
 fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    crate::cost::positive_zero((x * 1000.0).round() / 1000.0)
 }
 
+/// Rounded to 6 decimals; never a negative zero.
 fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    crate::cost::positive_zero((x * 1e6).round() / 1e6)
 }
 
 /// Render `summary.json` (pretty-printed, trailing newline).

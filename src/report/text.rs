@@ -109,6 +109,7 @@ fn cost_lines(s: &mut String, c: &crate::cost::CostReport) {
     for item in c.bill.items.iter().filter(|i| i.quantity > 0.0) {
         let _ = writeln!(s, "    {:<32} {}", format!("{}:", item.name), describe(item));
     }
+    let _ = writeln!(s, "    ({})", c.payload_rule);
     let _ = writeln!(
         s,
         "  {} what-if{}: {} for the run, {} per month",

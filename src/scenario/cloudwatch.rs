@@ -50,6 +50,7 @@ pub(crate) fn parse(bytes: &[u8], _name: &str, metric: &str, scale: f64) -> Resu
     let results = doc.get("MetricDataResults").and_then(Value::as_array).ok_or(
         "expected a top-level `MetricDataResults` array (aws cloudwatch get-metric-data --output json)",
     )?;
+    incomplete(&doc, results)?;
     let matches = |r: &&Value, metric: &str| {
         ["Label", "Id"]
             .iter()
@@ -84,6 +85,47 @@ pub(crate) fn parse(bytes: &[u8], _name: &str, metric: &str, scale: f64) -> Resu
     Ok(Export { steps, format: "get-metric-data JSON", period_s, mean_record_bytes })
 }
 
+/// Refuse an export CloudWatch marked incomplete: a top-level `NextToken` or a result whose
+/// `StatusCode` is not `Complete`. GetMetricData "returns NextToken when more data is available"
+/// and a result's `PartialData` status means the same; `InternalError` and `Forbidden` mean no
+/// or partial data (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html,
+/// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataResult.html).
+/// Simulating the first page alone would plan capacity from part of the traffic, so the run
+/// does not start; a missing `StatusCode` (a hand-written export) is taken as complete.
+fn incomplete(doc: &Value, results: &[Value]) -> Result<(), String> {
+    let token = doc.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty());
+    let partial = results.iter().find_map(|r| {
+        let code = r.get("StatusCode").and_then(Value::as_str)?;
+        (code != "Complete").then(|| {
+            let label = r.get("Label").or_else(|| r.get("Id")).and_then(Value::as_str).unwrap_or("?");
+            (label.to_string(), code.to_string())
+        })
+    });
+    let how = "GetMetricData returns a NextToken when more data is available \
+               (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html): \
+               get the rest by calling again with the token (`aws cloudwatch get-metric-data ... \
+               --next-token TOKEN`, or `--starting-token TOKEN` after `--max-items`) until no \
+               NextToken comes back, and merge the pages' Timestamps and Values into one result; or \
+               let the AWS CLI fetch every page (leave out --no-paginate and --max-items)";
+    match (token, partial) {
+        (None, None) => Ok(()),
+        (_, Some((label, code))) if code != "PartialData" => Err(format!(
+            "the result {label:?} has StatusCode {code:?}, not \"Complete\": CloudWatch did not return \
+             all of its data; export it again"
+        )),
+        (Some(_), Some((label, code))) => Err(format!(
+            "incomplete export: the result {label:?} has StatusCode {code:?} and the export has a \
+             NextToken, so it holds only the first page of the data; {how}"
+        )),
+        (None, Some((label, code))) => {
+            Err(format!("incomplete export: the result {label:?} has StatusCode {code:?}; {how}"))
+        }
+        (Some(_), None) => Err(format!(
+            "incomplete export: it has a NextToken, so it holds only the first page of the data; {how}"
+        )),
+    }
+}
+
 /// `(seconds since 1970, value)` of one `MetricDataResults` entry, in its order.
 fn datapoints(result: &Value) -> Result<Vec<(i64, f64)>, String> {
     let stamps =
@@ -98,10 +140,7 @@ fn datapoints(result: &Value) -> Result<Vec<(i64, f64)>, String> {
     let mut points = Vec::with_capacity(stamps.len());
     for (i, (t, v)) in stamps.iter().zip(values).enumerate() {
         let t = t.as_str().ok_or(format!("Timestamps[{i}] is not a string"))?;
-        let secs = parse_timestamp(t).ok_or(format!(
-            "Timestamps[{i}] = {} is not an ISO 8601 time like \"2026-11-20T10:00:00+00:00\"",
-            super::trace::excerpt(t)
-        ))?;
+        let secs = parse_timestamp(t).map_err(|e| e.message(&format!("Timestamps[{i}]"), t))?;
         let v = v
             .as_f64()
             .filter(|v| v.is_finite() && *v >= 0.0)
@@ -145,53 +184,90 @@ pub(crate) fn steps_from_sums(
     Ok((steps, period as u64))
 }
 
-/// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`.
-pub(crate) fn parse_timestamp(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !(b[10] == b'T' || b[10] == b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) =
-        (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest {
-        "" | "Z" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let hm = rest[1..].replace(':', "");
-            // ASCII digits only: slicing `hm` by bytes below must not cut a character.
-            if hm.len() != 4 || !hm.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
+/// Why a text is not a time [`parse_timestamp`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TimeError {
+    /// Not an ISO 8601 time at all.
+    NotIso,
+    /// Written like one, but its date or clock time does not exist (`2026-02-30`): the reason.
+    Impossible(String),
+}
+
+impl TimeError {
+    /// The message for `text`, found at `what` (`Timestamps[3]`, `column 1 (time)`).
+    pub(crate) fn message(&self, what: &str, text: &str) -> String {
+        match self {
+            TimeError::NotIso => format!(
+                "{what} = {} is not an ISO 8601 time like \"2026-11-20T10:00:00+00:00\"",
+                super::trace::excerpt(text)
+            ),
+            TimeError::Impossible(why) => {
+                format!("{what} = {}: no such time: {why}", super::trace::excerpt(text))
             }
-            sign * (hm[0..2].parse::<i64>().ok()? * 3600 + hm[2..4].parse::<i64>().ok()? * 60)
         }
+    }
+}
+
+/// Seconds since 1970 of an ISO 8601 / RFC 3339 time, `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`
+/// (a space may stand for the `T`; no offset means UTC), parsed strictly by the `jiff` crate
+/// (https://docs.rs/jiff/latest/jiff/fmt/temporal/index.html): a date that does not exist
+/// (2026-02-30) or a clock time past 23:59:60 is an error, never rolled over into the next
+/// month or day.
+pub(crate) fn parse_timestamp(s: &str) -> Result<i64, TimeError> {
+    // An offset after the seconds (and any fraction) makes it an instant; without one it is a
+    // UTC wall-clock time (a civil date-time in jiff's terms, which would ignore an offset).
+    let has_offset = s.get(19..).is_some_and(|rest| {
+        let rest =
+            rest.strip_prefix('.').map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+        !rest.is_empty()
+    });
+    let parsed = if has_offset {
+        s.parse::<jiff::Timestamp>().map(|t| t.as_second())
+    } else {
+        s.parse::<jiff::civil::DateTime>()
+            .and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt))
+            .map(|t| t.as_second())
     };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + se - offset)
+    parsed.map_err(|_| impossible(s).map_or(TimeError::NotIso, TimeError::Impossible))
+}
+
+/// Why `s`, shaped like `YYYY-MM-DDTHH:MM:SS...`, names no time: its date does not exist
+/// (`2026-02-30 is not a date: February 2026 has 28 days`) or its clock time does not; `None`
+/// when it is not shaped like a time at all.
+fn impossible(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let shaped = b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[13] == b':'
+        && b[16] == b':'
+        && [0..4, 5..7, 8..10, 11..13, 14..16, 17..19]
+            .iter()
+            .all(|r| b[r.clone()].iter().all(u8::is_ascii_digit));
+    if !shaped {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<i16>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let date = &s[0..10];
+    if !(1..=12).contains(&mo) {
+        return Some(format!("{date} is not a date: there is no month {mo}"));
+    }
+    if jiff::civil::Date::new(y, mo as i8, d as i8).is_err() {
+        let first = jiff::civil::Date::new(y, mo as i8, 1).ok()?;
+        return Some(format!(
+            "{date} is not a date: {} {y} has {} days",
+            first.strftime("%B"),
+            first.days_in_month()
+        ));
+    }
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || mi > 59 || se > 60 {
+        return Some(format!("{} is not a time of day", &s[11..19]));
+    }
+    // Shaped like a time with a real date and clock: the rest (the offset) is what is wrong.
+    None
 }
 
 #[cfg(test)]
@@ -201,12 +277,29 @@ mod tests {
     #[test]
     fn timestamps_parse_with_offsets() {
         // Reference: Python datetime(2026, 11, 20, 10, tzinfo=UTC).timestamp() = 1795168800.
-        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_timestamp("2026-11-20T10:00:00+00:00"), Some(1_795_168_800));
-        assert_eq!(parse_timestamp("2026-11-20T11:00:00+01:00"), Some(1_795_168_800));
-        assert_eq!(parse_timestamp("2026-11-20T10:00:00.000Z"), Some(1_795_168_800));
-        assert_eq!(parse_timestamp("2026-13-20T10:00:00Z"), None);
-        assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(parse_timestamp("2026-11-20T10:00:00+00:00"), Ok(1_795_168_800));
+        assert_eq!(parse_timestamp("2026-11-20T11:00:00+01:00"), Ok(1_795_168_800));
+        assert_eq!(parse_timestamp("2026-11-20T10:00:00.000Z"), Ok(1_795_168_800));
+        assert_eq!(parse_timestamp("2026-11-20 10:00:00"), Ok(1_795_168_800), "no offset: UTC");
+        assert_eq!(parse_timestamp("2028-02-29T00:00:00Z"), Ok(1_835_395_200), "a leap day");
+        assert!(matches!(parse_timestamp("2026-13-20T10:00:00Z"), Err(TimeError::Impossible(_))));
+        assert_eq!(parse_timestamp("yesterday"), Err(TimeError::NotIso));
+        assert_eq!(parse_timestamp("2026-11-20T10:00:00+0é0"), Err(TimeError::NotIso));
+    }
+
+    /// Impossible dates are refused, not rolled over (2026-02-30 is not 2026-03-02): the Gregorian
+    /// calendar, as https://www.rfc-editor.org/rfc/rfc3339#section-5.7 requires of a full-date.
+    #[test]
+    fn impossible_dates_are_refused_not_rolled_over() {
+        for (t, why) in [
+            ("2026-02-30T10:00:00Z", "2026-02-30 is not a date: February 2026 has 28 days"),
+            ("2026-02-29 10:00:00", "2026-02-29 is not a date: February 2026 has 28 days"),
+            ("2026-04-31T00:00:00+01:00", "2026-04-31 is not a date: April 2026 has 30 days"),
+            ("2026-11-20T24:00:00Z", "24:00:00 is not a time of day"),
+        ] {
+            assert_eq!(parse_timestamp(t), Err(TimeError::Impossible(why.into())), "{t}");
+        }
     }
 
     #[test]
@@ -231,5 +324,30 @@ mod tests {
             .contains("no result labelled"));
         assert!(parse(b"{}", "x.json", "IncomingRecords", 1.0).is_err());
         assert!(parse(b"not json", "x.json", "IncomingRecords", 1.0).unwrap_err().contains("line 1"));
+    }
+
+    /// GetMetricData "returns NextToken when more data is available" and marks such a result
+    /// `PartialData` (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html):
+    /// an export holding one page of several is refused with how to get the rest, not simulated.
+    #[test]
+    fn a_partial_export_is_refused_with_how_to_get_the_rest() {
+        let page = |status: &str, token: &str| {
+            format!(
+                r#"{{"MetricDataResults":[{{"Id":"m1","Label":"IncomingRecords",
+                "Timestamps":["2026-11-20T10:00:00Z"],"Values":[60.0],"StatusCode":"{status}"}}]{token}}}"#
+            )
+        };
+        let parse = |doc: String| parse(doc.as_bytes(), "x.json", "IncomingRecords", 1.0);
+        assert!(parse(page("Complete", "")).is_ok());
+        let e = parse(page("PartialData", r#","NextToken":"abc""#)).unwrap_err();
+        assert!(
+            e.contains("incomplete export") && e.contains("\"PartialData\"") && e.contains("NextToken"),
+            "{e}"
+        );
+        assert!(e.contains("--next-token") && e.contains("merge"), "{e}");
+        assert!(parse(page("PartialData", "")).unwrap_err().contains("incomplete export"));
+        assert!(parse(page("Complete", r#","NextToken":"abc""#)).unwrap_err().contains("first page"));
+        assert!(parse(page("InternalError", "")).unwrap_err().contains("export it again"));
+        assert!(parse(page("Complete", r#","NextToken":null"#)).is_ok());
     }
 }

@@ -4,6 +4,8 @@
 //! [cost]
 //! region = "us-east-1"                                    # default; a shipped table
 //! prices = { shard_hour = 0.0165, put_payload_units = 0.015 }   # USD per the item's unit
+//! on_demand = "standard"                                  # default; or "advantage"
+//! payload_counts_key = false    # default (assumption): billed size = data blob, key excluded
 //! ```
 
 use super::defaults as d;
@@ -21,6 +23,7 @@ pub(crate) struct RawCost {
     pub region: Option<Scalar>,
     pub prices: Option<BTreeMap<String, Scalar>>,
     pub on_demand: Option<Scalar>,
+    pub payload_counts_key: Option<Scalar>,
 }
 
 /// Most a price override may be [USD per unit]: a guard against a misplaced decimal point.
@@ -78,5 +81,25 @@ pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings>
         Some(v) => super::validate::choice(c, "cost.on_demand", v, &["standard", "advantage"])
             .map(|p| p == "advantage"),
     };
-    ok.then_some(CostSettings { table, overrides, advantage: advantage? })
+    let payload_counts_key = match &raw.payload_counts_key {
+        None => Some(d::COST_PAYLOAD_COUNTS_KEY),
+        Some(Scalar::Bool(b)) => Some(*b),
+        Some(other) => {
+            c.err(
+                "cost.payload_counts_key",
+                format!(
+                    "must be true or false, found {}: false bills a record's data blob only \
+                     (AWS's PUT payload unit examples), true adds its partition key",
+                    other.describe()
+                ),
+            );
+            None
+        }
+    };
+    ok.then_some(CostSettings {
+        table,
+        overrides,
+        advantage: advantage?,
+        payload_counts_key: payload_counts_key?,
+    })
 }

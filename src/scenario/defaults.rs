@@ -187,6 +187,16 @@ pub const KEY_COUNT: u64 = 1_000;
 
 /// Price table region when `[cost]` names none (`prices/us-east-1.toml`).
 pub const COST_REGION: &str = "us-east-1";
+/// Whether the partition key counts in the billed size of a record (`[cost]
+/// payload_counts_key`): its PUT payload units (25 KB chunks) and its on-demand data ingested
+/// (rounded up to 1 KB). **Assumption**: AWS's pricing page
+/// (https://aws.amazon.com/kinesis/data-streams/pricing/) counts "25KB payload chunks that
+/// comprise a record" (5 KB = 1 unit, 45 KB = 2, 1 MB = 40) and "the size of each record" for
+/// on-demand, without saying whether the key counts; the payload of a record is its data blob,
+/// so the default bills the data blob only (a 1 MB blob is exactly 40 units, as the example).
+/// `true` adds the key, a conservative count (the per-shard write limit does count it:
+/// https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html).
+pub const COST_PAYLOAD_COUNTS_KEY: bool = false;
 
 // ---- Limits of the scenario format (guards, not AWS facts) -----------------------------------
 

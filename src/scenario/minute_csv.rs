@@ -16,7 +16,7 @@
 //! (no records, as CloudWatch reports no sum). Blank lines and lines starting with `#` are
 //! ignored. Every message names the file and the line.
 
-use super::cloudwatch::{parse_timestamp, steps_from_sums, Export};
+use super::cloudwatch::{parse_timestamp, steps_from_sums, Export, TimeError};
 use super::defaults::TRACE_FILE_MAX_BYTES;
 use super::trace::{binary_line, excerpt};
 use std::path::Path;
@@ -37,12 +37,16 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
-/// Seconds since 1970 of an ISO 8601 time or a whole number of epoch seconds.
-fn time_of(s: &str) -> Option<i64> {
+/// Seconds since 1970 of an ISO 8601 time or a whole number of epoch seconds; `Err` holds why
+/// an ISO-shaped time does not exist (`2026-02-30`), `Err(None)` anything else.
+fn time_of(s: &str) -> Result<i64, Option<String>> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().ok();
+        return s.parse().map_err(|_| None);
     }
-    parse_timestamp(s)
+    parse_timestamp(s).map_err(|e| match e {
+        TimeError::NotIso => None,
+        TimeError::Impossible(why) => Some(why),
+    })
 }
 
 /// Parse a per-minute CSV given as bytes; `name` is the file name used in messages.
@@ -115,15 +119,25 @@ pub(crate) fn parse(bytes: &[u8], name: &str, scale: f64) -> Result<Export, Vec<
             continue;
         }
         let t = &rec[0];
-        let Some(secs) = time_of(t) else {
-            report(
-                &mut problems,
-                format!(
-                    "{name}:{line}: column 1 (time): expected an ISO 8601 time like 2026-11-20T10:00:00Z or epoch seconds like 1795168800, found {}",
-                    excerpt(t)
-                ),
-            );
-            continue;
+        let secs = match time_of(t) {
+            Ok(secs) => secs,
+            Err(None) => {
+                report(
+                    &mut problems,
+                    format!(
+                        "{name}:{line}: column 1 (time): expected an ISO 8601 time like 2026-11-20T10:00:00Z or epoch seconds like 1795168800, found {}",
+                        excerpt(t)
+                    ),
+                );
+                continue;
+            }
+            Err(Some(why)) => {
+                report(
+                    &mut problems,
+                    format!("{name}:{line}: column 1 (time): {}: no such time: {why}", excerpt(t)),
+                );
+                continue;
+            }
         };
         let number = |col: usize, what: &str| -> Result<Option<f64>, String> {
             let v = &rec[col];
@@ -217,6 +231,11 @@ mod tests {
         assert!(e.contains("empty"), "{e}");
         let e = parse(b"t,IncomingRecords\n60,1\n60,2\n", "x.csv", 1.0).unwrap_err().join("\n");
         assert!(e.contains("x.csv:3: the same time as line 2"), "{e}");
+        let e = parse(b"t,IncomingRecords\n2026-02-30 10:00:00,1\n", "x.csv", 1.0).unwrap_err().join("\n");
+        assert!(
+            e.contains("x.csv:2: column 1 (time): \"2026-02-30 10:00:00\": no such time: 2026-02-30 is not a date: February 2026 has 28 days"),
+            "{e}"
+        );
         let e = parse(b"t,IncomingRecords\n60,1,2\n", "x.csv", 1.0).unwrap_err().join("\n");
         assert!(e.contains("x.csv:2: expected 2 columns"), "{e}");
     }

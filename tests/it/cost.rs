@@ -35,31 +35,45 @@ fn line<'a>(items: &'a [LineItem], key: &str) -> &'a LineItem {
     items.iter().find(|i| i.key == key).unwrap_or_else(|| panic!("no line {key}"))
 }
 
+/// `[cost] payload_counts_key` set to `counts` (the default, false, when `None`).
+fn counts_key(counts: Option<bool>) -> String {
+    counts.map_or(String::new(), |b| format!("[cost]\n        payload_counts_key = {b}"))
+}
+
 /// Rule: "A PUT Payload Unit is counted in 25KB payload chunks that comprise a record" (5 KB =
-/// 1 unit, 45 KB = 2, 1 MB = 40: decimal KB). A record of exactly 25,000 bytes (data + key) is
-/// 1 unit; 25,001 bytes is 2.
+/// 1 unit, 45 KB = 2, 1 MB = 40: decimal KB;
+/// https://aws.amazon.com/kinesis/data-streams/pricing/). Assumption `[cost]
+/// payload_counts_key`: by default the payload is the data blob, so a 25,000-byte blob is 1 unit
+/// and 25,001 bytes 2, whatever the key; with `true` the 2-byte key "k0" counts, so the unit
+/// boundary moves 2 bytes down.
 #[test]
 fn put_payload_units_round_up_at_exactly_25_000_bytes() {
-    for (data, units) in [(24_998, 1u64), (24_999, 2)] {
-        let r = run(&fixed_records(data, ""));
-        assert_eq!(r.totals.records_accepted, 100, "{data}");
-        assert_eq!(r.totals.put_payload_units, 100 * units, "{data} + 2 key bytes");
-        let l = line(&cost(&r).bill.items, "put_payload_units");
-        assert_eq!((l.quantity * 1e6).round() as u64, 100 * units);
-        assert!((l.usd - (100 * units) as f64 / 1e6 * 0.014).abs() < 1e-15);
+    for (setting, key) in [(None, 0), (Some(false), 0), (Some(true), 2)] {
+        for (data, units) in [(25_000 - key, 1u64), (25_001 - key, 2)] {
+            let r = run(&fixed_records(data, &counts_key(setting)));
+            assert_eq!(r.totals.records_accepted, 100, "{data}");
+            assert_eq!(r.totals.put_payload_units, 100 * units, "{data} data bytes, {setting:?}");
+            let l = line(&cost(&r).bill.items, "put_payload_units");
+            assert_eq!((l.quantity * 1e6).round() as u64, 100 * units);
+            assert!((l.usd - (100 * units) as f64 / 1e6 * 0.014).abs() < 1e-15);
+        }
     }
 }
 
-/// Rule (on-demand Data-In): each record "rounded up to the nearest 1 KB (1,024 bytes)": 1,024
-/// bytes is 1 KiB, 1,025 bytes is 2.
+/// Rule (on-demand Data-In): "the size of each record rounded up to the nearest 1 KB (1,024
+/// bytes)" (https://aws.amazon.com/kinesis/data-streams/pricing/): 1,024 bytes is 1 KiB, 1,025
+/// bytes is 2. The record's size follows `[cost] payload_counts_key` as PUT payload units do:
+/// the data blob by default, data + the 2-byte key with `true`.
 #[test]
 fn on_demand_ingest_rounds_up_at_exactly_1024_bytes() {
-    for (data, kib) in [(1_022, 1u64), (1_023, 2)] {
-        let r = run(&fixed_records(data, ""));
-        assert_eq!(r.totals.billed_ingest_kib, 100 * kib, "{data} + 2 key bytes");
-        let l = line(&cost(&r).what_if.items, "od_ingest_gb");
-        assert!((l.quantity - (100 * kib * 1024) as f64 / GB_BYTES).abs() < 1e-18);
-        assert!((l.usd - l.quantity * 0.08).abs() < 1e-18);
+    for (setting, key) in [(None, 0), (Some(true), 2)] {
+        for (data, kib) in [(1_024 - key, 1u64), (1_025 - key, 2)] {
+            let r = run(&fixed_records(data, &counts_key(setting)));
+            assert_eq!(r.totals.billed_ingest_kib, 100 * kib, "{data} data bytes, {setting:?}");
+            let l = line(&cost(&r).what_if.items, "od_ingest_gb");
+            assert!((l.quantity - (100 * kib * 1024) as f64 / GB_BYTES).abs() < 1e-18);
+            assert!((l.usd - l.quantity * 0.08).abs() < 1e-18);
+        }
     }
 }
 
@@ -267,18 +281,54 @@ fn an_on_demand_stream_is_billed_on_demand() {
     assert!(v["cost_usd"].get("on_demand_what_if").is_none());
 }
 
-/// The pricing page's own examples, through real runs: PUT payload units of a 5 KB, 45 KB and
-/// 1 MB record are 1, 2 and 40 (decimal KB, data + key); a 4.5 KB (4,608-byte) record is
-/// billed on-demand as 5 KB.
+/// The pricing page's own examples (https://aws.amazon.com/kinesis/data-streams/pricing/),
+/// through real runs: PUT payload units of a 5 KB, 45 KB and 1 MB record are 1, 2 and 40
+/// (decimal KB). With the default `[cost] payload_counts_key = false` they hold for the data blob
+/// with its 2-byte key on top; with `true` the key counts, and a 1 MB blob + key is 41 units. A
+/// 4.5 KB (4,608-byte) record is billed on-demand as 5 KB either way.
 #[test]
 fn the_pricing_page_record_examples() {
-    for (total, units) in [(5_000u64, 1u64), (45_000, 2), (1_000_000, 40)] {
-        let r = run(&fixed_records(total - 2, "").replace("rate = 10", "rate = 1"));
-        assert_eq!(r.totals.records_accepted, 10, "{total}");
-        assert_eq!(r.totals.put_payload_units, 10 * units, "{total}");
+    for (setting, examples) in [
+        (None, [(5_000u64, 1u64), (45_000, 2), (1_000_000, 40)]),
+        (Some(true), [(5_000, 1), (45_000, 2), (1_000_000, 41)]),
+    ] {
+        for (data, units) in examples {
+            let r = run(&fixed_records(data, &counts_key(setting)).replace("rate = 10", "rate = 1"));
+            assert_eq!(r.totals.records_accepted, 10, "{data}");
+            assert_eq!(r.totals.put_payload_units, 10 * units, "{data} data bytes, {setting:?}");
+        }
+        let r = run(&fixed_records(4_608, &counts_key(setting)));
+        assert_eq!(r.totals.billed_ingest_kib, 100 * 5);
     }
-    let r = run(&fixed_records(4_608 - 2, ""));
-    assert_eq!(r.totals.billed_ingest_kib, 100 * 5);
+}
+
+/// The bill says which reading of "payload" it used, in the text summary, report.html and
+/// summary.json, and `kinesim explain` lists `cost.payload_counts_key` as an assumption.
+#[test]
+fn the_bill_says_whether_the_partition_key_counts() {
+    for (setting, says) in [(None, "payload_counts_key = false"), (Some(true), "payload_counts_key = true")] {
+        let toml = fixed_records(1000, &counts_key(setting));
+        let sc = scenario(&toml);
+        let r = kinesim::experiment::run(&sc);
+        let text = kinesim::report::text::render(&r);
+        assert!(text.contains(says), "{text}");
+        let html = String::from_utf8(kinesim::report::html::render_with(&r, &sc, &[])).unwrap();
+        assert!(html.contains(says), "report.html");
+        let v: serde_json::Value = serde_json::from_slice(&kinesim::report::json::render(&r)).unwrap();
+        assert!(v["cost_usd"]["payload_rule"].as_str().unwrap().contains(says));
+        let note = &line(&cost(&r).bill.items, "put_payload_units").note;
+        assert!(
+            note.contains(if setting.is_some() { "data blob + partition key" } else { "not counted" }),
+            "{note}"
+        );
+        let row =
+            kinesim::explain::fields(&sc).into_iter().find(|f| f.path == "cost.payload_counts_key").unwrap();
+        assert_eq!(row.origin, kinesim::explain::Origin::Assumption);
+        assert_eq!(row.default.as_deref(), Some("false"));
+    }
+    let bad =
+        kinesim::scenario::parse_str(&fixed_records(1000, "[cost]\n payload_counts_key = \"yes\""), None);
+    assert!(format!("{}", bad.unwrap_err()).contains("cost.payload_counts_key"));
 }
 
 /// The terminal summary shows the bill's working and the what-if.
@@ -360,4 +410,35 @@ fn on_demand_advantage_prices_the_same_traffic() {
     assert!((q - gb).abs() < 1e-9 && (usd - gb * 0.08).abs() < 1e-9);
     assert!((item(&std, "od_stream_hour").1 - 0.04).abs() < 1e-12);
     assert!(adv.cost.as_ref().unwrap().bill.label.contains("advantage"));
+}
+
+/// A line with nothing to bill (no consumers: no reads; 24 h retention: no extended or long-term
+/// retention) is 0 and $0.00 in every output, never `-0.0` or `$-0.00` (an empty sum of f64 is
+/// -0.0 in Rust, so the zero has to be made positive where it is summed and where it is printed).
+#[test]
+fn lines_with_nothing_to_bill_are_never_negative_zero() {
+    let toml = fixed_records(1000, "");
+    let sc = scenario(&toml);
+    let r = kinesim::experiment::run(&sc);
+    let c = cost(&r);
+    for item in c.bill.items.iter().chain(&c.bill.month_items).chain(&c.what_if.items) {
+        assert!(item.quantity.is_sign_positive() && item.usd.is_sign_positive(), "{item:?}");
+    }
+    let outputs = [
+        ("text", kinesim::report::text::render(&r).into_bytes()),
+        ("summary.json", kinesim::report::json::render(&r)),
+        ("report.html", kinesim::report::html::render_with(&r, &sc, &[])),
+        ("timeseries.csv", kinesim::report::csv::timeseries(&r)),
+        ("shards.csv", kinesim::report::csv::shards(&r)),
+        ("comparison.json", kinesim::report::compare::json(std::slice::from_ref(&r))),
+        ("comparison.csv", kinesim::report::compare::csv(std::slice::from_ref(&r))),
+        ("compare text", kinesim::report::compare::text(std::slice::from_ref(&r)).into_bytes()),
+    ];
+    for (name, out) in outputs {
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains('0'), "{name}");
+        for bad in ["-0.0", "$-0", ": -0,", ": -0\n", ",-0,", ",-0\n"] {
+            assert!(!out.contains(bad), "{name} has {bad:?}");
+        }
+    }
 }

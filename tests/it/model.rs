@@ -341,11 +341,12 @@ fn billing_units_round_up_per_record() {
             batch = {{ linger = "0s" }}
         "#
         ));
-        // p: 200 records x 2 units (35,002 bytes); q: 100 records of 4,608 bytes (4.5 KiB
-        // with the 2-byte key "k0") = 1 unit each.
+        // Billed sizes are data blobs (`[cost] payload_counts_key` defaults to false): p: 200
+        // records x 2 units (35,000 bytes); q: 100 records of 4,606 bytes (just under 4.5 KiB;
+        // the 2-byte key "k0" is not billed) = 1 unit each.
         assert_eq!(r.totals.records_accepted, 300, "{mode}");
         assert_eq!(r.totals.put_payload_units, 200 * 2 + 100, "{mode}");
-        // ceil(35,002 / 1,024) = 35 KiB; 4.5 KiB -> 5 KiB.
+        // ceil(35,000 / 1,024) = 35 KiB; ceil(4,606 / 1,024) = 5 KiB.
         assert_eq!(r.totals.billed_ingest_kib, 200 * 35 + 100 * 5, "{mode}");
     }
 }
