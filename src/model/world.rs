@@ -7,7 +7,7 @@ use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
 use std::collections::BTreeMap;
 
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
-pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
+pub const MAX_MODE_SWITCHES_PER_24H: usize = defaults::MODE_SWITCHES_PER_24H;
 use crate::metrics::ConsumerResult;
 use crate::model::ahead::{Remap, Source, TickDraw, Traffic};
 use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
@@ -507,8 +507,15 @@ impl<'a> World<'a> {
         }
     }
 
-    /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete.
+    /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete. On an
+    /// on-demand stream it is refused: the API "is only supported for the data streams with the
+    /// provisioned capacity mode"
+    /// (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html).
     fn update_shard_count(&mut self, now: SimTime, target: u32, origin: Origin) -> bool {
+        if self.on_demand() {
+            self.capacity.refuse(now, target, origin, crate::model::capacity::Refusal::OnDemand);
+            return false;
+        }
         match self.capacity.request(now, target, origin) {
             Ok(done) => {
                 let _ = self.queue.schedule_at(done, Event::ReshardDone { target });
@@ -528,7 +535,11 @@ impl<'a> World<'a> {
     fn on_mode_switch(&mut self, now: SimTime, i: usize) {
         let to = self.scenario.capacity.mode_switches[i].1;
         self.switch_times.retain(|t| now.saturating_sub(*t) < crate::model::capacity::DAY);
-        let refused = if self.switch_times.len() >= MAX_MODE_SWITCHES_PER_24H {
+        let refused = if to == self.mode {
+            // Only when an earlier switch was refused at run time (validation rejects a switch to
+            // the mode the stream is certainly in).
+            Some("the stream is already in this mode".to_string())
+        } else if self.switch_times.len() >= MAX_MODE_SWITCHES_PER_24H {
             Some(format!("{} switches already in the last 24 h (limit 2)", self.switch_times.len()))
         } else if self.capacity.is_updating(now) {
             Some("stream is UPDATING (ResourceInUseException)".to_string())
@@ -539,9 +550,14 @@ impl<'a> World<'a> {
             self.switch_times.push(now);
             self.mode = to;
             self.capacity.set_updating(now, self.map.len() as u32);
-            for p in &mut self.split_pending {
-                *p = false;
-            }
+            // Each mode's load tracking starts fresh at the switch: what the stream carried in
+            // the other mode is not an evaluation period of this one.
+            self.split_pending.iter_mut().for_each(|p| *p = false);
+            self.period_offered.iter_mut().for_each(|p| *p = (0, 0));
+            self.low_since.iter_mut().for_each(|l| *l = None);
+            self.period_records = 0;
+            self.period_bytes = 0;
+            self.period_throttled = 0;
         }
         self.switches.push(ModeSwitchRecord {
             at_s: to_secs_f64(now),
@@ -574,7 +590,7 @@ impl<'a> World<'a> {
         if let Some(target) = self.capacity.evaluate(now, load) {
             let up = target > self.capacity.open_shards();
             if self.update_shard_count(now, target, Origin::Autoscaler) {
-                self.capacity.note_scaled(now, up);
+                self.capacity.note_scaled(up);
             }
         }
         self.queue.schedule_in(period, Event::Evaluate);
@@ -687,7 +703,7 @@ impl<'a> World<'a> {
             })
             .collect();
         self.close_and_open(now, old.shard_ids(), &parents);
-        self.capacity.complete(target);
+        self.capacity.complete(now, target);
         self.reshards_done += 1;
     }
 

@@ -310,8 +310,15 @@ pub enum AutoscalingPolicy {
         target: f64,
         min_shards: u32,
         max_shards: u32,
+        /// From the completion of a scale-out (the stream `ACTIVE` again) to the next one [µs].
         scale_out_cooldown: SimTime,
+        /// From the completion of a scale-in to the next one [µs].
         scale_in_cooldown: SimTime,
+        /// Consecutive one-period datapoints above target before a scale-out (the alarm's
+        /// "3 of 3").
+        scale_out_datapoints: u32,
+        /// Consecutive datapoints below target before a scale-in ("15 of 15").
+        scale_in_datapoints: u32,
     },
     /// amazon-kinesis-scaling-utils style: scale by a percentage when utilisation stays above or
     /// below a threshold for a number of periods, then cool off.

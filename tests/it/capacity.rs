@@ -63,24 +63,25 @@ fn scheduled_reshard_ends_throttling_after_the_update() {
     }
 }
 
-/// Target tracking on a slow ramp (1,000 to 8,000 records/s over an hour) adds one shard per
-/// cooldown, so it spends AWS's 10 calls per 24 hours before it catches up: the 11th call is
-/// refused and reported, and the stream is stuck under-provisioned and throttling. Every call
-/// respects the double/half rule.
+/// Target tracking on a slow ramp (1,000 to 16,000 records/s over three hours) adds a shard or
+/// two per activity, each waiting for 3 datapoints above target and for the 300 s cooldown after
+/// the previous activity completed, so it spends AWS's 10 calls per 24 hours before it catches
+/// up: the 11th call is refused and reported, and the stream is stuck under-provisioned and
+/// throttling. Every call respects the double/half rule.
 #[test]
 fn target_tracking_on_a_slow_ramp_runs_out_of_daily_calls() {
     let r = run(r#"
         name = "tt"
-        duration = "2h"
+        duration = "4h"
         [stream]
         shards = 2
         [engine]
         mode = "aggregated"
         [capacity]
-        autoscaling = { policy = "target-tracking", target = 0.6, min_shards = 2, max_shards = 32 }
+        autoscaling = { policy = "target-tracking", target = 0.6, min_shards = 2, max_shards = 64 }
         [[producers]]
         name = "p"
-        rate = { shape = "ramp", from = 1000, to = 8000, start = "10m", end = "70m" }
+        rate = { shape = "ramp", from = 1000, to = 16000, start = "10m", end = "190m" }
         record_size = "200B"
         keys = { distribution = "uniform", count = 100000 }
     "#);
@@ -88,14 +89,14 @@ fn target_tracking_on_a_slow_ramp_runs_out_of_daily_calls() {
     let accepted: Vec<_> = c.calls.iter().filter(|c| c.refused.is_none()).collect();
     assert_eq!(accepted.len(), 10, "{:#?}", c.calls);
     for w in accepted.windows(2) {
-        assert!(w[1].at_s - w[0].at_s >= 300.0, "scale-out cooldown");
+        assert!(w[1].at_s - w[0].completed_at_s.unwrap() >= 300.0, "scale-out cooldown from completion");
         assert!(w[1].from_shards > w[0].from_shards, "only grows on a ramp");
     }
     for call in &c.calls {
         assert!(call.target_shards <= 2 * call.from_shards);
     }
     assert!(c.calls.iter().any(|c| c.refused.as_deref().is_some_and(|m| m.contains("last 24 h"))));
-    assert!(c.shards_final < 14, "8,000 records/s at 60% would need ~14 shards");
+    assert!(c.shards_final < 27, "16,000 records/s at 60% would need ~27 shards");
     let s = &r.series;
     let tail: u64 = s.accepted_records[s.len() - 600..].iter().sum();
     let utilisation = tail as f64 / 600.0 / (c.shards_final as f64 * 1000.0);
@@ -491,4 +492,165 @@ fn an_aggregated_run_is_identical_on_one_and_two_threads_through_reshards() {
     assert!(r.totals.throttled_attempts > 0, "the hot keys throttle and retry");
     assert_conserved(&r);
     assert!(one == on(2).0);
+}
+
+/// Application Auto Scaling's cooldowns count from the completion of the scaling activity
+/// (TargetTrackingScalingPolicyConfiguration, ScaleOutCooldown: "after a scale-out activity
+/// completes", https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html),
+/// and its scale-out alarm needs 3 of 3 one-minute datapoints above target (Application Auto
+/// Scaling user guide,
+/// https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html).
+/// A step from 500 to 3,000 records/s at 10 min on 2 shards: the first call comes with the third
+/// hot datapoint (13 min), not the first (11 min); the next starts 300 s after the first
+/// completed, not after it was made.
+#[test]
+fn target_tracking_waits_for_3_datapoints_and_cools_down_from_completion_aws_target_tracking() {
+    let r = run(r#"
+        name = "tt-step"
+        duration = "40m"
+        [stream]
+        shards = 2
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        autoscaling = { policy = "target-tracking", target = 0.7, min_shards = 2, max_shards = 64 }
+        [[producers]]
+        name = "p"
+        rate = { shape = "steps", steps = [ { at = "0s", rate = 500 }, { at = "10m", rate = 3000 } ] }
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 100000 }
+        retry = { max_attempts = 1 }
+    "#);
+    let calls: Vec<_> = r.capacity.calls.iter().filter(|c| c.refused.is_none()).collect();
+    assert!(calls.len() >= 2, "{:#?}", r.capacity.calls);
+    assert_eq!(calls[0].at_s, 13.0 * 60.0, "third datapoint above target: {:#?}", calls[0]);
+    let done = calls[0].completed_at_s.unwrap();
+    assert_eq!(done, 16.0 * 60.0);
+    assert!(calls[1].at_s >= done + 300.0, "cooldown from completion: {:#?}", calls[1]);
+    assert!(r.capacity.calls.iter().all(|c| c.refused.is_none()), "nothing asked while in progress");
+    assert_conserved(&r);
+}
+
+/// The scenario format names the alarm datapoints; 1 and 1 give the old one-datapoint reaction.
+#[test]
+fn target_tracking_datapoints_are_settings() {
+    let sc = crate::common::scenario(
+        r#"
+        name = "tt-points"
+        duration = "10m"
+        [stream]
+        shards = 2
+        [capacity]
+        autoscaling = { policy = "target-tracking", scale_out_datapoints = 1, scale_in_datapoints = 2 }
+        [[producers]]
+        name = "p"
+        rate = 10
+        record_size = "100B"
+    "#,
+    );
+    match sc.capacity.autoscaling {
+        Some(kinesim::scenario::AutoscalingPolicy::TargetTracking {
+            scale_out_datapoints,
+            scale_in_datapoints,
+            ..
+        }) => assert_eq!((scale_out_datapoints, scale_in_datapoints), (1, 2)),
+        other => panic!("{other:?}"),
+    }
+    let text = kinesim::explain::text(&sc);
+    assert!(text.contains("scale_out_datapoints"), "{text}");
+}
+
+/// After a switch from provisioned to on-demand, on-demand's per-shard load tracking starts at
+/// the switch (how-do-i-size-a-stream: on-demand splits a shard "when the incoming traffic
+/// exceeds 500 KB/s per shard", https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html):
+/// 3 shards at 10% of their limit do not split, whatever they carried while provisioned.
+#[test]
+fn switch_to_on_demand_does_not_split_idle_shards_how_do_i_size_a_stream() {
+    let r = run(r#"
+        name = "switch-idle"
+        duration = "90m"
+        [stream]
+        shards = 3
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        mode_switches = [ { at = "30m", mode = "on-demand" } ]
+        [[producers]]
+        name = "p"
+        rate = 300
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 100000 }
+    "#);
+    assert!(r.capacity.mode_switches[0].refused.is_none());
+    assert!(r.series.open_shards.iter().all(|n| *n == 3), "max {}", r.capacity.shards_max);
+    assert_eq!(r.capacity.reshard_count, 0);
+}
+
+/// UpdateShardCount "is only supported for the data streams with the provisioned capacity
+/// mode" (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html): a
+/// scheduled call while the stream is on-demand is refused and reported, nothing reshards, and
+/// the run warns about it.
+#[test]
+fn update_shard_count_is_refused_on_an_on_demand_stream_api_update_shard_count() {
+    let r = run(r#"
+        name = "usc-on-demand"
+        duration = "40m"
+        [stream]
+        shards = 2
+        [engine]
+        mode = "aggregated"
+        [capacity]
+        mode_switches = [ { at = "10m", mode = "on-demand" } ]
+        schedule = [ { at = "30m", shards = 4 } ]
+        [[producers]]
+        name = "p"
+        rate = 200
+        record_size = "100B"
+        keys = { distribution = "uniform", count = 100000 }
+    "#);
+    let calls = &r.capacity.calls;
+    assert_eq!(calls.len(), 1);
+    assert!(calls[0].refused.as_deref().is_some_and(|m| m.contains("on-demand")), "{calls:?}");
+    assert_eq!(calls[0].completed_at_s, None);
+    assert_eq!(r.capacity.reshard_count, 0);
+    assert!(r.series.open_shards.iter().all(|n| *n == 2));
+    assert!(r.warnings.iter().any(|w| w.contains("capacity.schedule[0]")), "{:?}", r.warnings);
+}
+
+/// A switch refused by the two-per-24-hours rule (how-do-i-size-a-stream,
+/// https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html) leaves the mode
+/// unchanged, so a later switch to the refused mode is valid; a switch to the mode the stream is
+/// certainly in is still an error.
+#[test]
+fn validator_plays_refused_mode_switches_how_do_i_size_a_stream() {
+    let toml = |switches: &str| {
+        format!(
+            r#"
+            name = "switches"
+            duration = "30h"
+            [stream]
+            shards = 2
+            [capacity]
+            mode_switches = [ {switches} ]
+            [[producers]]
+            name = "p"
+            rate = 10
+            record_size = "100B"
+        "#
+        )
+    };
+    let ok = toml(
+        r#"{ at = "1h", mode = "on-demand" }, { at = "2h", mode = "provisioned" },
+           { at = "3h", mode = "on-demand" }, { at = "26h", mode = "on-demand" }"#,
+    );
+    let sc = kinesim::scenario::parse_str(&ok, None).unwrap_or_else(|e| panic!("{e}"));
+    let o = kinesim::scenario::switch_outcomes(
+        kinesim::scenario::CapacityMode::Provisioned,
+        &sc.capacity.mode_switches,
+        sc.capacity.resharding_duration,
+    );
+    assert_eq!(o.iter().map(|o| o.accepted).collect::<Vec<_>>(), [true, true, false, true]);
+    let bad = toml(r#"{ at = "1h", mode = "on-demand" }, { at = "2h", mode = "on-demand" }"#);
+    let e = kinesim::scenario::parse_str(&bad, None).unwrap_err().to_string();
+    assert!(e.contains("capacity.mode_switches[1].mode") && e.contains("already"), "{e}");
 }
