@@ -460,7 +460,21 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             format_duration(od.split_delay),
             Some(format_duration(d::OD_SPLIT_DELAY)),
             Assumption,
-            "from the decision to the split (AWS: \"within 15 minutes\"); meanwhile the hot shard throttles",
+            "from the start of the minute whose load crossed the threshold to the split (AWS: \"within 15 minutes\"); meanwhile the hot shard throttles",
+        ));
+        out.push(with_status(
+            field(
+                "on-demand peak memory".into(),
+                format!(
+                    "{}x the peak of the last {}",
+                    d::OD_PEAK_FACTOR,
+                    format_duration(d::OD_PEAK_WINDOW)
+                ),
+                None,
+                Aws,
+                "merges never take capacity below this (peak: highest one-minute offered load, per hash range)",
+            ),
+            "fixed",
         ));
         out.push(field(
             "capacity.on_demand.merge_threshold".into(),

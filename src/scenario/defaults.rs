@@ -39,6 +39,11 @@ pub const MAX_SHARDS_PER_STREAM: u32 = 10_000;
 /// Capacity-mode switches per rolling 24 hours.
 /// Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
 pub const MODE_SWITCHES_PER_24H: usize = 2;
+/// On-demand: "accommodates up to double the peak write throughput observed in the previous 30
+/// days": the window [µs] and the factor.
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
+pub const OD_PEAK_WINDOW: SimTime = secs(30 * 86_400);
+pub const OD_PEAK_FACTOR: f64 = 2.0;
 /// 24 hours [µs]: the window of the mode-switch and UpdateShardCount rate limits.
 pub const DAY: SimTime = secs(86_400);
 
@@ -132,8 +137,10 @@ pub const TS_UP_PCT: f64 = 100.0;
 pub const TS_DOWN_PCT: f64 = 50.0;
 pub const TS_COOLDOWN: SimTime = secs(600);
 /// On-demand: a new stream starts at 4 MiB/s and 4,000 records/s (4 shards); shards split
-/// above half their write limit (AWS's 500 KB/s), 15 minutes after the decision (AWS: "within
-/// 15 minutes"); adjacent shards below 10% for 24 hours merge (AWS: scale-down is gradual).
+/// above half their write limit (AWS's 500 KB/s), 15 minutes after the start of the evaluation
+/// period whose load crossed it (AWS: "within 15 minutes"); adjacent shards below 10% for 24
+/// hours merge (assumption: AWS says scale-down is gradual), never below double the trailing
+/// 30-day peak ([`OD_PEAK_WINDOW`]).
 pub const OD_INITIAL_SHARDS: u32 = 4;
 pub const OD_SPLIT_THRESHOLD: f64 = 0.5;
 pub const OD_SPLIT_DELAY: SimTime = secs(15 * 60);

@@ -287,7 +287,8 @@ pub struct OnDemandSettings {
     /// A shard whose offered load over an evaluation period exceeds this fraction of its write
     /// limit is split (AWS: 500 KB/s, half of a shard's 1 MB/s).
     pub split_threshold: f64,
-    /// Delay from the decision to the split [µs] (AWS: "within 15 minutes"; assumption: 15 min).
+    /// Delay from the start of the evaluation period whose load crossed the threshold to the
+    /// split [µs] (AWS: "within 15 minutes"; assumption: the whole 15 min).
     pub split_delay: SimTime,
     /// Two adjacent shards both below this fraction of their limit for `merge_after` merge.
     pub merge_threshold: f64,
