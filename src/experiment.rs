@@ -63,6 +63,19 @@ fn simulate(scenario: &Scenario) -> RunResult {
 /// Warnings about how to read a run of `s`.
 pub fn warnings(s: &Scenario) -> Vec<String> {
     let mut w = Vec::new();
+    // UpdateShardCount "is only supported for the data streams with the provisioned capacity
+    // mode" (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html).
+    for (i, (at, n)) in s.capacity.schedule.iter().enumerate() {
+        if crate::scenario::mode_at(s.stream.mode, &s.capacity, *at)
+            == crate::scenario::CapacityMode::OnDemand
+        {
+            w.push(format!(
+                "capacity.schedule[{i}] ({n} shards at {}): the stream is on-demand then; AWS accepts \
+                 UpdateShardCount only in provisioned mode, so the call is refused (calls in summary.json)",
+                crate::units::format_duration(*at)
+            ));
+        }
+    }
     for p in &s.producers {
         if let crate::scenario::RateShape::Trace { export: Some(e), .. } = &p.rate {
             let period =

@@ -397,6 +397,44 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             Input,
             "an autoscaler that calls UpdateShardCount from the stream's utilisation",
         ));
+        if let AutoscalingPolicy::TargetTracking {
+            scale_out_cooldown,
+            scale_in_cooldown,
+            scale_out_datapoints,
+            scale_in_datapoints,
+            ..
+        } = a
+        {
+            let rows = [
+                (
+                    "capacity.autoscaling.scale_out_cooldown",
+                    format_duration(*scale_out_cooldown),
+                    format_duration(d::TT_SCALE_OUT_COOLDOWN),
+                    "from the completion of a scale-out (stream ACTIVE again) to the next one",
+                ),
+                (
+                    "capacity.autoscaling.scale_in_cooldown",
+                    format_duration(*scale_in_cooldown),
+                    format_duration(d::TT_SCALE_IN_COOLDOWN),
+                    "from the completion of a scale-in to the next one",
+                ),
+                (
+                    "capacity.autoscaling.scale_out_datapoints",
+                    scale_out_datapoints.to_string(),
+                    d::TT_SCALE_OUT_DATAPOINTS.to_string(),
+                    "consecutive one-period datapoints above target before a scale-out (AWS's alarm: 3 of 3)",
+                ),
+                (
+                    "capacity.autoscaling.scale_in_datapoints",
+                    scale_in_datapoints.to_string(),
+                    d::TT_SCALE_IN_DATAPOINTS.to_string(),
+                    "consecutive datapoints below target before a scale-in (AWS's alarm: 15 of 15)",
+                ),
+            ];
+            for (path, value, default, meaning) in rows {
+                out.push(field(path.into(), value, Some(default), Aws, meaning));
+            }
+        }
     }
     let on_demand = sc.stream.mode == CapacityMode::OnDemand
         || cap.mode_switches.iter().any(|(_, m)| *m == CapacityMode::OnDemand);
@@ -422,7 +460,21 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             format_duration(od.split_delay),
             Some(format_duration(d::OD_SPLIT_DELAY)),
             Assumption,
-            "from the decision to the split (AWS: \"within 15 minutes\"); meanwhile the hot shard throttles",
+            "from the start of the minute whose load crossed the threshold to the split (AWS: \"within 15 minutes\"); meanwhile the hot shard throttles",
+        ));
+        out.push(with_status(
+            field(
+                "on-demand peak memory".into(),
+                format!(
+                    "{}x the peak of the last {}",
+                    d::OD_PEAK_FACTOR,
+                    format_duration(d::OD_PEAK_WINDOW)
+                ),
+                None,
+                Aws,
+                "merges never take capacity below this (peak: highest one-minute offered load, per hash range)",
+            ),
+            "fixed",
         ));
         out.push(field(
             "capacity.on_demand.merge_threshold".into(),

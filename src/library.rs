@@ -46,6 +46,8 @@ pub const ALL: &[Bundled] = bundled![
     "per-minute-metrics",
     "on-demand-doubling",
     "on-demand-hot-key",
+    "on-demand-quiet-weekend",
+    "on-demand-sale-day",
     "autoscaler-oscillation",
     "resharding-limits",
     "polling-vs-efo",

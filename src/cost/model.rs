@@ -94,14 +94,22 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     // ---- The bill: each mode's items over the time spent in it ------------------------------
     let initial = Mode::parse(&r.capacity.mode);
     let mut specs: Vec<ItemSpec> = Vec::new();
-    let mut modes_used = Vec::new();
     for m in [Mode::Provisioned, Mode::OnDemand] {
         if usage.seconds_in(Some(m)) > 0.0 || (m == initial && run_s == 0.0) {
             specs.extend(usage.specs(m, Some(m), &times_s, &tiers));
-            modes_used.push(m.billed_as(settings.advantage));
         }
     }
-    let label = modes_used.join(" then ");
+    // The modes in the order the stream was in them (a switch back shows both ways).
+    let mut sequence: Vec<&str> = Vec::new();
+    for (i, &(start, m)) in usage.timeline.iter().enumerate() {
+        let end = usage.timeline.get(i + 1).map_or(run_s, |x| x.0).min(run_s);
+        let spent = end > start || (i == 0 && run_s == 0.0);
+        let name = m.billed_as(settings.advantage);
+        if spent && sequence.last() != Some(&name) {
+            sequence.push(name);
+        }
+    }
+    let label = sequence.join(" then ");
     let (bill, cumulative_usd) = price_items(&label, p, &specs);
     // ---- The what-if: the whole run in the other mode than the one it started in ------------
     let other = initial.other();

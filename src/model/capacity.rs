@@ -31,6 +31,10 @@ pub enum Refusal {
     Quota { target: u32, limit: u32 },
     /// Asked for the current count: nothing to do (not sent).
     NoChange,
+    /// The stream is in on-demand mode: UpdateShardCount "is only supported for the data
+    /// streams with the provisioned capacity mode" (UpdateShardCount API reference, which lists
+    /// ValidationException for a call on an on-demand stream).
+    OnDemand,
 }
 
 impl std::fmt::Display for Refusal {
@@ -48,6 +52,10 @@ impl std::fmt::Display for Refusal {
             }
             Refusal::Quota { target, limit } => write!(f, "target {target} exceeds the shard limit {limit}"),
             Refusal::NoChange => write!(f, "target equals the open shard count"),
+            Refusal::OnDemand => write!(
+                f,
+                "the stream is on-demand: UpdateShardCount is only supported in provisioned mode (ValidationException)"
+            ),
         }
     }
 }
@@ -89,8 +97,11 @@ pub struct CapacityController {
     /// Consecutive periods above / below the policy's thresholds.
     above: u32,
     below: u32,
+    /// When the policy's last scale-out / scale-in completed (cooldowns count from there).
     last_scale_out: Option<SimTime>,
     last_scale_in: Option<SimTime>,
+    /// The policy's accepted call not completed yet: `Some(true)` for a scale-out.
+    in_flight: Option<bool>,
     pub calls: Vec<CallRecord>,
 }
 
@@ -105,6 +116,7 @@ impl CapacityController {
             below: 0,
             last_scale_out: None,
             last_scale_in: None,
+            in_flight: None,
             calls: Vec::new(),
         }
     }
@@ -166,27 +178,59 @@ impl CapacityController {
         result
     }
 
-    /// The reshard to `target` finished: the stream is `ACTIVE` with `target` open shards.
-    pub fn complete(&mut self, target: u32) {
+    /// A call refused before the rules are checked (the stream is on-demand), recorded for the
+    /// report.
+    pub fn refuse(&mut self, now: SimTime, target: u32, origin: Origin, why: Refusal) {
+        let from = self.open;
+        self.calls.push(CallRecord { at: now, origin, from, target, result: Err(why) });
+    }
+
+    /// The reshard to `target` finished at `now`: the stream is `ACTIVE` with `target` open
+    /// shards. If the policy asked for it, its cooldown starts now: Application Auto Scaling's
+    /// ScaleOutCooldown / ScaleInCooldown is "the amount of time, in seconds, after a scale-out
+    /// [scale-in] activity completes before another scale-out [scale-in] activity can start"
+    /// (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html).
+    pub fn complete(&mut self, now: SimTime, target: u32) {
         self.open = target;
         self.updating_until = None;
         self.above = 0;
         self.below = 0;
+        match self.in_flight.take() {
+            Some(true) => self.last_scale_out = Some(now),
+            Some(false) => self.last_scale_in = Some(now),
+            None => {}
+        }
     }
 
     /// The autoscaling policy's wish after one evaluation period, or `None`.
     pub fn evaluate(&mut self, now: SimTime, load: PeriodLoad) -> Option<u32> {
         let policy = self.settings.autoscaling.clone()?;
         let open = self.open;
-        let cooled = |last: Option<SimTime>, cooldown: SimTime| last.is_none_or(|t| now >= t + cooldown);
+        // A cooldown counts from the completion of the policy's last activity; while that
+        // activity is in progress no other one starts.
+        let in_flight = self.in_flight.is_some();
+        let cooled =
+            |last: Option<SimTime>, cooldown: SimTime| !in_flight && last.is_none_or(|t| now >= t + cooldown);
         let (min, max) = (policy.min_shards(), policy.max_shards());
         let wish = match policy {
-            AutoscalingPolicy::TargetTracking { target, scale_out_cooldown, scale_in_cooldown, .. } => {
-                // Application Auto Scaling style: the capacity that brings utilisation to target.
+            AutoscalingPolicy::TargetTracking {
+                target,
+                scale_out_cooldown,
+                scale_in_cooldown,
+                scale_out_datapoints,
+                scale_in_datapoints,
+                ..
+            } => {
+                // Application Auto Scaling style: the capacity that brings utilisation to target,
+                // once the scale-out alarm has `scale_out_datapoints` consecutive datapoints
+                // above target (the scale-in alarm `scale_in_datapoints` below): per the
+                // Application Auto Scaling user guide, 3 of 3 and 15 of 15 one-minute datapoints
+                // (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html).
                 let desired = ((open as f64 * load.utilisation / target).ceil() as u32).max(1);
-                if desired > open && cooled(self.last_scale_out, scale_out_cooldown) {
+                self.count(desired > open, desired < open);
+                if self.above >= scale_out_datapoints && cooled(self.last_scale_out, scale_out_cooldown) {
                     Some(desired.min(2 * open))
-                } else if desired < open && cooled(self.last_scale_in, scale_in_cooldown) {
+                } else if self.below >= scale_in_datapoints && cooled(self.last_scale_in, scale_in_cooldown) {
                     Some(desired.max(open.div_ceil(2)))
                 } else {
                     None
@@ -236,13 +280,10 @@ impl CapacityController {
         self.below = if below { self.below + 1 } else { 0 };
     }
 
-    /// Record that a scaling call of the policy was accepted (for cooldowns).
-    pub fn note_scaled(&mut self, now: SimTime, up: bool) {
-        if up {
-            self.last_scale_out = Some(now);
-        } else {
-            self.last_scale_in = Some(now);
-        }
+    /// Record that a scaling call of the policy was accepted: its cooldown starts when it
+    /// completes ([`Self::complete`]).
+    pub fn note_scaled(&mut self, up: bool) {
+        self.in_flight = Some(up);
         self.above = 0;
         self.below = 0;
     }
@@ -266,9 +307,9 @@ mod tests {
         assert_eq!(c.request(0, 1, Origin::Schedule), Err(Refusal::BelowHalf { open: 4, target: 1 }));
         assert_eq!(c.request(0, 8, Origin::Schedule), Ok(secs(180)));
         assert_eq!(c.request(secs(60), 16, Origin::Schedule), Err(Refusal::Updating));
-        c.complete(8);
+        c.complete(secs(180), 8);
         assert_eq!(c.request(secs(200), 16, Origin::Schedule), Ok(secs(380)));
-        c.complete(16);
+        c.complete(secs(380), 16);
         assert_eq!(c.request(secs(400), 8, Origin::Schedule), Ok(secs(580)));
         // 5 -> 3 is allowed (3 >= 5/2), 5 -> 2 is not.
         let mut c = CapacityController::new(&settings(None), 5);
@@ -287,7 +328,7 @@ mod tests {
         for i in 0..10u64 {
             let target = if open == 4 { 8 } else { 4 };
             assert!(c.request(secs(i * 3600), target, Origin::Schedule).is_ok(), "call {i}");
-            c.complete(target);
+            c.complete(secs(i * 3600 + 60), target);
             open = target;
         }
         let target = if open == 4 { 8 } else { 4 };
@@ -308,23 +349,94 @@ mod tests {
         assert_eq!(c.request(0, 8, Origin::Schedule), Err(Refusal::Quota { target: 8, limit: 6 }));
     }
 
-    #[test]
-    fn target_tracking_asks_for_the_capacity_that_meets_its_target() {
-        let p = AutoscalingPolicy::TargetTracking {
+    fn tracking(out_points: u32, in_points: u32) -> AutoscalingPolicy {
+        AutoscalingPolicy::TargetTracking {
             target: 0.5,
             min_shards: 2,
             max_shards: 100,
             scale_out_cooldown: secs(300),
             scale_in_cooldown: secs(300),
-        };
-        let mut c = CapacityController::new(&settings(Some(p)), 4);
+            scale_out_datapoints: out_points,
+            scale_in_datapoints: in_points,
+        }
+    }
+
+    #[test]
+    fn target_tracking_asks_for_the_capacity_that_meets_its_target() {
+        let mut c = CapacityController::new(&settings(Some(tracking(1, 1))), 4);
         // 4 shards at 90%: 7.2 shards' worth of traffic, target 50% -> 8 (capped at 2x).
         assert_eq!(c.evaluate(secs(60), PeriodLoad { utilisation: 0.9, throttled: 0 }), Some(8));
-        c.note_scaled(secs(60), true);
+        c.note_scaled(true);
+        c.complete(secs(240), 8);
         // Within the scale-out cooldown: nothing.
-        assert_eq!(c.evaluate(secs(120), PeriodLoad { utilisation: 1.0, throttled: 0 }), None);
+        assert_eq!(c.evaluate(secs(300), PeriodLoad { utilisation: 1.0, throttled: 0 }), None);
         // Low load: scale in, not below min_shards or half.
-        assert_eq!(c.evaluate(secs(600), PeriodLoad { utilisation: 0.05, throttled: 0 }), Some(2));
+        assert_eq!(c.evaluate(secs(600), PeriodLoad { utilisation: 0.05, throttled: 0 }), Some(4));
+    }
+
+    /// Application Auto Scaling: ScaleOutCooldown is "the amount of time, in seconds, after a
+    /// scale-out activity completes before another scale-out activity can start"
+    /// (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html):
+    /// a call at 60 s completing at 240 s (3-minute resharding) cools down until 540 s, not 360 s;
+    /// nothing starts while the first is in progress.
+    #[test]
+    fn target_tracking_cooldown_counts_from_the_completion_api_target_tracking_configuration() {
+        let mut c = CapacityController::new(&settings(Some(tracking(1, 1))), 4);
+        let hot = PeriodLoad { utilisation: 0.9, throttled: 0 };
+        assert_eq!(c.evaluate(secs(60), hot), Some(8));
+        assert!(c.request(secs(60), 8, Origin::Autoscaler).is_ok());
+        c.note_scaled(true);
+        assert_eq!(c.evaluate(secs(180), hot), None, "in progress");
+        c.complete(secs(240), 8);
+        assert_eq!(c.evaluate(secs(420), hot), None, "cooling down since 240 s");
+        assert_eq!(c.evaluate(secs(480), hot), None, "cooling down since 240 s");
+        assert_eq!(c.evaluate(secs(540), hot), Some(15), "cooled at 240 + 300 s");
+    }
+
+    /// Target tracking's alarms (Application Auto Scaling user guide,
+    /// https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html):
+    /// 3 of 3 one-minute datapoints above target before a scale-out, 15 of 15 below before a
+    /// scale-in; one datapoint back on the other side starts the count again.
+    #[test]
+    fn target_tracking_alarms_need_3_datapoints_out_and_15_in_target_tracking_overview() {
+        let hot = PeriodLoad { utilisation: 0.9, throttled: 0 };
+        let cold = PeriodLoad { utilisation: 0.05, throttled: 0 };
+        let ok = PeriodLoad { utilisation: 0.5, throttled: 0 };
+        let mut c = CapacityController::new(&settings(Some(tracking(3, 15))), 4);
+        assert_eq!(c.evaluate(secs(60), hot), None);
+        assert_eq!(c.evaluate(secs(120), hot), None);
+        assert_eq!(c.evaluate(secs(180), ok), None, "the run of datapoints is broken");
+        assert_eq!(c.evaluate(secs(240), hot), None);
+        assert_eq!(c.evaluate(secs(300), hot), None);
+        assert_eq!(c.evaluate(secs(360), hot), Some(8), "third datapoint in a row");
+        let mut c = CapacityController::new(&settings(Some(tracking(3, 15))), 8);
+        for m in 1..15 {
+            assert_eq!(c.evaluate(secs(60 * m), cold), None, "datapoint {m}");
+        }
+        assert_eq!(c.evaluate(secs(900), cold), Some(4), "the fifteenth");
+    }
+
+    /// The threshold/step policy's cool-off also counts from the completion of its call.
+    #[test]
+    fn step_cooldown_counts_from_the_completion() {
+        let p = AutoscalingPolicy::ThresholdStep {
+            scale_up_threshold: 0.75,
+            scale_down_threshold: 0.25,
+            up_periods: 1,
+            down_periods: 1,
+            scale_up_pct: 100.0,
+            scale_down_pct: 50.0,
+            cooldown: secs(600),
+            min_shards: 1,
+            max_shards: 64,
+        };
+        let mut c = CapacityController::new(&settings(Some(p)), 4);
+        let hot = PeriodLoad { utilisation: 0.9, throttled: 0 };
+        assert_eq!(c.evaluate(secs(60), hot), Some(8));
+        c.note_scaled(true);
+        c.complete(secs(240), 8);
+        assert_eq!(c.evaluate(secs(780), hot), None, "600 s after the call, not after completion");
+        assert_eq!(c.evaluate(secs(840), hot), Some(16));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod consumer;
 pub mod hashing;
 pub mod keys;
+pub mod peak;
 pub mod producer;
 pub mod readers;
 pub mod shard;

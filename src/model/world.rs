@@ -7,12 +7,13 @@ use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
 use std::collections::BTreeMap;
 
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
-pub const MAX_MODE_SWITCHES_PER_24H: usize = 2;
+pub const MAX_MODE_SWITCHES_PER_24H: usize = defaults::MODE_SWITCHES_PER_24H;
 use crate::metrics::ConsumerResult;
 use crate::model::ahead::{Remap, Source, TickDraw, Traffic};
 use crate::model::capacity::{CapacityController, Origin, PeriodLoad};
 use crate::model::hashing::{shard_id_string, HashRange, ShardMap};
 use crate::model::keys::KeySpace;
+use crate::model::peak::PeakMemory;
 use crate::model::producer::{
     backoff, rtt, Aggregates, ArrivalProcess, Batcher, Cohort, Target, TickCounter,
 };
@@ -170,6 +171,10 @@ pub struct World<'a> {
     period_offered: Vec<(u64, u64)>,
     split_pending: Vec<bool>,
     low_since: Vec<Option<SimTime>>,
+    /// On-demand, by shard id: the loads its hash range carried in the trailing 30 days; and the
+    /// stream's (the sum over its shards).
+    peaks: Vec<PeakMemory>,
+    stream_peak: PeakMemory,
     /// Aggregated mode: refused records waiting for their retry, by the shard id they were
     /// drawn for, and a scratch list of those due in the current tick.
     waiting: Vec<Vec<Waiting>>,
@@ -261,6 +266,8 @@ impl<'a> World<'a> {
             period_offered: vec![(0, 0); n as usize],
             split_pending: vec![false; n as usize],
             low_since: vec![None; n as usize],
+            peaks: vec![PeakMemory::default(); n as usize],
+            stream_peak: PeakMemory::default(),
             mode: scenario.stream.mode,
             shard_seq: vec![0; n as usize],
             parked: Vec::new(),
@@ -513,8 +520,15 @@ impl<'a> World<'a> {
         }
     }
 
-    /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete.
+    /// An `UpdateShardCount` call: checked against AWS's rules, then scheduled to complete. On an
+    /// on-demand stream it is refused: the API "is only supported for the data streams with the
+    /// provisioned capacity mode"
+    /// (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html).
     fn update_shard_count(&mut self, now: SimTime, target: u32, origin: Origin) -> bool {
+        if self.on_demand() {
+            self.capacity.refuse(now, target, origin, crate::model::capacity::Refusal::OnDemand);
+            return false;
+        }
         match self.capacity.request(now, target, origin) {
             Ok(done) => {
                 let _ = self.queue.schedule_at(done, Event::ReshardDone { target });
@@ -534,7 +548,11 @@ impl<'a> World<'a> {
     fn on_mode_switch(&mut self, now: SimTime, i: usize) {
         let to = self.scenario.capacity.mode_switches[i].1;
         self.switch_times.retain(|t| now.saturating_sub(*t) < crate::model::capacity::DAY);
-        let refused = if self.switch_times.len() >= MAX_MODE_SWITCHES_PER_24H {
+        let refused = if to == self.mode {
+            // Only when an earlier switch was refused at run time (validation rejects a switch to
+            // the mode the stream is certainly in).
+            Some("the stream is already in this mode".to_string())
+        } else if self.switch_times.len() >= MAX_MODE_SWITCHES_PER_24H {
             Some(format!("{} switches already in the last 24 h (limit 2)", self.switch_times.len()))
         } else if self.capacity.is_updating(now) {
             Some("stream is UPDATING (ResourceInUseException)".to_string())
@@ -545,9 +563,16 @@ impl<'a> World<'a> {
             self.switch_times.push(now);
             self.mode = to;
             self.capacity.set_updating(now, self.map.len() as u32);
-            for p in &mut self.split_pending {
-                *p = false;
-            }
+            // Each mode's load tracking starts fresh at the switch: what the stream carried in
+            // the other mode is not an evaluation period of this one.
+            self.split_pending.iter_mut().for_each(|p| *p = false);
+            self.period_offered.iter_mut().for_each(|p| *p = (0, 0));
+            self.low_since.iter_mut().for_each(|l| *l = None);
+            self.peaks.iter_mut().for_each(|p| *p = PeakMemory::default());
+            self.stream_peak = PeakMemory::default();
+            self.period_records = 0;
+            self.period_bytes = 0;
+            self.period_throttled = 0;
         }
         self.switches.push(ModeSwitchRecord {
             at_s: to_secs_f64(now),
@@ -580,47 +605,74 @@ impl<'a> World<'a> {
         if let Some(target) = self.capacity.evaluate(now, load) {
             let up = target > self.capacity.open_shards();
             if self.update_shard_count(now, target, Origin::Autoscaler) {
-                self.capacity.note_scaled(now, up);
+                self.capacity.note_scaled(up);
             }
         }
         self.queue.schedule_in(period, Event::Evaluate);
     }
 
     /// On-demand, every evaluation period: a shard whose offered load passed the split threshold
-    /// is split after the split delay; adjacent shards idle for long enough merge.
+    /// is split `split_delay` after the start of that period, so a split lands at most 15 minutes
+    /// after the period's traffic crossed the threshold (AWS: "When the incoming traffic exceeds
+    /// 500 KB/s per shard, it splits the shard within 15 minutes",
+    /// https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html). Adjacent
+    /// shards idle for long enough merge, but never below double the trailing-30-day peak (the
+    /// same page: on-demand "accommodates up to double the peak write throughput observed in
+    /// the previous 30 days"): two shards merge only if one shard holds double their combined
+    /// peak, and the stream keeps at least double its own peak.
     fn on_demand_evaluate(&mut self, now: SimTime) {
         let od = &self.scenario.capacity.on_demand;
-        let secs = to_secs_f64(self.scenario.capacity.evaluation_period);
+        let period = self.scenario.capacity.evaluation_period;
+        let secs = to_secs_f64(period);
+        let window = defaults::OD_PEAK_WINDOW;
+        let factor = defaults::OD_PEAK_FACTOR;
         let mut open = self.map.len() as u32;
         let ids: Vec<u32> = self.map.shard_ids().to_vec();
+        let split_at = (now.saturating_sub(period) + od.split_delay).max(now);
+        let mut stream_load = 0.0;
         for &id in &ids {
             let (rec, bytes) = std::mem::take(&mut self.period_offered[id as usize]);
             let u = (rec as f64 / (SHARD_WRITE_RECORDS_PER_S as f64 * secs))
                 .max(bytes as f64 / (SHARD_WRITE_BYTES_PER_S as f64 * secs));
+            stream_load += u;
+            let peak = &mut self.peaks[id as usize];
+            peak.record(now, u);
+            peak.prune(now, window);
             if u > od.split_threshold && !self.split_pending[id as usize] && open < od.max_shards {
                 self.split_pending[id as usize] = true;
                 open += 1;
-                self.queue.schedule_in(od.split_delay, Event::Split { id });
+                let _ = self.queue.schedule_at(split_at, Event::Split { id });
             }
             let low = &mut self.low_since[id as usize];
             *low = if u < od.merge_threshold { low.or(Some(now)) } else { None };
         }
+        self.stream_peak.record(now, stream_load);
+        self.stream_peak.prune(now, window);
         // Gradual scale-down: merge neighbours idle for `merge_after`, never below the initial
-        // capacity (assumption: AWS keeps a new stream's 4 MiB/s floor).
+        // capacity (AWS keeps a new stream's 4 MiB/s floor) nor below double the peak.
         let idle = |w: &World, id: u32| {
             !w.split_pending[id as usize]
                 && w.low_since[id as usize].is_some_and(|t| now.saturating_sub(t) >= od.merge_after)
         };
         let mut pos = 0;
-        let floor = od.initial_shards.max(od.warm_throughput.div_ceil(SHARD_WRITE_BYTES_PER_S) as u32);
+        let floor = od
+            .initial_shards
+            .max(od.warm_throughput.div_ceil(SHARD_WRITE_BYTES_PER_S) as u32)
+            .max((factor * self.stream_peak.peak() - 1e-9).ceil() as u32);
         while pos + 1 < self.map.len() && self.map.len() as u32 > floor {
             let (a, b) = (self.map.shard_ids()[pos], self.map.shard_ids()[pos + 1]);
-            if idle(self, a) && idle(self, b) {
+            let room = factor * (self.peaks[a as usize].peak() + self.peaks[b as usize].peak()) <= 1.0;
+            if room && idle(self, a) && idle(self, b) {
                 let id = self.shard_rt.len() as u32;
                 self.map.merge(pos, id);
                 let mut parents = vec![Vec::new(); self.map.len()];
                 parents[pos] = vec![a, b];
+                let memory = PeakMemory::merged(
+                    std::mem::take(&mut self.peaks[a as usize]),
+                    std::mem::take(&mut self.peaks[b as usize]),
+                );
                 self.close_and_open(now, &[a, b], &parents);
+                self.peaks[id as usize] = memory;
             }
             pos += 1;
         }
@@ -637,6 +689,12 @@ impl<'a> World<'a> {
         parents[pos] = vec![id];
         parents[pos + 1] = vec![id];
         self.close_and_open(now, &[id], &parents);
+        // Each child remembers its share of the parent's loads (by its keys' share of traffic).
+        let memory = std::mem::take(&mut self.peaks[id as usize]);
+        let (ka, kb) = (self.shard_rt[first as usize].key_share, self.shard_rt[first as usize + 1].key_share);
+        let fa = if ka + kb > 0.0 { ka / (ka + kb) } else { 0.5 };
+        self.peaks[first as usize] = memory.scaled(fa);
+        self.peaks[first as usize + 1] = memory.scaled(1.0 - fa);
         self.reshards_done += 1;
     }
 
@@ -667,6 +725,7 @@ impl<'a> World<'a> {
         self.split_pending.resize(total, false);
         self.shard_seq.resize(total, 0);
         self.low_since.resize(total, None);
+        self.peaks.resize_with(total, PeakMemory::default);
         self.metrics.ensure_shards(total);
         let open = self.map.len() as u32;
         self.metrics.open_shards_from(now, open);
@@ -693,7 +752,7 @@ impl<'a> World<'a> {
             })
             .collect();
         self.close_and_open(now, old.shard_ids(), &parents);
-        self.capacity.complete(target);
+        self.capacity.complete(now, target);
         self.reshards_done += 1;
     }
 

@@ -321,6 +321,13 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         c.shards_max,
         c.reshard_count
     );
+    if c.mode.starts_with("on-demand") || c.mode_switches.iter().any(|m| m.to == "on-demand") {
+        let _ = writeln!(
+            s,
+            "<p class=\"small\">{}</p>",
+            esc(crate::report::text::ON_DEMAND_NOTE.trim().trim_start_matches("note: "))
+        );
+    }
 
     // Textbook
     let tb = &r.textbook;

@@ -4,6 +4,11 @@ use crate::metrics::RunResult;
 use crate::units::thousands;
 use std::fmt::Write;
 
+/// Said wherever on-demand shard counts are shown.
+pub const ON_DEMAND_NOTE: &str =
+    "  note: on-demand shard counts are kinesim's internal picture of the capacity (shards of \
+     1 MiB/s and 1,000 records/s that split and merge); AWS bills on-demand by stream-hours and GB\n";
+
 /// A few lines a person reads at a glance.
 pub fn render(r: &RunResult) -> String {
     let t = &r.totals;
@@ -20,6 +25,11 @@ pub fn render(r: &RunResult) -> String {
         r.seed,
         r.engine_mode
     );
+    if r.capacity.mode.starts_with("on-demand")
+        || r.capacity.mode_switches.iter().any(|m| m.to == "on-demand")
+    {
+        s.push_str(ON_DEMAND_NOTE);
+    }
     let _ = writeln!(
         s,
         "  records   produced {}  accepted {}  dropped {}  pending {}",

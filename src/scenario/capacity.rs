@@ -68,6 +68,8 @@ pub(crate) struct RawAutoscaling {
     pub target: Field,
     pub scale_out_cooldown: Field,
     pub scale_in_cooldown: Field,
+    pub scale_out_datapoints: Field,
+    pub scale_in_datapoints: Field,
     pub scale_up_threshold: Field,
     pub scale_down_threshold: Field,
     pub up_periods: Field,
@@ -81,12 +83,14 @@ pub(crate) struct RawAutoscaling {
 
 impl RawAutoscaling {
     fn present(&self) -> Vec<&'static str> {
-        let all: [(&str, &Field); 14] = [
+        let all: [(&str, &Field); 16] = [
             ("min_shards", &self.min_shards),
             ("max_shards", &self.max_shards),
             ("target", &self.target),
             ("scale_out_cooldown", &self.scale_out_cooldown),
             ("scale_in_cooldown", &self.scale_in_cooldown),
+            ("scale_out_datapoints", &self.scale_out_datapoints),
+            ("scale_in_datapoints", &self.scale_in_datapoints),
             ("scale_up_threshold", &self.scale_up_threshold),
             ("scale_down_threshold", &self.scale_down_threshold),
             ("up_periods", &self.up_periods),
@@ -127,6 +131,58 @@ fn defaults() -> CapacitySettings {
         },
         mode_switches: Vec::new(),
     }
+}
+
+/// What the run will do with one capacity-mode switch, see [`switch_outcomes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SwitchOutcome {
+    pub accepted: bool,
+    /// The stream is already in the mode asked for (refused).
+    pub same_mode: bool,
+    /// The mode after the switch (unchanged when refused).
+    pub mode_after: CapacityMode,
+}
+
+/// Play the switches (sorted by time) from `initial` as the run does when no UpdateShardCount
+/// makes the stream `UPDATING`: a switch is refused when the stream is already in that mode,
+/// when two switches were accepted in the last 24 hours, or while the stream is `UPDATING`
+/// (`updating` [µs]) after the previous accepted switch; a refused switch leaves the mode
+/// unchanged. Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
+/// (switching between modes twice within 24 hours).
+pub fn switch_outcomes(
+    initial: CapacityMode,
+    switches: &[(u64, CapacityMode)],
+    updating: u64,
+) -> Vec<SwitchOutcome> {
+    let day = d::DAY;
+    let mut mode = initial;
+    let mut accepted: Vec<u64> = Vec::new();
+    let mut busy_until = 0;
+    switches
+        .iter()
+        .map(|&(at, to)| {
+            accepted.retain(|t| at.saturating_sub(*t) < day);
+            let same_mode = to == mode;
+            let ok = !same_mode && accepted.len() < d::MODE_SWITCHES_PER_24H && at >= busy_until;
+            if ok {
+                mode = to;
+                accepted.push(at);
+                busy_until = at + updating;
+            }
+            SwitchOutcome { accepted: ok, same_mode, mode_after: mode }
+        })
+        .collect()
+}
+
+/// The mode at `t` [µs] by [`switch_outcomes`] (a switch at `t` counts).
+pub fn mode_at(initial: CapacityMode, settings: &CapacitySettings, t: u64) -> CapacityMode {
+    let list = &settings.mode_switches;
+    let outcomes = switch_outcomes(initial, list, settings.resharding_duration);
+    list.iter()
+        .zip(outcomes)
+        .take_while(|((at, _), _)| *at <= t)
+        .last()
+        .map_or(initial, |(_, o)| o.mode_after)
 }
 
 fn on_demand(c: &mut Checker, v: Option<&RawOnDemand>) -> Option<OnDemandSettings> {
@@ -171,8 +227,8 @@ pub(super) fn capacity(
 ) -> Option<CapacitySettings> {
     let Some(raw) = v else { return Some(defaults()) };
     let mut switches = Some(Vec::new());
-    let mut last: (Option<u64>, CapacityMode) =
-        (None, if on_demand_mode { CapacityMode::OnDemand } else { CapacityMode::Provisioned });
+    let initial_mode = if on_demand_mode { CapacityMode::OnDemand } else { CapacityMode::Provisioned };
+    let mut last: (Option<u64>, CapacityMode) = (None, initial_mode);
     for (i, sw) in raw.mode_switches.iter().flatten().enumerate() {
         let path = format!("capacity.mode_switches[{i}]");
         let at = match &sw.at {
@@ -198,9 +254,6 @@ pub(super) fn capacity(
             if at >= run {
                 c.err(&field(&path, "at"), "must fall before the end of the run (`duration`)");
             }
-        }
-        if mode == Some(last.1) {
-            c.err(&field(&path, "mode"), "the stream is already in this mode at that time");
         }
         match (at, mode, switches.as_mut()) {
             (Some(at), Some(m), Some(list)) => {
@@ -249,6 +302,23 @@ pub(super) fn capacity(
         None => Some(base.evaluation_period),
         Some(v) => duration(c, "capacity.evaluation_period", v, d::TICK, d::DURATION_MAX, ""),
     };
+    // A switch to the mode the stream is in: the sequence as the run will play it, a switch
+    // refused by the two-per-24-hours rule (or while the stream is UPDATING after the previous
+    // switch) leaving the mode unchanged. Certain only when no UpdateShardCount can make the
+    // stream UPDATING; otherwise the run refuses such a switch and reports it.
+    if let (Some(list), Some(updating)) = (&switches, resharding_duration) {
+        if raw.schedule.is_none() && raw.autoscaling.is_none() {
+            for (i, o) in switch_outcomes(initial_mode, list, updating).iter().enumerate() {
+                if o.same_mode {
+                    c.err(
+                        &field(&format!("capacity.mode_switches[{i}]"), "mode"),
+                        "the stream is already in this mode at that time (switches refused by the \
+                         two-per-24-hours rule leave the mode unchanged)",
+                    );
+                }
+            }
+        }
+    }
     let quota = match &raw.account_shard_quota {
         None => Some(base.account_shard_quota),
         Some(v) => {
@@ -344,7 +414,13 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
     let present = a.present();
     let common = ["min_shards", "max_shards"];
     let allowed: Vec<&str> = match policy {
-        "target-tracking" => vec!["target", "scale_out_cooldown", "scale_in_cooldown"],
+        "target-tracking" => vec![
+            "target",
+            "scale_out_cooldown",
+            "scale_in_cooldown",
+            "scale_out_datapoints",
+            "scale_in_datapoints",
+        ],
         "threshold-step" => vec![
             "scale_up_threshold",
             "scale_down_threshold",
@@ -380,6 +456,18 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
                     "scale_in_cooldown",
                     &a.scale_in_cooldown,
                     d::TT_SCALE_IN_COOLDOWN,
+                )?,
+                scale_out_datapoints: periods(
+                    c,
+                    "scale_out_datapoints",
+                    &a.scale_out_datapoints,
+                    d::TT_SCALE_OUT_DATAPOINTS,
+                )?,
+                scale_in_datapoints: periods(
+                    c,
+                    "scale_in_datapoints",
+                    &a.scale_in_datapoints,
+                    d::TT_SCALE_IN_DATAPOINTS,
                 )?,
             })
         }

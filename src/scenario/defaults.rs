@@ -36,6 +36,16 @@ pub const RETENTION: SimTime = secs(24 * 3600);
 pub const RETENTION_MAX: SimTime = secs(8760 * 3600);
 /// Most shards in one stream (UpdateShardCount API reference).
 pub const MAX_SHARDS_PER_STREAM: u32 = 10_000;
+/// Capacity-mode switches per rolling 24 hours.
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
+pub const MODE_SWITCHES_PER_24H: usize = 2;
+/// On-demand: "accommodates up to double the peak write throughput observed in the previous 30
+/// days": the window [µs] and the factor.
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
+pub const OD_PEAK_WINDOW: SimTime = secs(30 * 86_400);
+pub const OD_PEAK_FACTOR: f64 = 2.0;
+/// 24 hours [µs]: the window of the mode-switch and UpdateShardCount rate limits.
+pub const DAY: SimTime = secs(86_400);
 
 /// Default account shard quota in the largest regions (Quotas and limits; 1,000 or 6,000
 /// elsewhere).
@@ -111,6 +121,14 @@ pub const EVALUATION_PERIOD: SimTime = secs(60);
 pub const TT_TARGET: f64 = 0.7;
 pub const TT_SCALE_OUT_COOLDOWN: SimTime = secs(300);
 pub const TT_SCALE_IN_COOLDOWN: SimTime = secs(300);
+/// Target tracking: the CloudWatch alarms Application Auto Scaling creates for a policy evaluate
+/// one-minute datapoints, 3 of 3 for scale out and 15 of 15 for scale in (per the Application
+/// Auto Scaling user guide: the alarms evaluate the metric over 3 minutes for scale out and 15
+/// minutes for scale in). An AWS-documented behaviour, kept as a setting so a scenario can
+/// model other alarms.
+/// Source: https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html
+pub const TT_SCALE_OUT_DATAPOINTS: u32 = 3;
+pub const TT_SCALE_IN_DATAPOINTS: u32 = 15;
 /// Threshold/step: typical settings of amazon-kinesis-scaling-utils deployments: up 100% after
 /// 5 minutes above 75%, down 50% after 30 minutes below 25%, 10-minute cool-off.
 pub const TS_UP_THRESHOLD: f64 = 0.75;
@@ -121,8 +139,10 @@ pub const TS_UP_PCT: f64 = 100.0;
 pub const TS_DOWN_PCT: f64 = 50.0;
 pub const TS_COOLDOWN: SimTime = secs(600);
 /// On-demand: a new stream starts at 4 MiB/s and 4,000 records/s (4 shards); shards split
-/// above half their write limit (AWS's 500 KB/s), 15 minutes after the decision (AWS: "within
-/// 15 minutes"); adjacent shards below 10% for 24 hours merge (AWS: scale-down is gradual).
+/// above half their write limit (AWS's 500 KB/s), 15 minutes after the start of the evaluation
+/// period whose load crossed it (AWS: "within 15 minutes"); adjacent shards below 10% for 24
+/// hours merge (assumption: AWS says scale-down is gradual), never below double the trailing
+/// 30-day peak ([`OD_PEAK_WINDOW`]).
 pub const OD_INITIAL_SHARDS: u32 = 4;
 pub const OD_SPLIT_THRESHOLD: f64 = 0.5;
 pub const OD_SPLIT_DELAY: SimTime = secs(15 * 60);

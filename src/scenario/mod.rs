@@ -22,6 +22,7 @@ mod trace;
 mod types;
 mod validate;
 
+pub use capacity::{mode_at, switch_outcomes, SwitchOutcome};
 pub use error::{Problem, ScenarioError};
 pub use types::*;
 

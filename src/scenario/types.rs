@@ -287,7 +287,8 @@ pub struct OnDemandSettings {
     /// A shard whose offered load over an evaluation period exceeds this fraction of its write
     /// limit is split (AWS: 500 KB/s, half of a shard's 1 MB/s).
     pub split_threshold: f64,
-    /// Delay from the decision to the split [µs] (AWS: "within 15 minutes"; assumption: 15 min).
+    /// Delay from the start of the evaluation period whose load crossed the threshold to the
+    /// split [µs] (AWS: "within 15 minutes"; assumption: the whole 15 min).
     pub split_delay: SimTime,
     /// Two adjacent shards both below this fraction of their limit for `merge_after` merge.
     pub merge_threshold: f64,
@@ -310,8 +311,15 @@ pub enum AutoscalingPolicy {
         target: f64,
         min_shards: u32,
         max_shards: u32,
+        /// From the completion of a scale-out (the stream `ACTIVE` again) to the next one [µs].
         scale_out_cooldown: SimTime,
+        /// From the completion of a scale-in to the next one [µs].
         scale_in_cooldown: SimTime,
+        /// Consecutive one-period datapoints above target before a scale-out (the alarm's
+        /// "3 of 3").
+        scale_out_datapoints: u32,
+        /// Consecutive datapoints below target before a scale-in ("15 of 15").
+        scale_in_datapoints: u32,
     },
     /// amazon-kinesis-scaling-utils style: scale by a percentage when utilisation stays above or
     /// below a threshold for a number of periods, then cool off.

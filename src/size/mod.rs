@@ -315,6 +315,8 @@ fn policy_at(sc: &Scenario, kind: SizePolicy, n: u32) -> Option<AutoscalingPolic
             max_shards: max,
             scale_out_cooldown: d::TT_SCALE_OUT_COOLDOWN,
             scale_in_cooldown: d::TT_SCALE_IN_COOLDOWN,
+            scale_out_datapoints: d::TT_SCALE_OUT_DATAPOINTS,
+            scale_in_datapoints: d::TT_SCALE_IN_DATAPOINTS,
         }),
         SizePolicy::ThresholdStep => Some(AutoscalingPolicy::ThresholdStep {
             scale_up_threshold: d::TS_UP_THRESHOLD,

@@ -442,3 +442,28 @@ fn lines_with_nothing_to_bill_are_never_negative_zero() {
         }
     }
 }
+
+/// `cost_usd.mode` names the modes in the order the stream was in them: a stream that switched to
+/// on-demand and back (how-do-i-size-a-stream: a stream can switch modes twice in 24 hours,
+/// https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html) is
+/// "provisioned then on-demand standard then provisioned"; one that starts on-demand says so
+/// first.
+#[test]
+fn the_bill_label_follows_the_mode_sequence_how_do_i_size_a_stream() {
+    let back = fixed_records(
+        1022,
+        "[capacity]\n        mode_switches = [ { at = \"1h\", mode = \"on-demand\" }, { at = \"2h\", mode = \"provisioned\" } ]",
+    )
+    .replace("duration = \"10s\"", "duration = \"3h\"");
+    let r = run(&back);
+    assert!(r.capacity.mode_switches.iter().all(|s| s.refused.is_none()));
+    assert_eq!(cost(&r).bill.label, "provisioned then on-demand standard then provisioned");
+    let from_od = fixed_records(
+        1022,
+        "[capacity]\n        mode_switches = [ { at = \"1h\", mode = \"provisioned\" } ]",
+    )
+    .replace("duration = \"10s\"", "duration = \"2h\"")
+    .replace("shards = 1", "mode = \"on-demand\"");
+    let r = run(&from_od);
+    assert_eq!(cost(&r).bill.label, "on-demand standard then provisioned");
+}
