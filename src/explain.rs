@@ -324,13 +324,20 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         field(
             "stream.write_limit".into(),
             match sc.stream.write_limit {
-                WriteLimitModel::FixedWindow => "window",
-                WriteLimitModel::TokenBucket => "token-bucket",
-            }
-            .into(),
+                WriteLimitModel::FixedWindow => "window".to_string(),
+                WriteLimitModel::TokenBucket { burst } if burst == crate::units::secs(1) => "token-bucket".to_string(),
+                WriteLimitModel::TokenBucket { burst } => format!("token-bucket ({})", format_duration(burst)),
+            },
             Some(d::WRITE_LIMIT.into()),
             Assumption,
             "how the per-shard limit is enforced: fixed one-second windows, or a continuously refilled bucket",
+        ),
+        field(
+            "stream.burst_bytes".into(),
+            format_bytes(sc.stream.burst_bytes),
+            Some(format_bytes(d::BURST_BYTES)),
+            Assumption,
+            "large-record tank per shard: refilled at 1 MiB/s, every record draws from it, records over 1 MiB burst from it (size not published)",
         ),
         with_status(
             field(

@@ -280,7 +280,9 @@ impl<'a> World<'a> {
             },
             switch_times: Vec::new(),
             switches: Vec::new(),
-            shards: (0..n).map(|_| ShardWriter::new(scenario.stream.write_limit)).collect(),
+            shards: (0..n)
+                .map(|_| ShardWriter::new(scenario.stream.write_limit, scenario.stream.burst_bytes))
+                .collect(),
             producers,
             metrics,
             sending: Vec::new(),
@@ -655,8 +657,8 @@ impl<'a> World<'a> {
         self.record_open_shards(now, parents_of);
         let total = self.shard_rt.len();
         self.readers.reshard(closed, self.shard_rt[known..].iter().map(|s| s.parents.as_slice()));
-        let model = self.scenario.stream.write_limit;
-        self.shards.resize_with(total, || ShardWriter::new(model));
+        let (model, burst) = (self.scenario.stream.write_limit, self.scenario.stream.burst_bytes);
+        self.shards.resize_with(total, || ShardWriter::new(model, burst));
         self.period_offered.resize(total, (0, 0));
         self.split_pending.resize(total, false);
         self.shard_seq.resize(total, 0);
@@ -1146,6 +1148,7 @@ mod tests {
                 retention: secs(86_400),
                 max_record_size: 1 << 20,
                 write_limit: WriteLimitModel::FixedWindow,
+                burst_bytes: crate::scenario::defaults::BURST_BYTES,
             },
             producers: vec![Producer {
                 name: "p".into(),

@@ -138,6 +138,15 @@ pub const DH_DOWN_PERIODS: u32 = 15;
 /// the enforcement, and per-second windows match how `WriteProvisionedThroughputExceeded` is
 /// usually explained.
 pub const WRITE_LIMIT: &str = "window";
+/// Size of a shard's large-record tank [bytes] (`stream.burst_bytes`). AWS: "think of your
+/// stream's write capacity as a tank that refills at a steady rate; when you send a large record
+/// (for example a 10 MiB record), the tank temporarily depletes"
+/// (https://docs.aws.amazon.com/streams/latest/dev/large-records.html). The size is not
+/// published; 10 MiB is the smallest tank that admits the largest record AWS allows on an idle
+/// shard, which the page implies it does. Refilled at the per-shard 1 MiB/s.
+pub const BURST_BYTES: u64 = 10 * MIB;
+/// Largest `stream.burst_bytes` (a guard: a tank of 1 GiB is over 17 minutes of the limit).
+pub const BURST_BYTES_MAX: u64 = 1024 * MIB;
 /// PutRecords batch size: the KPL's `CollectionMaxCount` (500), also the API maximum.
 pub const BATCH_MAX_RECORDS: u32 = 500;
 /// PutRecords batch bytes: the API maximum.

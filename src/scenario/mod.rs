@@ -246,7 +246,8 @@ record_size = "2000B"
                 shards: 1,
                 retention: secs(24 * 3600),
                 max_record_size: MIB,
-                write_limit: WriteLimitModel::FixedWindow
+                write_limit: WriteLimitModel::FixedWindow,
+                burst_bytes: 10 * MIB,
             }
         );
         assert_eq!(s.producers.len(), 1);
@@ -285,7 +286,7 @@ record_size = "2000B"
         assert_eq!(s.description, "every form");
         assert_eq!(s.stream.retention, secs(48 * 3600));
         assert_eq!(s.stream.max_record_size, 2 * MIB);
-        assert_eq!(s.stream.write_limit, WriteLimitModel::TokenBucket);
+        assert_eq!(s.stream.write_limit, WriteLimitModel::TokenBucket { burst: secs(1) });
         assert_eq!(
             s.engine,
             EngineSettings { mode: EngineMode::Aggregated, tick: millis(100), trace_records: 1000 }

@@ -163,6 +163,7 @@ pub(crate) struct RawStream {
     pub retention: Field,
     pub max_record_size: Field,
     pub write_limit: Field,
+    pub burst_bytes: Field,
 }
 
 /// `[[producers]]`

@@ -161,8 +161,9 @@ pub enum CapacityMode {
 pub enum WriteLimitModel {
     /// Counters reset at every whole simulated second (default).
     FixedWindow,
-    /// A token bucket refilled continuously at the limit, holding at most one second's capacity.
-    TokenBucket,
+    /// A token bucket refilled continuously at the limit, holding at most `burst` [µs] of it
+    /// (`stream.write_limit = "token-bucket"`: one second).
+    TokenBucket { burst: SimTime },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,6 +176,9 @@ pub struct Stream {
     /// Maximum record size: data blob + partition key [bytes] (1 MiB default, up to 10 MiB).
     pub max_record_size: u64,
     pub write_limit: WriteLimitModel,
+    /// The large-record tank [bytes]: refilled at the per-shard 1 MiB/s, every record draws from
+    /// it, records above 1 MiB burst from it (a model assumption: AWS does not publish its size).
+    pub burst_bytes: u64,
 }
 
 /// How a consumer reads.

@@ -489,15 +489,35 @@ fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
         None => Some(WriteLimitModel::FixedWindow),
         Some(v) => match choice(c, "stream.write_limit", v, &["window", "token-bucket"])? {
             "window" => Some(WriteLimitModel::FixedWindow),
-            _ => Some(WriteLimitModel::TokenBucket),
+            _ => Some(WriteLimitModel::TokenBucket { burst: crate::units::secs(1) }),
         },
     };
+    let burst_bytes = match &s.burst_bytes {
+        None => Some(d::BURST_BYTES),
+        Some(v) => {
+            size(c, "stream.burst_bytes", v, d::SHARD_WRITE_BYTES_PER_S, d::BURST_BYTES_MAX, SIZE_LIKE)
+        }
+    };
+    if let (Some(max), Some(burst)) = (max_record_size, burst_bytes) {
+        if burst < max {
+            c.err(
+                "stream.burst_bytes",
+                format!(
+                    "a record of {} (stream.max_record_size) could never be admitted by a tank of {}; \
+                     raise burst_bytes to at least max_record_size",
+                    format_bytes(max),
+                    format_bytes(burst)
+                ),
+            );
+        }
+    }
     Some(Stream {
         mode: mode?,
         shards: shards?,
         retention: retention?,
         max_record_size: max_record_size?,
         write_limit: write_limit?,
+        burst_bytes: burst_bytes?,
     })
 }
 
