@@ -1149,6 +1149,7 @@ mod tests {
                 max_record_size: 1 << 20,
                 write_limit: WriteLimitModel::FixedWindow,
                 burst_bytes: crate::scenario::defaults::BURST_BYTES,
+                lenient_burst: secs(10),
             },
             producers: vec![Producer {
                 name: "p".into(),
@@ -1162,7 +1163,12 @@ mod tests {
                 aggregation: None,
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
-            engine: EngineSettings { mode, tick: secs(1), trace_records: 0 },
+            engine: EngineSettings {
+                mode,
+                tick: secs(1),
+                trace_records: 0,
+                bounds: crate::scenario::Bounds::One(crate::scenario::Bound::Strict),
+            },
             capacity: CapacitySettings::default(),
             consumers: Vec::new(),
             cost: CostSettings::default(),
