@@ -98,3 +98,63 @@ fn an_explicit_write_limit_runs_alone() {
     let e = kinesim::scenario::parse_str(&both, None).unwrap_err().to_string();
     assert!(e.contains("engine.bounds") && e.contains("stream.write_limit"), "{e}");
 }
+
+/// `kinesim size` recommends under the strict bound by default, the lenient recommendation and
+/// its saving beside it; `size.bound = "lenient"` swaps them. The pricing example: 4 shards
+/// throttle 2.7% under the strict bound (above a 0.1% SLO), under 0.1% under the lenient one.
+#[test]
+fn size_recommends_under_the_strict_bound_with_the_lenient_one_beside_it() {
+    let toml = format!(
+        "{}\n[size]\nshards = [3, 4, 5, 6]\nseeds = 2\nslo = {{ max_throttle_rate = 0.001 }}\n",
+        PRICING_EXAMPLE.replace("1h", "5m")
+    );
+    let sc = scenario(&toml);
+    let s = kinesim::size::size(&sc, sc.size.as_ref().unwrap(), &|| {});
+    let strict = &s.points[s.recommendation.expect("a strict recommendation")];
+    assert_eq!(s.bound, "strict");
+    assert!(strict.point.shards >= 5, "{}", strict.label);
+    let other = s.other_bound.as_ref().expect("the lenient bound beside it");
+    assert_eq!(other.bound, "lenient");
+    assert_eq!(other.shards, Some(4));
+    assert!(other.saving_per_month_usd.unwrap() > 0.0, "{other:?}");
+    let text = kinesim::report::size::text(&s);
+    assert!(
+        text.contains("under the lenient bound: provisioned, 4 shards") && text.contains("saves $"),
+        "{text}"
+    );
+
+    let lenient_first = toml.replace("seeds = 2\n", "seeds = 2\nbound = \"lenient\"\n");
+    let sc = scenario(&lenient_first);
+    let l = kinesim::size::size(&sc, sc.size.as_ref().unwrap(), &|| {});
+    assert_eq!(l.bound, "lenient");
+    assert_eq!(l.points[l.recommendation.unwrap()].point.shards, 4);
+    assert_eq!(l.other_bound.as_ref().unwrap().shards, Some(strict.point.shards));
+}
+
+/// The new settings are validated with the setting named.
+#[test]
+fn bound_and_tank_settings_are_checked() {
+    let bad = |from: &str, to: &str, words: &[&str]| {
+        let toml = PRICING_EXAMPLE.replace(from, to);
+        let e = kinesim::scenario::parse_str(&toml, None).unwrap_err().to_string();
+        for w in words {
+            assert!(e.contains(w), "{w:?} not in {e}");
+        }
+    };
+    bad("shards = 4", "shards = 4\nlenient_burst = \"0.5s\"", &["stream.lenient_burst"]);
+    bad("shards = 4", "shards = 4\nlenient_burst = \"301s\"", &["stream.lenient_burst"]);
+    bad(
+        "shards = 4",
+        "shards = 4\nmax_record_size = \"10MiB\"\nburst_bytes = \"5MiB\"",
+        &["stream.burst_bytes", "max_record_size"],
+    );
+    bad("shards = 4", "shards = 4\n[engine]\nbounds = \"loose\"", &["engine.bounds", "lenient"]);
+    let ok =
+        PRICING_EXAMPLE.replace("shards = 4", "shards = 4\nlenient_burst = \"30s\"\nburst_bytes = \"20MiB\"");
+    let sc = scenario(&ok);
+    assert_eq!(sc.stream.lenient_burst, kinesim::units::secs(30));
+    assert_eq!(
+        kinesim::experiment::lenient(&sc).stream.write_limit,
+        kinesim::scenario::WriteLimitModel::TokenBucket { burst: kinesim::units::secs(30) }
+    );
+}

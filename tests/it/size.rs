@@ -133,7 +133,9 @@ fn points_change_only_the_capacity() {
     assert_eq!((od.stream.mode, od.stream.shards, od.seed), (CapacityMode::OnDemand, 6, 9));
     assert_eq!(od.producers, sc.producers);
     assert_eq!(size::grid_points(&sc, &settings).len(), 12);
-    assert_eq!(size::planned_runs(&sc, &settings), 24);
+    // Both write-limit bounds (the default): the sweep runs under each.
+    assert_eq!(size::planned_runs(&sc, &settings), 48);
+    assert_eq!(size::planned_runs(&kinesim::experiment::strict(&sc), &settings), 24);
 }
 
 #[test]
@@ -225,7 +227,9 @@ fn parts_merged_equal_one_run_byte_for_byte() {
     let text = MONOTONE
         .replace("arrivals = \"uniform\"", "arrivals = \"poisson\"")
         .replace("seeds = 2", "seeds = 2\nmodes = [\"on-demand\", \"provisioned\"]")
-        .replace("to = 12", "to = 5");
+        .replace("to = 12", "to = 5")
+        // Parts sweep under size.bound alone; so does this single run, to compare byte for byte.
+        .replace("mode = \"aggregated\"", "mode = \"aggregated\"\nbounds = \"strict\"");
     std::fs::write(&file, text).unwrap();
     let kinesim = |args: &[&str]| {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim")).args(args).output().unwrap();
