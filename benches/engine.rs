@@ -48,8 +48,10 @@ fn bare_heap_loop(c: &mut Criterion) {
 
 fn per_record(c: &mut Criterion) {
     // 1,200 records/s for 833 s = ~1,000,000 records, one arrival event each.
-    let sc = parse_str(
-        r#"
+    // The strict bound alone, so figures stay comparable with runs before the bounds.
+    let sc = kinesim::experiment::strict(
+        &parse_str(
+            r#"
         name = "bench-per-record"
         duration = "833s"
         [stream]
@@ -63,9 +65,10 @@ fn per_record(c: &mut Criterion) {
         batch = { linger = "0s" }
         retry = { max_attempts = 1 }
     "#,
-        None,
-    )
-    .expect("bench scenario");
+            None,
+        )
+        .expect("bench scenario"),
+    );
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
     g.throughput(Throughput::Elements(1200 * 833));
@@ -74,8 +77,10 @@ fn per_record(c: &mut Criterion) {
 }
 
 fn aggregated(c: &mut Criterion) {
-    let sc = parse_str(
-        r#"
+    // The strict bound alone, so figures stay comparable with runs before the bounds.
+    let sc = kinesim::experiment::strict(
+        &parse_str(
+            r#"
         name = "bench-aggregated"
         duration = "1h"
         [stream]
@@ -88,9 +93,10 @@ fn aggregated(c: &mut Criterion) {
         record_size = { distribution = "lognormal", median = "500B", p99 = "4KiB" }
         keys = { distribution = "zipf", count = 100000, exponent = 0.8 }
     "#,
-        None,
-    )
-    .expect("bench scenario");
+            None,
+        )
+        .expect("bench scenario"),
+    );
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
     g.throughput(Throughput::Elements(60_000 * 3600));

@@ -59,7 +59,10 @@ fn child(file: &str, duration: Option<&str>) {
             .join("\n"),
         None => text,
     };
-    let sc = kinesim::scenario::parse_str(&text, Some(&path)).expect("bench scenario");
+    // The strict bound alone, so figures stay comparable with runs before the bounds.
+    let sc = kinesim::experiment::strict(
+        &kinesim::scenario::parse_str(&text, Some(&path)).expect("bench scenario"),
+    );
     let r = kinesim::experiment::run(&sc);
     let files = kinesim::report::render_all(&r, &sc).expect("charts");
     std::hint::black_box(files);

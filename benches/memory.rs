@@ -37,7 +37,7 @@ fn main() {
     if args.iter().any(|a| a == "--estimate") {
         let given: Vec<PathBuf> = args.iter().filter(|a| a.ends_with(".toml")).map(PathBuf::from).collect();
         for path in if given.is_empty() { scenarios() } else { given } {
-            let sc = kinesim::scenario::load(&path).expect("guard scenario");
+            let sc = kinesim::experiment::strict(&kinesim::scenario::load(&path).expect("guard scenario"));
             let est = kinesim::experiment::estimate(&sc);
             println!("{}: {:.1} MiB {:?}", path.display(), est.memory_bytes / (1024.0 * 1024.0), est.memory);
         }
@@ -53,7 +53,7 @@ fn main() {
         "scenario", "estimate [MiB]", "peak RSS [MiB]", "ratio est/meas", "wall [s]"
     );
     for path in scenarios() {
-        let sc = kinesim::scenario::load(&path).expect("guard scenario");
+        let sc = kinesim::experiment::strict(&kinesim::scenario::load(&path).expect("guard scenario"));
         let est = kinesim::experiment::estimate(&sc);
         let t = Instant::now();
         let out = Command::new(std::env::current_exe().expect("own path"))
@@ -73,7 +73,7 @@ fn main() {
 
 /// Run one scenario as `kinesim run` does, print the peak resident set size [KiB].
 fn child(path: &Path) {
-    let sc = kinesim::scenario::load(path).expect("guard scenario");
+    let sc = kinesim::experiment::strict(&kinesim::scenario::load(path).expect("guard scenario"));
     let r = kinesim::experiment::run(&sc);
     let files = kinesim::report::render_all(&r, &sc).expect("charts");
     let dir = std::env::temp_dir().join(format!("kinesim-memory-bench-{}", std::process::id()));

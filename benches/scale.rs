@@ -20,7 +20,8 @@ use std::path::Path;
 
 fn scenario(file: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios").join(file);
-    load(&path).unwrap_or_else(|e| panic!("{file}: {e}"))
+    // The strict bound alone, so figures stay comparable with runs before the bounds.
+    kinesim::experiment::strict(&load(&path).unwrap_or_else(|e| panic!("{file}: {e}")))
 }
 
 fn big_runs(c: &mut Criterion) {
@@ -60,7 +61,7 @@ fn sweep(c: &mut Criterion) {
                 "#,
                 shards = 20 + i
             );
-            parse_str(&text, None).expect("sweep scenario")
+            kinesim::experiment::strict(&parse_str(&text, None).expect("sweep scenario"))
         })
         .collect();
     let mut g = c.benchmark_group("sweep_32_points");

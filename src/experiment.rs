@@ -1,16 +1,62 @@
 //! Experiments: one run of a scenario (sweeps and comparisons build on this). Pure: a scenario
 //! in, a [`RunResult`] out; no file system.
 
-use crate::metrics::{CapacityResult, RunResult, Textbook};
+use crate::metrics::{BoundFigures, CapacityResult, RunResult, Textbook};
 use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
 use crate::model::world::World;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
-use crate::scenario::{CapacityMode, EngineMode, Scenario};
+use crate::scenario::{Bound, Bounds, CapacityMode, EngineMode, Scenario, WriteLimitModel};
 use crate::units::to_secs_f64;
 
-/// Simulate `scenario` from start to end, and price the run.
+/// Simulate `scenario` from start to end, and price the run: under the write-limit bounds
+/// `engine.bounds` asks for. With both, the lenient run goes beside the strict one (rayon: in
+/// parallel when a core is free); both use the same seed, so the same arrivals.
 pub fn run(scenario: &Scenario) -> RunResult {
+    match scenario.engine.bounds {
+        Bounds::One(Bound::Strict) => run_one(scenario),
+        Bounds::One(Bound::Lenient) => run_one(&lenient(scenario)),
+        Bounds::Both => {
+            // Only the lenient run's write figures are kept: it reads nothing and traces
+            // nothing (consumers never change what a shard admits).
+            let mut l = lenient(scenario);
+            l.consumers.clear();
+            l.engine.trace_records = 0;
+            let (mut strict, lenient) = rayon::join(|| run_one(scenario), || run_one(&l));
+            strict.lenient = Some(BoundFigures::of(&lenient));
+            strict
+        }
+    }
+}
+
+/// `scenario` under the lenient bound alone: the per-shard limit as a token bucket holding
+/// `stream.lenient_burst` of it.
+pub fn lenient(scenario: &Scenario) -> Scenario {
+    let mut l = scenario.clone();
+    l.stream.write_limit = WriteLimitModel::TokenBucket { burst: scenario.stream.lenient_burst };
+    l.engine.bounds = Bounds::One(Bound::Lenient);
+    l
+}
+
+/// `scenario` under the strict bound alone (or its explicit `stream.write_limit`).
+pub fn strict(scenario: &Scenario) -> Scenario {
+    let mut s = scenario.clone();
+    s.engine.bounds = Bounds::One(Bound::Strict);
+    s
+}
+
+/// The enforcement model in words: `fixed 1 s windows`, `token bucket of 10 s`.
+pub fn describe_write_limit(m: WriteLimitModel) -> String {
+    match m {
+        WriteLimitModel::FixedWindow => "fixed 1 s windows".to_string(),
+        WriteLimitModel::TokenBucket { burst } => {
+            format!("token bucket of {}", crate::units::format_duration(burst))
+        }
+    }
+}
+
+/// One run under the scenario's own write-limit model.
+fn run_one(scenario: &Scenario) -> RunResult {
     let mut r = simulate(scenario);
     r.cost = Some(crate::cost::compute(&scenario.cost, scenario.stream.retention, &r));
     r
@@ -57,6 +103,14 @@ fn simulate(scenario: &Scenario) -> RunResult {
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
         kinesis_records_accepted: cap.kinesis_records_accepted,
         cost: None,
+        bound: match (scenario.engine.bounds, scenario.stream.write_limit) {
+            (Bounds::One(Bound::Lenient), _) => "lenient",
+            (_, WriteLimitModel::FixedWindow) => "strict",
+            _ => "stream.write_limit",
+        }
+        .to_string(),
+        write_limit: describe_write_limit(scenario.stream.write_limit),
+        lenient: None,
     }
 }
 
@@ -353,7 +407,17 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
             to_secs_f64(d) / to_secs_f64(every.max(1)) * shards
         })
         .sum();
-    let memory = memory(scenario, records, seconds, shards);
+    let mut memory = memory(scenario, records, seconds, shards);
+    let mut events = events;
+    if scenario.engine.bounds == Bounds::Both {
+        // Two runs side by side (strict and lenient bounds); the lenient one has no consumers
+        // and no trace: twice the write events, and twice the write side's memory.
+        events *= 2.0;
+        let m = &mut memory;
+        for t in [&mut m.seconds, &mut m.latency_intervals, &mut m.shards, &mut m.keys, &mut m.producers] {
+            *t *= 2.0;
+        }
+    }
     Estimate { events: events + reads, read_events: reads, memory_bytes: memory.total(), memory }
 }
 

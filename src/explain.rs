@@ -324,13 +324,27 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         field(
             "stream.write_limit".into(),
             match sc.stream.write_limit {
-                WriteLimitModel::FixedWindow => "window",
-                WriteLimitModel::TokenBucket => "token-bucket",
-            }
-            .into(),
+                WriteLimitModel::FixedWindow => "window".to_string(),
+                WriteLimitModel::TokenBucket { burst } if burst == crate::units::secs(1) => "token-bucket".to_string(),
+                WriteLimitModel::TokenBucket { burst } => format!("token-bucket ({})", format_duration(burst)),
+            },
             Some(d::WRITE_LIMIT.into()),
             Assumption,
             "how the per-shard limit is enforced: fixed one-second windows, or a continuously refilled bucket",
+        ),
+        field(
+            "stream.burst_bytes".into(),
+            format_bytes(sc.stream.burst_bytes),
+            Some(format_bytes(d::BURST_BYTES)),
+            Assumption,
+            "large-record tank per shard: refilled at 1 MiB/s, every record draws from it, records over 1 MiB burst from it (size not published)",
+        ),
+        field(
+            "stream.lenient_burst".into(),
+            format_duration(sc.stream.lenient_burst),
+            Some(format_duration(d::LENIENT_BURST)),
+            Assumption,
+            "the lenient bound's token bucket holds this much of the per-shard limit (AWS documents neither bound)",
         ),
         with_status(
             field(
@@ -371,6 +385,17 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         Some(format_duration(d::TICK)),
         Assumption,
         "aggregated mode: cohort interval",
+    ));
+    out.push(field(
+        "engine.bounds".into(),
+        match sc.engine.bounds {
+            crate::scenario::Bounds::Both => "both",
+            crate::scenario::Bounds::One(b) => b.name(),
+        }
+        .into(),
+        Some(d::BOUNDS.into()),
+        Assumption,
+        "write-limit bounds reported: strict (fixed 1 s windows), lenient (a bucket of stream.lenient_burst), or both (two runs); stream.write_limit set explicitly runs alone",
     ));
     let cap = &sc.capacity;
     if !cap.schedule.is_empty() {
@@ -623,6 +648,13 @@ fn size_fields(z: &crate::scenario::SizeSettings, out: &mut Vec<Field>) {
         Some(rule(dflt.rule)),
         Input,
         "a point meets the SLO in every seed, or when the one-sided upper bound of each mean at this level does",
+    ));
+    out.push(field(
+        "size.bound".into(),
+        z.bound.name().into(),
+        Some(d::SIZE_BOUND.into()),
+        Input,
+        "the write-limit bound the recommendation is made under (with engine.bounds = \"both\" the other is shown beside it)",
     ));
 }
 

@@ -33,6 +33,7 @@ pub const ALL: &[Bundled] = bundled![
     "write-limit-120",
     "one-shard-poisson",
     "records-vs-bytes",
+    "large-records-cdc",
     "hot-key",
     "hot-key-zipf",
     "key-design-low-cardinality",

@@ -369,4 +369,56 @@ pub struct RunResult {
     pub kinesis_records_accepted: u64,
     /// The bill of the run, line by line (`None` when not computed).
     pub cost: Option<crate::cost::CostReport>,
+    /// The write-limit bound of every figure above: `strict` (fixed one-second windows),
+    /// `lenient` (a bucket of `stream.lenient_burst`), or `stream.write_limit` (set explicitly,
+    /// run alone).
+    pub bound: String,
+    /// How the per-shard limit was enforced for the figures above, in words.
+    pub write_limit: String,
+    /// With `engine.bounds = "both"`: the write figures of the same run under the lenient bound.
+    pub lenient: Option<BoundFigures>,
+}
+
+/// The write figures of a run under one write-limit bound (same seed, same arrivals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundFigures {
+    /// How the per-shard limit was enforced, in words.
+    pub write_limit: String,
+    pub records_accepted: u64,
+    pub records_dropped: u64,
+    pub records_pending: u64,
+    pub throttled_attempts: u64,
+    pub throttle_rate: f64,
+    pub retried_attempts: u64,
+    pub put_latency: Percentiles,
+}
+
+impl BoundFigures {
+    pub fn of(r: &RunResult) -> BoundFigures {
+        let t = &r.totals;
+        BoundFigures {
+            write_limit: r.write_limit.clone(),
+            records_accepted: t.records_accepted,
+            records_dropped: t.records_dropped(),
+            records_pending: t.records_pending,
+            throttled_attempts: t.throttled_attempts,
+            throttle_rate: t.throttle_rate(),
+            retried_attempts: t.retries,
+            put_latency: r.latency.overall,
+        }
+    }
+}
+
+impl RunResult {
+    /// The strict and lenient bounds differ materially: throttle rates more than 0.1 percentage
+    /// point apart, or one bound drops records and the other does not
+    /// ([`crate::scenario::defaults::BOUNDS_MATERIAL_THROTTLE`]). `None` with one bound.
+    pub fn bounds_differ(&self) -> Option<bool> {
+        let l = self.lenient.as_ref()?;
+        let t = &self.totals;
+        Some(
+            (t.throttle_rate() - l.throttle_rate).abs() > crate::scenario::defaults::BOUNDS_MATERIAL_THROTTLE
+                || (t.records_dropped() == 0) != (l.records_dropped == 0),
+        )
+    }
 }

@@ -290,7 +290,9 @@ impl<'a> World<'a> {
             },
             switch_times: Vec::new(),
             switches: Vec::new(),
-            shards: (0..n).map(|_| ShardWriter::new(scenario.stream.write_limit)).collect(),
+            shards: (0..n)
+                .map(|_| ShardWriter::new(scenario.stream.write_limit, scenario.stream.burst_bytes))
+                .collect(),
             producers,
             metrics,
             sending: Vec::new(),
@@ -719,8 +721,8 @@ impl<'a> World<'a> {
         self.record_open_shards(now, parents_of);
         let total = self.shard_rt.len();
         self.readers.reshard(closed, self.shard_rt[known..].iter().map(|s| s.parents.as_slice()));
-        let model = self.scenario.stream.write_limit;
-        self.shards.resize_with(total, || ShardWriter::new(model));
+        let (model, burst) = (self.scenario.stream.write_limit, self.scenario.stream.burst_bytes);
+        self.shards.resize_with(total, || ShardWriter::new(model, burst));
         self.period_offered.resize(total, (0, 0));
         self.split_pending.resize(total, false);
         self.shard_seq.resize(total, 0);
@@ -1228,6 +1230,8 @@ mod tests {
                 retention: secs(86_400),
                 max_record_size: 1 << 20,
                 write_limit: WriteLimitModel::FixedWindow,
+                burst_bytes: crate::scenario::defaults::BURST_BYTES,
+                lenient_burst: secs(10),
             },
             producers: vec![Producer {
                 name: "p".into(),
@@ -1241,7 +1245,12 @@ mod tests {
                 aggregation: None,
                 put_rtt: RttModel::Fixed(millis(20)),
             }],
-            engine: EngineSettings { mode, tick: secs(1), trace_records: 0 },
+            engine: EngineSettings {
+                mode,
+                tick: secs(1),
+                trace_records: 0,
+                bounds: crate::scenario::Bounds::One(crate::scenario::Bound::Strict),
+            },
             capacity: CapacitySettings::default(),
             consumers: Vec::new(),
             cost: CostSettings::default(),

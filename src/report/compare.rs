@@ -39,6 +39,10 @@ struct Variant<'a> {
     /// The run's bill and its monthly projection [USD] (see the Cost section of the README).
     cost_usd: Option<f64>,
     cost_per_month_usd: Option<f64>,
+    /// With both write-limit bounds: the lenient bound's throttle rate and dropped records (the
+    /// figures above are the strict bound's); empty otherwise.
+    lenient_throttle_rate: Option<f64>,
+    lenient_records_dropped: Option<u64>,
 }
 
 /// Open shards integrated over the run [shard-hours].
@@ -72,6 +76,8 @@ fn variant(r: &RunResult) -> Variant<'_> {
         textbook_shards_at_peak: r.textbook.shards_at_peak_with_record_limit,
         cost_usd: r.cost.as_ref().map(|c| round(c.bill.total_usd, 100.0)),
         cost_per_month_usd: r.cost.as_ref().map(|c| round(c.bill.per_month_usd, 100.0)),
+        lenient_throttle_rate: r.lenient.as_ref().map(|l| round(l.throttle_rate, 1e6)),
+        lenient_records_dropped: r.lenient.as_ref().map(|l| l.records_dropped),
     }
 }
 
@@ -103,10 +109,11 @@ pub fn text(runs: &[RunResult]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<28} {:>7} {:>10} {:>12} {:>10} {:>9} {:>9} {:>12} {:>12}",
+        "{:<28} {:>7} {:>10} {:>10} {:>12} {:>10} {:>9} {:>9} {:>12} {:>12}",
         "variant",
         "shards",
         "throttle%",
+        "lenient%",
         "dropped",
         "p99 [ms]",
         "calls",
@@ -123,10 +130,11 @@ pub fn text(runs: &[RunResult]) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<28} {:>7} {:>10.3} {:>12} {:>10.1} {:>9} {:>9} {:>12.2} {:>12}",
+            "{:<28} {:>7} {:>10.3} {:>10} {:>12} {:>10.1} {:>9} {:>9} {:>12.2} {:>12}",
             v.scenario,
             shards,
             100.0 * v.throttle_rate,
+            v.lenient_throttle_rate.map_or("-".to_string(), |t| format!("{:.3}", 100.0 * t)),
             thousands(v.records_dropped),
             v.put_latency_p99_ms,
             v.update_shard_count_calls,
@@ -140,6 +148,16 @@ pub fn text(runs: &[RunResult]) -> String {
             s,
             "textbook formula for this traffic: {} shards at the peak (with the 1,000 records/s limit)",
             r.textbook.shards_at_peak_with_record_limit
+        );
+    }
+    let differ: Vec<&str> =
+        runs.iter().filter(|r| r.bounds_differ() == Some(true)).map(|r| r.scenario.as_str()).collect();
+    if !differ.is_empty() {
+        let _ = writeln!(
+            s,
+            "throttle% is the strict bound (fixed 1 s windows), lenient% a {}; they differ materially for {}: AWS does not document how the per-shard limit is enforced",
+            runs.iter().find_map(|r| r.lenient.as_ref()).map_or("", |l| l.write_limit.as_str()),
+            differ.join(", ")
         );
     }
     s

@@ -119,6 +119,28 @@ fn inline_svg(svg: &str, title: &str) -> String {
     }
 }
 
+/// How much the answer rests on the undocumented enforcement of the per-shard limit.
+fn bounds_sentence(r: &RunResult) -> Option<String> {
+    let l = r.lenient.as_ref()?;
+    let both = format!(
+        "Strict bound ({}): {} of attempts throttled, {} dropped; lenient bound ({}): {} throttled, {} dropped.",
+        r.write_limit,
+        pct(r.totals.throttle_rate()),
+        thousands(r.totals.records_dropped()),
+        l.write_limit,
+        pct(l.throttle_rate),
+        thousands(l.records_dropped)
+    );
+    Some(if r.bounds_differ() == Some(true) {
+        format!(
+            "{both} The bounds differ materially: AWS does not document how the per-shard limit is enforced, so the \
+             figures on this page (the strict bound) are the cautious reading and the truth may lie anywhere up to the lenient one."
+        )
+    } else {
+        format!("{both} The bounds agree (within 0.1 percentage point): the answer does not rest on how AWS enforces the limit.")
+    })
+}
+
 fn verdict(r: &RunResult) -> (&'static str, String) {
     let t = &r.totals;
     let dropped = t.records_dropped();
@@ -237,6 +259,9 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     );
     let (class, text) = verdict(r);
     let _ = writeln!(s, "<p class=\"verdict {class}\">{}</p>", esc(&text));
+    if let Some(b) = bounds_sentence(r) {
+        let _ = writeln!(s, "<p class=\"lead\">{}</p>", esc(&b));
+    }
 
     // The first screen: the numbers and the throughput chart side by side.
     s.push_str("<div class=\"glance\"><div class=\"cards\">");

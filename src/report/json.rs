@@ -14,6 +14,13 @@ struct Summary<'a> {
     engine_mode: &'a str,
     capacity: Capacity<'a>,
     write: Write,
+    /// The bound of every other figure when it is not the strict one (`lenient`, or
+    /// `stream.write_limit` set explicitly); absent for the strict bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bound: Option<&'a str>,
+    /// With `engine.bounds = "both"`: the write figures under the lenient bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lenient: Option<Lenient<'a>>,
     read: Read<'a>,
     cost_usd: Cost,
     textbook: Textbook,
@@ -69,6 +76,20 @@ struct Write {
     put_payload_units: u64,
     billed_ingest_kib: u64,
     put_latency_ms: Latency,
+}
+
+#[derive(Serialize)]
+struct Lenient<'a> {
+    write_limit: &'a str,
+    records_accepted: u64,
+    records_dropped: u64,
+    records_pending: u64,
+    throttled_attempts: u64,
+    throttle_rate: f64,
+    retried_attempts: u64,
+    put_latency_ms: Latency,
+    /// Throttle rates more than 0.1 percentage point apart, or only one bound drops records.
+    bounds_differ_materially: bool,
 }
 
 #[derive(Serialize)]
@@ -386,6 +407,18 @@ pub fn render(r: &RunResult) -> Vec<u8> {
             billed_ingest_kib: t.billed_ingest_kib,
             put_latency_ms: r.latency.overall.into(),
         },
+        bound: (r.bound != "strict").then_some(r.bound.as_str()),
+        lenient: r.lenient.as_ref().map(|l| Lenient {
+            write_limit: &l.write_limit,
+            records_accepted: l.records_accepted,
+            records_dropped: l.records_dropped,
+            records_pending: l.records_pending,
+            throttled_attempts: l.throttled_attempts,
+            throttle_rate: round6(l.throttle_rate),
+            retried_attempts: l.retried_attempts,
+            put_latency_ms: l.put_latency.into(),
+            bounds_differ_materially: r.bounds_differ() == Some(true),
+        }),
         read: Read {
             consumers: r
                 .consumers

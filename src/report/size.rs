@@ -192,6 +192,29 @@ pub fn text(s: &Sizing) -> String {
             let _ = writeln!(o, "recommendation: none of the points tried meets the SLO {}", rule_words(s));
         }
     }
+    if let Some(b) = &s.other_bound {
+        let _ = match (&b.recommended, b.cost_per_month_usd) {
+            (Some(label), Some(cost)) => writeln!(
+                o,
+                "under the {} bound: {label}, ${cost:.2}/month{}",
+                b.bound,
+                b.saving_per_month_usd.map_or(String::new(), |d| if d > 0.0 {
+                    format!(" (saves ${d:.2}/month)")
+                } else if d < 0.0 {
+                    format!(" (costs ${:.2}/month more)", -d)
+                } else {
+                    " (the same cost)".to_string()
+                })
+            ),
+            _ => writeln!(o, "under the {} bound: none of the points tried meets the SLO", b.bound),
+        };
+        let _ = writeln!(
+            o,
+            "  recommended under the {} bound (size.bound); AWS does not document how the per-shard limit is enforced: \
+             strict = fixed 1 s windows, lenient = a token bucket (stream.lenient_burst)",
+            s.bound
+        );
+    }
     let t = &s.textbook;
     let _ = writeln!(
         o,

@@ -58,6 +58,7 @@ pub fn render(r: &RunResult) -> String {
         "  put latency ms  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
         l.p50, l.p90, l.p99, l.max
     );
+    bounds_lines(&mut s, r);
     if let Some(hot) = r.shards.iter().max_by_key(|s| s.throttled_records) {
         if hot.throttled_records > 0 && r.shards.len() > 1 {
             let share = hot.throttled_records as f64 / t.throttled_attempts.max(1) as f64;
@@ -102,6 +103,38 @@ pub fn render(r: &RunResult) -> String {
         cost_lines(&mut s, c);
     }
     s
+}
+
+/// The lenient bound beside the strict one (the lines above), and whether they differ
+/// materially; with the lenient bound alone, a line saying so.
+fn bounds_lines(s: &mut String, r: &RunResult) {
+    if let Some(l) = &r.lenient {
+        let _ = writeln!(
+            s,
+            "  lenient   throttled {} attempts ({:.3}% of attempts), dropped {}, put p99 {:.1} ms: the same run with a {}",
+            thousands(l.throttled_attempts),
+            100.0 * l.throttle_rate,
+            thousands(l.records_dropped),
+            l.put_latency.p99,
+            l.write_limit
+        );
+        let _ = if r.bounds_differ() == Some(true) {
+            writeln!(
+                s,
+                "  bounds    differ materially: AWS does not document how the per-shard limit is enforced; the figures above \
+                 are the strict bound ({}), the truth may lie anywhere up to the lenient one",
+                r.write_limit
+            )
+        } else {
+            writeln!(
+                s,
+                "  bounds    agree: strict ({}) and lenient bounds within 0.1 percentage point of throttling",
+                r.write_limit
+            )
+        };
+    } else if r.bound == "lenient" {
+        let _ = writeln!(s, "  bound     lenient alone ({}): engine.bounds = \"lenient\"", r.write_limit);
+    }
 }
 
 /// The bill: total, monthly projection, every non-zero line with its working, the what-if.

@@ -160,6 +160,35 @@ pub const DH_DOWN_PERIODS: u32 = 15;
 /// the enforcement, and per-second windows match how `WriteProvisionedThroughputExceeded` is
 /// usually explained.
 pub const WRITE_LIMIT: &str = "window";
+/// Size of a shard's large-record tank [bytes] (`stream.burst_bytes`). AWS: "think of your
+/// stream's write capacity as a tank that refills at a steady rate; when you send a large record
+/// (for example a 10 MiB record), the tank temporarily depletes"
+/// (https://docs.aws.amazon.com/streams/latest/dev/large-records.html). The size is not
+/// published; 10 MiB is the smallest tank that admits the largest record AWS allows on an idle
+/// shard, which the page implies it does. Refilled at the per-shard 1 MiB/s.
+pub const BURST_BYTES: u64 = 10 * MIB;
+/// The lenient bound of the write limit (`stream.lenient_burst`): a token bucket refilled at
+/// the limit that holds 10 seconds of it (10,000 records and 10 MiB per shard). AWS documents
+/// neither bound; 10 s is the burst the large-record page implies for bytes (a tank that takes a
+/// 10 MiB record on a shard whose sustained rate is 1 MiB/s,
+/// https://docs.aws.amazon.com/streams/latest/dev/large-records.html), applied to records too.
+/// It is a plausible lenient reading, not an upper limit of what AWS might allow.
+pub const LENIENT_BURST: SimTime = secs(10);
+/// Range of `stream.lenient_burst`: 1 s (a bucket as strict as one window) to 300 s (the most
+/// generous burst AWS documents for a sibling service: DynamoDB keeps 5 minutes of unused
+/// capacity, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/burst-adaptive-capacity.html).
+pub const LENIENT_BURST_MIN: SimTime = secs(1);
+pub const LENIENT_BURST_MAX: SimTime = secs(300);
+/// `engine.bounds`: both bounds of the write limit, strict (fixed one-second windows) and
+/// lenient (the bucket above), since AWS documents neither.
+pub const BOUNDS: &str = "both";
+/// `size.bound`: recommend under the strict bound (the lenient one is shown beside it).
+pub const SIZE_BOUND: &str = "strict";
+/// A run's two bounds "differ materially" when their throttle rates differ by more than this
+/// (0.1 percentage point), or one drops records and the other does not.
+pub const BOUNDS_MATERIAL_THROTTLE: f64 = 0.001;
+/// Largest `stream.burst_bytes` (a guard: a tank of 1 GiB is over 17 minutes of the limit).
+pub const BURST_BYTES_MAX: u64 = 1024 * MIB;
 /// PutRecords batch size: the KPL's `CollectionMaxCount` (500), also the API maximum.
 pub const BATCH_MAX_RECORDS: u32 = 500;
 /// PutRecords batch bytes: the API maximum.

@@ -247,7 +247,9 @@ record_size = "2000B"
                 shards: 1,
                 retention: secs(24 * 3600),
                 max_record_size: MIB,
-                write_limit: WriteLimitModel::FixedWindow
+                write_limit: WriteLimitModel::FixedWindow,
+                burst_bytes: 10 * MIB,
+                lenient_burst: secs(10),
             }
         );
         assert_eq!(s.producers.len(), 1);
@@ -264,7 +266,12 @@ record_size = "2000B"
         // 1,100 records/s for 600 s is far below the auto threshold.
         assert_eq!(
             s.engine,
-            EngineSettings { mode: EngineMode::PerRecord, tick: secs(1), trace_records: 1000 }
+            EngineSettings {
+                mode: EngineMode::PerRecord,
+                tick: secs(1),
+                trace_records: 1000,
+                bounds: Bounds::Both
+            }
         );
         assert_eq!(s.source, None);
     }
@@ -276,7 +283,15 @@ record_size = "2000B"
         let forced = format!("{MINIMAL}\n[engine]\nmode = \"per-record\"\ntick = \"250ms\"\n");
         let forced = forced.replace("rate = 1100 ", "rate = 100000 ").replace("10m", "1h");
         let e = parse_str(&forced, None).unwrap().engine;
-        assert_eq!(e, EngineSettings { mode: EngineMode::PerRecord, tick: millis(250), trace_records: 1000 });
+        assert_eq!(
+            e,
+            EngineSettings {
+                mode: EngineMode::PerRecord,
+                tick: millis(250),
+                trace_records: 1000,
+                bounds: Bounds::Both
+            }
+        );
     }
 
     #[test]
@@ -286,10 +301,15 @@ record_size = "2000B"
         assert_eq!(s.description, "every form");
         assert_eq!(s.stream.retention, secs(48 * 3600));
         assert_eq!(s.stream.max_record_size, 2 * MIB);
-        assert_eq!(s.stream.write_limit, WriteLimitModel::TokenBucket);
+        assert_eq!(s.stream.write_limit, WriteLimitModel::TokenBucket { burst: secs(1) });
         assert_eq!(
             s.engine,
-            EngineSettings { mode: EngineMode::Aggregated, tick: millis(100), trace_records: 1000 }
+            EngineSettings {
+                mode: EngineMode::Aggregated,
+                tick: millis(100),
+                trace_records: 1000,
+                bounds: Bounds::One(Bound::Strict)
+            }
         );
         let p = &s.producers;
         assert_eq!(p[0].rate, RateShape::Steps(vec![(0, 100.0), (secs(300), 300.5)]));

@@ -163,6 +163,8 @@ pub(crate) struct RawStream {
     pub retention: Field,
     pub max_record_size: Field,
     pub write_limit: Field,
+    pub burst_bytes: Field,
+    pub lenient_burst: Field,
 }
 
 /// `[[producers]]`
@@ -347,6 +349,7 @@ pub(crate) struct RawEngine {
     pub tick: Field,
     pub retry_spread: Field,
     pub trace_records: Field,
+    pub bounds: Field,
 }
 
 /// `[size]` (`kinesim size`).
@@ -360,6 +363,7 @@ pub(crate) struct RawSizeTable {
     pub search: Field,
     pub policies: Option<Vec<Scalar>>,
     pub confidence: Field,
+    pub bound: Field,
 }
 
 /// `size.slo`

@@ -55,6 +55,36 @@ pub struct SizeSettings {
     pub policies: Vec<SizePolicy>,
     /// When a point meets the SLO: in every seed, or with a stated confidence over seeds.
     pub rule: SloRule,
+    /// The write-limit bound the recommendation is made under (the other, when the scenario
+    /// runs both bounds, is shown beside it).
+    pub bound: Bound,
+}
+
+/// One of the two bounds of the undocumented per-second write-limit enforcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Bound {
+    /// Fixed one-second windows (`stream.write_limit`'s model when set explicitly).
+    Strict,
+    /// A token bucket holding `stream.lenient_burst` of the limit.
+    Lenient,
+}
+
+impl Bound {
+    pub fn name(self) -> &'static str {
+        match self {
+            Bound::Strict => "strict",
+            Bound::Lenient => "lenient",
+        }
+    }
+}
+
+/// Which write-limit bounds a run reports (`engine.bounds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Bounds {
+    /// Both: the strict run's figures, and the lenient run's write figures beside them.
+    Both,
+    /// One bound alone.
+    One(Bound),
 }
 
 /// How a provisioned point of `kinesim size` manages its shards.
@@ -121,6 +151,7 @@ impl Default for SizeSettings {
             search: SizeSearch::Grid,
             policies: vec![SizePolicy::AsWritten],
             rule: SloRule::EverySeed,
+            bound: Bound::Strict,
         }
     }
 }
@@ -161,8 +192,9 @@ pub enum CapacityMode {
 pub enum WriteLimitModel {
     /// Counters reset at every whole simulated second (default).
     FixedWindow,
-    /// A token bucket refilled continuously at the limit, holding at most one second's capacity.
-    TokenBucket,
+    /// A token bucket refilled continuously at the limit, holding at most `burst` [µs] of it
+    /// (`stream.write_limit = "token-bucket"`: one second).
+    TokenBucket { burst: SimTime },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,6 +207,11 @@ pub struct Stream {
     /// Maximum record size: data blob + partition key [bytes] (1 MiB default, up to 10 MiB).
     pub max_record_size: u64,
     pub write_limit: WriteLimitModel,
+    /// The large-record tank [bytes]: refilled at the per-shard 1 MiB/s, every record draws from
+    /// it, records above 1 MiB burst from it (a model assumption: AWS does not publish its size).
+    pub burst_bytes: u64,
+    /// The lenient bound's bucket holds this much of the per-second limit [µs].
+    pub lenient_burst: SimTime,
 }
 
 /// How a consumer reads.
@@ -370,6 +407,9 @@ pub struct EngineSettings {
     pub tick: SimTime,
     /// Per-record mode: how many records (the first created) the record trace follows.
     pub trace_records: u32,
+    /// Which write-limit bounds to run and report (`engine.bounds`; `stream.write_limit` set
+    /// explicitly runs that one model alone: `One(Strict)`).
+    pub bounds: Bounds,
 }
 
 /// Arrival process of user records within the rate shape.

@@ -328,6 +328,22 @@ pub(crate) fn validate(
         }
     };
     let engine = engine(&mut c, raw.engine.as_ref());
+    // `stream.write_limit` set explicitly picks one enforcement model and runs it alone.
+    let pinned = raw.stream.as_ref().is_some_and(|s| s.write_limit.is_some());
+    let bounds = match bounds(&mut c, raw.engine.as_ref()) {
+        None => None,
+        Some(None) if pinned => Some(Bounds::One(Bound::Strict)),
+        Some(None) => Some(Bounds::Both),
+        Some(Some(_)) if pinned => {
+            c.err(
+                "engine.bounds",
+                "stream.write_limit is set, so this run uses that one enforcement model alone; remove \
+                 stream.write_limit to report the strict and lenient bounds (engine.bounds), or remove engine.bounds",
+            );
+            None
+        }
+        Some(Some(b)) => Some(b),
+    };
     let on_demand = stream.as_ref().is_some_and(|s: &Stream| s.mode == CapacityMode::OnDemand);
     let capacity = super::capacity::capacity(&mut c, raw.capacity.as_ref(), run, on_demand);
     let stream = stream.map(|mut s| {
@@ -361,7 +377,8 @@ pub(crate) fn validate(
         Some(capacity),
         Some(cost),
         Some(consumers),
-    ) = (name, description, seed, run, stream, producers, engine, capacity, cost, consumers)
+        Some(bounds),
+    ) = (name, description, seed, run, stream, producers, engine, capacity, cost, consumers, bounds)
     else {
         if c.found.is_empty() {
             c.err("", "the scenario is incomplete (internal: a check failed without saying why)");
@@ -399,7 +416,7 @@ pub(crate) fn validate(
         duration: run,
         stream,
         producers,
-        engine: EngineSettings { mode, tick, trace_records },
+        engine: EngineSettings { mode, tick, trace_records, bounds },
         capacity,
         consumers,
         cost,
@@ -489,8 +506,38 @@ fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
         None => Some(WriteLimitModel::FixedWindow),
         Some(v) => match choice(c, "stream.write_limit", v, &["window", "token-bucket"])? {
             "window" => Some(WriteLimitModel::FixedWindow),
-            _ => Some(WriteLimitModel::TokenBucket),
+            _ => Some(WriteLimitModel::TokenBucket { burst: crate::units::secs(1) }),
         },
+    };
+    let burst_bytes = match &s.burst_bytes {
+        None => Some(d::BURST_BYTES),
+        Some(v) => {
+            size(c, "stream.burst_bytes", v, d::SHARD_WRITE_BYTES_PER_S, d::BURST_BYTES_MAX, SIZE_LIKE)
+        }
+    };
+    if let (Some(max), Some(burst)) = (max_record_size, burst_bytes) {
+        if burst < max {
+            c.err(
+                "stream.burst_bytes",
+                format!(
+                    "a record of {} (stream.max_record_size) could never be admitted by a tank of {}; \
+                     raise burst_bytes to at least max_record_size",
+                    format_bytes(max),
+                    format_bytes(burst)
+                ),
+            );
+        }
+    }
+    let lenient_burst = match &s.lenient_burst {
+        None => Some(d::LENIENT_BURST),
+        Some(v) => duration(
+            c,
+            "stream.lenient_burst",
+            v,
+            d::LENIENT_BURST_MIN,
+            d::LENIENT_BURST_MAX,
+            "seconds of the per-shard limit the lenient bound's bucket holds",
+        ),
     };
     Some(Stream {
         mode: mode?,
@@ -498,6 +545,20 @@ fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
         retention: retention?,
         max_record_size: max_record_size?,
         write_limit: write_limit?,
+        burst_bytes: burst_bytes?,
+        lenient_burst: lenient_burst?,
+    })
+}
+
+/// `engine.bounds`: `None` when not set.
+fn bounds(c: &mut Checker, e: Option<&RawEngine>) -> Option<Option<Bounds>> {
+    let Some(v) = e.and_then(|e| e.bounds.as_ref()) else { return Some(None) };
+    choice(c, "engine.bounds", v, &["both", "strict", "lenient"]).map(|b| {
+        Some(match b {
+            "both" => Bounds::Both,
+            "strict" => Bounds::One(Bound::Strict),
+            _ => Bounds::One(Bound::Lenient),
+        })
     })
 }
 
@@ -1686,7 +1747,15 @@ fn size_table(
             None
         }
     };
+    let bound = match &raw.bound {
+        None => Some(base.bound),
+        Some(v) => choice(c, "size.bound", v, &["strict", "lenient"]).map(|b| match b {
+            "strict" => Bound::Strict,
+            _ => Bound::Lenient,
+        }),
+    };
     Some(Some(SizeSettings {
+        bound: bound?,
         slo: slo?,
         shards: shards?,
         modes: modes?,

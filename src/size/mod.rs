@@ -16,7 +16,8 @@ pub mod stats;
 use crate::experiment;
 use crate::metrics::{RunResult, Textbook};
 use crate::scenario::{
-    AutoscalingPolicy, CapacityMode, Scenario, SizePolicy, SizeSearch, SizeSettings, Slo, SloRule,
+    AutoscalingPolicy, Bound, Bounds, CapacityMode, Scenario, SizePolicy, SizeSearch, SizeSettings, Slo,
+    SloRule,
 };
 use serde::Serialize;
 use stats::{estimate, Estimate};
@@ -201,6 +202,35 @@ pub struct Sizing {
     /// bursts), as in a run's `summary.json`.
     pub warnings: Vec<String>,
     pub runs: usize,
+    /// The write-limit bound every point above ran under (`strict` or `lenient`, `size.bound`).
+    pub bound: &'static str,
+    /// With `engine.bounds = "both"`: the same sizing under the other bound, in brief.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_bound: Option<OtherBound>,
+}
+
+/// The recommendation under the other write-limit bound.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OtherBound {
+    pub bound: &'static str,
+    /// Its recommended point's label, shards and mean monthly cost (`None`: no point meets the
+    /// SLO under that bound).
+    pub recommended: Option<String>,
+    pub shards: Option<u32>,
+    pub cost_per_month_usd: Option<f64>,
+    /// The main recommendation's monthly cost minus this one's [USD] (positive: the lenient
+    /// bound would save that much); `None` when either has no recommendation.
+    pub saving_per_month_usd: Option<f64>,
+    /// Runs it took.
+    pub runs: usize,
+}
+
+/// `sc` to run under `bound` alone.
+pub fn under(sc: &Scenario, bound: Bound) -> Scenario {
+    match bound {
+        Bound::Strict => experiment::strict(sc),
+        Bound::Lenient => experiment::lenient(sc),
+    }
 }
 
 /// The SLO as written into `sizing.json`.
@@ -381,6 +411,11 @@ pub fn seeds(sc: &Scenario, settings: &SizeSettings) -> Vec<u64> {
 
 /// Most runs the search can make (for a progress bar): the grid, or bisection's probes.
 pub fn planned_runs(sc: &Scenario, settings: &SizeSettings) -> usize {
+    let sweeps = if sc.engine.bounds == Bounds::Both { 2 } else { 1 };
+    sweeps * planned_runs_one(sc, settings)
+}
+
+fn planned_runs_one(sc: &Scenario, settings: &SizeSettings) -> usize {
     let (prov, od) = axes(sc, settings);
     let points: usize = prov
         .iter()
@@ -512,8 +547,49 @@ fn point_result(point: Point, runs: Vec<SeedRun>, slo: &Slo, rule: SloRule) -> P
 }
 
 /// Size `sc` with `settings`; `progress` is called once per finished run (from any thread).
+/// With both write-limit bounds (`engine.bounds`), the sweep runs under each (side by side) and
+/// recommends under `size.bound`, the other's recommendation beside it.
 pub fn size(sc: &Scenario, settings: &SizeSettings, progress: &(dyn Fn() + Sync)) -> Sizing {
+    match sc.engine.bounds {
+        Bounds::One(b) => size_under(sc, settings, b, progress),
+        Bounds::Both => {
+            let other = match settings.bound {
+                Bound::Strict => Bound::Lenient,
+                Bound::Lenient => Bound::Strict,
+            };
+            let (mut main, alt) = rayon::join(
+                || size_under(sc, settings, settings.bound, progress),
+                || size_under(sc, settings, other, progress),
+            );
+            let pick = |s: &Sizing| s.recommendation.map(|i| s.points[i].clone());
+            let (mine, theirs) = (pick(&main), pick(&alt));
+            main.other_bound = Some(OtherBound {
+                bound: other.name(),
+                recommended: theirs.as_ref().map(|p| p.label.clone()),
+                shards: theirs.as_ref().map(|p| p.point.shards),
+                cost_per_month_usd: theirs.as_ref().map(|p| p.cost_per_month_usd.mean),
+                saving_per_month_usd: match (&mine, &theirs) {
+                    (Some(a), Some(b)) => Some(a.cost_per_month_usd.mean - b.cost_per_month_usd.mean),
+                    _ => None,
+                },
+                runs: alt.runs,
+            });
+            main
+        }
+    }
+}
+
+/// [`size`] under one bound.
+fn size_under(sc: &Scenario, settings: &SizeSettings, bound: Bound, progress: &(dyn Fn() + Sync)) -> Sizing {
+    let sc = &under(sc, bound);
     let seeds = seeds(sc, settings);
+    let mut sizing = sweep(sc, settings, &seeds, progress);
+    sizing.bound = bound.name();
+    sizing
+}
+
+fn sweep(sc: &Scenario, settings: &SizeSettings, seeds: &[u64], progress: &(dyn Fn() + Sync)) -> Sizing {
+    let seeds = seeds.to_vec();
     let (slo, rule) = (&settings.slo, settings.rule);
     let result = |p: Point, runs: Vec<SeedRun>| point_result(p, runs, slo, rule);
     let evaluated = match settings.search {
@@ -609,6 +685,8 @@ fn finish(sc: &Scenario, settings: &SizeSettings, evaluated: Vec<PointResult>) -
         textbook,
         reasons,
         warnings: experiment::warnings(sc),
+        bound: settings.bound.name(),
+        other_bound: None,
     }
 }
 

@@ -203,6 +203,8 @@ pub fn run_part(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<u8>, String> {
     check_grid(settings)?;
+    // A part runs the sweep under `size.bound` alone (the merged sizing has no other bound).
+    let run_sc = &super::under(sc, settings.bound);
     let all = jobs(sc, settings);
     let mine: Vec<(usize, (Point, u64))> = all
         .iter()
@@ -215,7 +217,7 @@ pub fn run_part(
         use rayon::prelude::*;
         mine.par_iter()
             .map(|(_, (p, seed))| {
-                run_points(sc, &[*p], &[*seed], &settings.slo, progress).remove(0).remove(0)
+                run_points(run_sc, &[*p], &[*seed], &settings.slo, progress).remove(0).remove(0)
             })
             .collect()
     };

@@ -199,7 +199,7 @@ fn enormous_runs_are_refused_with_the_knob_to_change() {
     let file = d.join("huge.toml");
     let body = |mode: &str| {
         format!(
-            "name = \"huge\"\nduration = \"7d\"\n[stream]\nshards = 1000\n[engine]\nmode = \"{mode}\"\n\
+            "name = \"huge\"\nduration = \"7d\"\n[stream]\nshards = 1000\n[engine]\nmode = \"{mode}\"\nbounds = \"strict\"\n\
              [[producers]]\nname = \"p\"\nrate = 1000000\nrecord_size = \"100B\"\n"
         )
     };
@@ -214,6 +214,12 @@ fn enormous_runs_are_refused_with_the_knob_to_change() {
     let est = kinesim::experiment::estimate(&sc);
     assert!(est.refusal(&sc).is_none(), "{est:?}");
     assert!((est.events - 7.0 * 86_400.0 * 1000.0).abs() < 1.0);
+    // Both write-limit bounds (the default) are two runs: twice the events, and refused here.
+    let both =
+        kinesim::scenario::parse_str(&body("aggregated").replace("bounds = \"strict\"\n", ""), None).unwrap();
+    let est_both = kinesim::experiment::estimate(&both);
+    assert!((est_both.events - 2.0 * est.events).abs() < 1.0, "{est_both:?}");
+    assert!(est_both.refusal(&both).is_some());
     // Consumers count: an enhanced fan-out consumer reads each of the 1,000 shards every 50 ms.
     let with_efo = format!("{}[[consumers]]\nname = \"c\"\nkind = \"efo\"\n", body("aggregated"));
     let sc = kinesim::scenario::parse_str(&with_efo, None).unwrap();

@@ -1,5 +1,6 @@
 //! All integration tests in one binary (one link step keeps the suite fast).
 
+mod bounds;
 mod browser;
 mod capacity;
 mod classroom;

@@ -484,3 +484,46 @@ fn kpl_aggregation_lifts_the_record_limit() {
         assert!(err.contains(expect), "{extra}: {err}");
     }
 }
+
+/// Rule: large records burst from a tank refilled at the sustained 1 MiB/s per shard
+/// (https://docs.aws.amazon.com/streams/latest/dev/large-records.html); the tank's size is a
+/// model assumption (`stream.burst_bytes`, 10 MiB). One 5 MiB record every 10 s on an idle shard
+/// is all accepted (it was all throttled when records above 1 MiB had to fit one second's
+/// 1 MiB).
+#[test]
+fn occasional_large_records_burst_from_the_tank() {
+    let make = |rate: &str| {
+        format!(
+            r#"
+            name = "large"
+            duration = "10m"
+            [stream]
+            shards = 1
+            max_record_size = "10MiB"
+            [[producers]]
+            name = "p"
+            rate = {rate}
+            arrivals = "uniform"
+            record_size = "5MiB"
+            keys = {{ distribution = "uniform", count = 1, template = "k{{}}" }}
+            batch = {{ linger = "0s" }}
+            retry = {{ max_attempts = 1 }}
+        "#
+        )
+    };
+    let r = run(&make("0.1"));
+    assert!((60..=61).contains(&r.totals.records_produced), "{}", r.totals.records_produced);
+    assert_eq!(r.totals.throttled_attempts, 0);
+    assert_eq!(r.totals.records_accepted, r.totals.records_produced);
+    assert_conserved(&r);
+    // Sustained above the refill: one 5 MiB record every 2 s (2.5 MiB/s) for 600 s. Closed form:
+    // the shard admits the tank's 10 MiB plus 1 MiB/s x 600 s, i.e. (10 + 600) / 5 = 122
+    // records (give or take one for where the run stops), of 300 offered: 59.3% throttled.
+    let r = run(&make("0.5"));
+    let produced = r.totals.records_produced as f64;
+    assert!((300.0..=301.0).contains(&produced), "{produced}");
+    let accepted = r.totals.records_accepted as f64;
+    assert!((accepted - 122.0).abs() <= 1.0, "{accepted}");
+    assert!((r.totals.throttle_rate() - 178.0 / 300.0).abs() <= 2.0 / 300.0, "{}", r.totals.throttle_rate());
+    assert_conserved(&r);
+}

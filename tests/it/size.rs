@@ -133,7 +133,9 @@ fn points_change_only_the_capacity() {
     assert_eq!((od.stream.mode, od.stream.shards, od.seed), (CapacityMode::OnDemand, 6, 9));
     assert_eq!(od.producers, sc.producers);
     assert_eq!(size::grid_points(&sc, &settings).len(), 12);
-    assert_eq!(size::planned_runs(&sc, &settings), 24);
+    // Both write-limit bounds (the default): the sweep runs under each.
+    assert_eq!(size::planned_runs(&sc, &settings), 48);
+    assert_eq!(size::planned_runs(&kinesim::experiment::strict(&sc), &settings), 24);
 }
 
 #[test]
@@ -225,7 +227,9 @@ fn parts_merged_equal_one_run_byte_for_byte() {
     let text = MONOTONE
         .replace("arrivals = \"uniform\"", "arrivals = \"poisson\"")
         .replace("seeds = 2", "seeds = 2\nmodes = [\"on-demand\", \"provisioned\"]")
-        .replace("to = 12", "to = 5");
+        .replace("to = 12", "to = 5")
+        // Parts sweep under size.bound alone; so does this single run, to compare byte for byte.
+        .replace("mode = \"aggregated\"", "mode = \"aggregated\"\nbounds = \"strict\"");
     std::fs::write(&file, text).unwrap();
     let kinesim = |args: &[&str]| {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim")).args(args).output().unwrap();
@@ -429,8 +433,9 @@ fn the_fingerprint_is_a_pinned_hash_of_what_the_scenario_says_not_where_it_lies(
     // Golden value: SHA-256 of the canonical JSON. It changes only when the canonical form (a
     // field of the validated scenario, a default, a shipped price) changes; update it then, on
     // purpose.
-    // (Changed on purpose when `[cost] payload_counts_key` joined the cost settings.)
-    assert_eq!(a, "98d10e01f71dc58f4c410752fc299b7ea389aecdcf60f4c33d99db5b217c4ae6");
+    // (Changed on purpose when `[cost] payload_counts_key` joined the cost settings, and again
+    // with the stream's burst settings and the engine's bounds.)
+    assert_eq!(a, "6e2b13f262840d5dc379addb7e5ee13c25ab3d1da8e463798f4a6b47a258ccda");
     assert_eq!(a.len(), 64);
     // Where the file lies does not matter (parts run on different machines) ...
     assert_eq!(fp(TINY, Some(std::path::Path::new("/some/where/tiny.toml"))), a);
