@@ -10,10 +10,7 @@ fn kinesim_in(dir: &std::path::Path, args: &[&str]) -> Output {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kinesim-classroom-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::common::scratch("classroom", name)
 }
 
 fn text(b: &[u8]) -> String {

@@ -65,3 +65,29 @@ pub fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec
     }
     files
 }
+
+/// A fresh, empty scratch folder for one test: `<temp>/kinesim-<group>-<name>-<pid>`.
+pub fn scratch(group: &str, name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("kinesim-{group}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Whether a test's prerequisite from outside the repository (Chromium, Python) is here.
+/// `found` is what the test looked up. When it is missing the test cannot check anything: under
+/// `CI=true` it fails, naming what is missing and how to install it (`.ci/run` installs its
+/// prerequisites, so a missing one is a broken CI, not a pass); elsewhere it says, on the
+/// terminal (not in captured output), that it is ignored and why, and the test returns.
+pub fn prerequisite<T>(what: &str, found: Option<T>, how: &str) -> Option<T> {
+    if found.is_some() {
+        return found;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true and {what} is missing: this test cannot run ({how})");
+    }
+    // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "ignored: {what} is missing ({how}); under CI=true this test fails");
+    None
+}

@@ -7,10 +7,7 @@ use std::process::{Command, Stdio};
 
 /// A fresh, empty scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kinesim-faults-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::common::scratch("faults", name)
 }
 
 /// Whether process `pid` has a handler installed for SIGINT (Linux: bit 1 of `SigCgt` in

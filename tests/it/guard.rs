@@ -83,10 +83,7 @@ fn ordinary_scenarios_are_not_refused() {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kinesim-guard-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::common::scratch("guard", name)
 }
 
 /// `kinesim validate` then `kinesim run` (without --force) of `toml`.

@@ -55,16 +55,45 @@ fn placement_follows_a_new_shard_map() {
     }
 }
 
+/// SHA-256 of the reference files as copied from `shared/testdata/` (the row counts are checked
+/// by the tests above). The copies in `tests/data/` are this suite's prerequisite and are part of
+/// every checkout; the shared folder sits outside the repository (a clean CI checkout has none).
+const REFERENCE_SHA256: [(&str, &str); 2] = [
+    ("hash-ranges.csv", "1c972871118e5b7c77f8ef124a618d1342b437afd3bc9b00ef8d7da988be60d2"),
+    ("key-to-shard.csv", "e02898e011e04b15733bf8e61c103946dbbaa0e2e76e446d5b545f28d7d6a6a4"),
+];
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[test]
 fn copies_match_the_shared_reference() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata");
-    if !shared.exists() {
-        eprintln!("skipped: {} is not present", shared.display());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The copies: always present, so this part always runs (and fails if a copy was edited).
+    for (f, sum) in REFERENCE_SHA256 {
+        let path = root.join("tests/data").join(f);
+        let ours = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(sha256_hex(&ours), sum, "tests/data/{f} is no longer the copied reference");
+    }
+    // The shared folder, when this checkout sits beside it: the reference has not moved on.
+    let shared = root.join("../shared/testdata");
+    if !shared.is_dir() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {} is not beside this checkout; the copies in tests/data were checked by hash",
+            shared.display()
+        );
         return;
     }
-    for f in ["hash-ranges.csv", "key-to-shard.csv"] {
-        let ours = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(f)).unwrap();
+    for (f, sum) in REFERENCE_SHA256 {
         let theirs = std::fs::read(shared.join(f)).unwrap();
-        assert!(ours == theirs, "tests/data/{f} differs from shared/testdata/{f}");
+        assert_eq!(
+            sha256_hex(&theirs),
+            sum,
+            "shared/testdata/{f} changed: copy it to tests/data and update the hash"
+        );
     }
 }

@@ -10,6 +10,7 @@ mod common;
 mod consumers;
 mod cost;
 mod faults;
+mod gallery;
 mod guard;
 mod hashing;
 mod html;

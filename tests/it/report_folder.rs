@@ -18,9 +18,7 @@ const QUICK: &str =
 
 /// A fresh, empty scratch folder with the quick scenario in it.
 fn scratch(name: &str) -> (PathBuf, PathBuf) {
-    let d = std::env::temp_dir().join(format!("kinesim-rf-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let d = crate::common::scratch("rf", name);
     let sc = d.join("quick.toml");
     std::fs::write(&sc, QUICK).unwrap();
     (d, sc)
