@@ -63,6 +63,7 @@ pub const ALL: &[Bundled] = bundled![
     "size-launch",
     "size-hot-key",
     "size-readers",
+    "size-policies",
 ];
 
 /// The bundled scenario called `name`.

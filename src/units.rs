@@ -216,6 +216,15 @@ fn decimal_thousandths(v: u128) -> String {
     }
 }
 
+/// "1 shard", "6 shards": a shard count as a reader says it.
+pub fn shards(n: u64) -> String {
+    if n == 1 {
+        "1 shard".to_string()
+    } else {
+        format!("{} shards", thousands(n))
+    }
+}
+
 /// `x.round() as u64` (half away from zero, saturating; NaN and negatives give 0) without the
 /// call to libm's `round` that x86-64's baseline instruction set needs: the same value for every
 /// input (tested), on paths taken for every cohort.

@@ -146,8 +146,8 @@ pub fn text(runs: &[RunResult]) -> String {
     if let Some(r) = runs.first() {
         let _ = writeln!(
             s,
-            "textbook formula for this traffic: {} shards at the peak (with the 1,000 records/s limit)",
-            r.textbook.shards_at_peak_with_record_limit
+            "textbook formula for this traffic: {} at the peak (with the 1,000 records/s limit)",
+            crate::units::shards(r.textbook.shards_at_peak_with_record_limit)
         );
     }
     let differ: Vec<&str> =

@@ -218,8 +218,10 @@ pub fn text(s: &Sizing) -> String {
     let t = &s.textbook;
     let _ = writeln!(
         o,
-        "textbook formula: {} shards at the peak ({} by bytes alone, {} at the mean)",
-        t.shards_at_peak_with_record_limit, t.shards_at_peak, t.shards_at_mean
+        "textbook formula: {} at the peak ({} by bytes alone, {} at the mean)",
+        crate::units::shards(t.shards_at_peak_with_record_limit),
+        t.shards_at_peak,
+        t.shards_at_mean
     );
     if !s.reasons.is_empty() {
         let _ = writeln!(o, "why they differ:");

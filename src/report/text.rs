@@ -96,8 +96,9 @@ pub fn render(r: &RunResult) -> String {
     let tb = &r.textbook;
     let _ = writeln!(
         s,
-        "  textbook formula: {} shards at the peak ({} with the 1,000 records/s limit)",
-        tb.shards_at_peak, tb.shards_at_peak_with_record_limit
+        "  textbook formula: {} at the peak ({} with the 1,000 records/s limit)",
+        crate::units::shards(tb.shards_at_peak),
+        tb.shards_at_peak_with_record_limit
     );
     if let Some(c) = &r.cost {
         cost_lines(&mut s, c);

@@ -3,8 +3,8 @@
 //! `scenarios/` (so every relative path in the outputs is the same), and checks each report
 //! folder and each printed summary (`reports/<folder>.txt`) byte for byte: a change in behaviour
 //! shows up as a diff in `reports/` that a reviewer reads. `KINESIM_BLESS=1` rewrites them.
-//! The README shows some of the printed summaries; `readme_shows_the_gallery_as_it_is` checks
-//! that every block marked `<!-- gallery: FILE -->` is that file's text.
+//! README.md and docs/ show some of the printed summaries; `documents_show_the_gallery_as_it_is`
+//! checks that every block marked `<!-- gallery: FILE -->` is that file's text.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -108,7 +108,7 @@ fn first_difference(expected: &[u8], found: &[u8]) -> String {
 fn gallery_reports_are_what_kinesim_writes_now() {
     let fresh = regenerate();
     let committed_dir = root().join("reports");
-    if std::env::var("KINESIM_BLESS").is_ok_and(|v| v == "1") {
+    if blessing() {
         for e in std::fs::read_dir(&committed_dir).unwrap() {
             let e = e.unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
@@ -122,6 +122,7 @@ fn gallery_reports_are_what_kinesim_writes_now() {
             }
         }
         copy_tree(&fresh, &committed_dir);
+        documents_against_gallery(true);
         return;
     }
     let committed = gallery_files(&committed_dir);
@@ -148,27 +149,66 @@ fn gallery_reports_are_what_kinesim_writes_now() {
     );
 }
 
-/// README blocks marked `<!-- gallery: FILE -->` (the fenced block right after the marker) show
-/// `reports/FILE` as it is: the README's outputs come from the gallery and cannot go stale.
+/// Blocks of README.md and docs/*.md marked `<!-- gallery: FILE -->` (the fenced block right
+/// after the marker) show `reports/FILE` as it is: the documents' example outputs come from the
+/// gallery and cannot go stale. `KINESIM_BLESS=1` rewrites the blocks.
 #[test]
-fn readme_shows_the_gallery_as_it_is() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let mut checked = 0;
-    for (at, _) in readme.match_indices("<!-- gallery: ") {
-        let rest = &readme[at + "<!-- gallery: ".len()..];
-        let file = rest[..rest.find(" -->").expect("marker ends with -->")].trim();
-        let fence = rest.find("```").expect("a fenced block follows the marker");
-        let body_start = fence + rest[fence..].find('\n').unwrap() + 1;
-        let body_end = body_start + rest[body_start..].find("```").unwrap();
-        let shown = &rest[body_start..body_end];
-        let wanted = std::fs::read_to_string(root().join("reports").join(file))
-            .unwrap_or_else(|e| panic!("README names reports/{file}: {e}"));
-        assert!(
-            shown == wanted,
-            "README's block for reports/{file} is stale: {}",
-            first_difference(wanted.as_bytes(), shown.as_bytes())
-        );
-        checked += 1;
+fn documents_show_the_gallery_as_it_is() {
+    if blessing() {
+        return; // gallery_reports_are_what_kinesim_writes_now rewrites them after the reports
     }
-    assert!(checked >= 3, "README shows at least three gallery outputs, found {checked} markers");
+    documents_against_gallery(false);
+}
+
+fn blessing() -> bool {
+    std::env::var("KINESIM_BLESS").is_ok_and(|v| v == "1")
+}
+
+fn documents_against_gallery(bless: bool) {
+    let mut documents = vec![root().join("README.md")];
+    for e in std::fs::read_dir(root().join("docs")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            documents.push(p);
+        }
+    }
+    documents.sort();
+    let mut checked = 0;
+    for doc in documents {
+        let text = std::fs::read_to_string(&doc).unwrap();
+        let name = doc.strip_prefix(root()).unwrap().display().to_string();
+        let mut blessed = String::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("<!-- gallery: ") {
+            let after = &rest[at + "<!-- gallery: ".len()..];
+            let file = after[..after.find(" -->").expect("marker ends with -->")].trim();
+            let fence = after.find("```").expect("a fenced block follows the marker");
+            let body_start = fence + after[fence..].find('\n').unwrap() + 1;
+            let body_end = body_start + after[body_start..].find("```").unwrap();
+            let shown = &after[body_start..body_end];
+            let wanted = std::fs::read_to_string(root().join("reports").join(file))
+                .unwrap_or_else(|e| panic!("{name} names reports/{file}: {e}"));
+            if bless {
+                let head = at + "<!-- gallery: ".len() + body_start;
+                blessed.push_str(&rest[..head]);
+                blessed.push_str(&wanted);
+            } else {
+                assert!(
+                    shown == wanted,
+                    "{name}: the block for reports/{file} is stale (KINESIM_BLESS=1 cargo test --test it gallery \
+                     rewrites it): {}",
+                    first_difference(wanted.as_bytes(), shown.as_bytes())
+                );
+            }
+            rest = &after[body_end..];
+            checked += 1;
+        }
+        if bless {
+            blessed.push_str(rest);
+            if blessed != text {
+                std::fs::write(&doc, blessed).unwrap();
+            }
+        }
+    }
+    assert!(checked >= 4, "the documents show at least four gallery outputs, found {checked} markers");
 }
