@@ -370,17 +370,17 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
             "egress at the peak (ingress x consumers)",
             format!("{} KiB/s", thousands(tb.peak_egress_kib_per_s.round() as u64)),
         ),
-        ("formula at the mean rate", format!("{} shards", tb.shards_at_mean)),
-        ("formula at the peak rate", format!("{} shards", tb.shards_at_peak)),
+        ("formula at the mean rate", crate::units::shards(tb.shards_at_mean)),
+        ("formula at the peak rate", crate::units::shards(tb.shards_at_peak)),
         (
             "formula + the 1,000 records/s limit, at the peak",
-            format!("{} shards", tb.shards_at_peak_with_record_limit),
+            crate::units::shards(tb.shards_at_peak_with_record_limit),
         ),
         (
             "this simulation",
             format!(
-                "{} shards: {} of attempts throttled, {} records dropped",
-                c.shards_max,
+                "{}: {} of attempts throttled, {} records dropped",
+                crate::units::shards(c.shards_max.into()),
                 pct(t.throttle_rate()),
                 thousands(t.records_dropped())
             ),
