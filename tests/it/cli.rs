@@ -33,7 +33,8 @@ keys = { distribution = "uniform", count = 10000 }
 retry = { max_attempts = 1 }   # 1 = no retry: a throttled record is dropped and counted
 "#;
 
-/// The minimal scenario of DESIGN.md section 6 runs as written and writes the report contract.
+/// The smallest scenario (the README's "Scenario format" starts with it) runs as written and
+/// writes the report contract.
 #[test]
 fn run_writes_the_report_and_is_deterministic() {
     let d = temp_dir("run");

@@ -154,7 +154,8 @@ fn a_price_override_changes_the_bill_exactly() {
     }
 }
 
-/// `summary.json` keeps DESIGN.md's `cost_usd: { total, per_month, items }` and shows the working.
+/// `summary.json` keeps its documented `cost_usd: { total, per_month, items }` (README, "The
+/// results contract") and shows the working.
 #[test]
 fn summary_json_has_the_bill_with_its_working() {
     let r = run(&fixed_records(500, ""));
@@ -245,8 +246,9 @@ fn cost_table_errors_are_specific() {
     assert_eq!(s.cost.table.items["put_payload_units"].source, "scenario override ([cost] prices)");
 }
 
-/// Rule: every open shard, each hour or part of an hour (FACTS.md, issue 4: both sides during a
-/// reshard). One shard resharded to two at 30 min: the parent and both children are open in the
+/// Rule: every open shard, each hour or part of an hour, is billed
+/// (https://aws.amazon.com/kinesis/data-streams/pricing/, provisioned: shard hour; during a reshard
+/// the parent and its children are open, both sides billed). One shard resharded to two at 30 min: the parent and both children are open in the
 /// first hour (3 shard-hours), the children in the second (2).
 #[test]
 fn reshard_mid_hour_bills_both_sides() {
@@ -341,7 +343,7 @@ fn the_terminal_summary_shows_the_working() {
     assert!(text.contains("on-demand standard what-if (this traffic priced, not simulated; use kinesim compare to simulate it)"), "{text}");
 }
 
-/// Rule: a mode switch keeps the shards and changes the billing (how-do-i-size-a-stream, FACTS.md): every second is billed in the
+/// Rule: a mode switch keeps the shards and changes the billing (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html): every second is billed in the
 /// mode the stream was in. Provisioned for 90 minutes (1 shard: 2 shard-hours, PUT payload units
 /// of the first 5,400 s), then on-demand (stream-hours for the part of hour 2 and hour 3, GB
 /// ingested of the last 5,400 s).

@@ -1,6 +1,7 @@
 //! KCL-style applications and periodic jobs against hand-computed answers.
 //!
-//! KCL rules (FACTS.md "KCL leases", KCL docs): one lease per shard held by one worker, leases
+//! KCL rules (https://docs.aws.amazon.com/streams/latest/dev/kcl-concepts.html, lease table and
+//! failover): one lease per shard held by one worker, leases
 //! balanced over workers; a failed worker's leases are taken after `failoverTimeMillis`, from the
 //! last checkpoint (records processed since are processed again); a child shard is read only
 //! after its parents are fully processed

@@ -414,7 +414,8 @@ fn record_trace_follows_records_to_their_shards() {
     );
 }
 
-/// KPL aggregation (FACTS.md, KPL: many user records in one Kinesis record, up to
+/// KPL aggregation (https://docs.aws.amazon.com/streams/latest/dev/kinesis-kpl-concepts.html:
+/// many user records in one Kinesis record, up to
 /// AggregationMaxSize): 1,000 evenly spaced records/s of 100 B with 5-byte keys, aggregated
 /// records of at most 1,000 bytes. A user record adds 100 + 5 + 6 (overhead) = 111 bytes, an
 /// aggregated record starts at 5 (its key) + 20 = 25 bytes, so a full one holds 8 user records

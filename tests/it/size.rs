@@ -453,7 +453,7 @@ fn the_fingerprint_is_a_pinned_hash_of_what_the_scenario_says_not_where_it_lies(
 
 /// Five polling consumers read 800 KiB/s each from a stream written at 800 records/s of 1 KiB:
 /// 4 MiB/s of reads against each shard's shared 2 MiB/s read limit
-/// (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html, FACTS.md:
+/// (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html:
 /// GetRecords 2 MiB/s per shard). One shard takes the writes easily (800 < 1,000 records/s),
 /// so only the iterator-age bound asks for more shards: 4 MiB/s / N <= 2 MiB/s needs N >= 2,
 /// with headroom 3.
