@@ -20,8 +20,8 @@ pub use prices::{CostSettings, Price, PriceTable};
 use crate::units::thousands;
 
 /// Hours in the month used for GB-month quantities and the monthly projection: 730, as the AWS
-/// pricing calculator (365 days x 24 h / 12). FACTS.md's checks "1 shard for 730 h = $10.95" and
-/// "1 on-demand stream for 730 h = $29.20" use it.
+/// pricing calculator (https://calculator.aws/: 365 days x 24 h / 12): 1 shard for 730 h is
+/// $10.95, 1 on-demand stream for 730 h $29.20.
 pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Bytes in one GB of a per-GB price: 2^30 (AWS billing counts binary GB, as its 1 KB = 1,024
 /// bytes for on-demand ingest).
@@ -210,7 +210,8 @@ mod tests {
         LineItem { quantity: q, unit: unit.into(), unit_price_usd: p, usd: q * p, ..Default::default() }
     }
 
-    /// AWS pricing page worked example (FACTS.md): 4 shards x 24 h x 31 days.
+    /// The worked example of https://aws.amazon.com/kinesis/data-streams/pricing/: 4 shards x 24 h x
+    /// 31 days.
     #[test]
     fn lines_show_their_working() {
         assert_eq!(describe(&item(2976.0, "shard-hour", 0.015)), "2,976 shard-hours x $0.015 = $44.64");

@@ -5,7 +5,7 @@
 //! - **Shard-hours**: "You are charged for each shard at an hourly rate"; kinesim bills every
 //!   shard open at any moment of a clock hour of the run (hours counted from the run's start)
 //!   for that whole hour, "each hour or part of an hour", so during a reshard both the closing
-//!   parents and the new children are billed for the hour it happens in (FACTS.md, issue 4).
+//!   parents and the new children are billed for the hour it happens in.
 //!   The last, partial hour of a run is billed as a whole hour.
 //! - **PUT payload units**: the model counts each accepted record in 25,000-byte chunks, rounded
 //!   up (the quantity comes from the run; throttled attempts are not billed). The page counts
@@ -711,7 +711,8 @@ mod tests {
         b.items.iter().find(|i| i.key == key).unwrap()
     }
 
-    /// AWS pricing page worked example (FACTS.md, "Worked example"): 100 records/s of 35 KB on
+    /// The worked example of https://aws.amazon.com/kinesis/data-streams/pricing/ (provisioned):
+    /// 100 records/s of 35 KB on
     /// 4 shards for 31 days: 2,976 shard-hours = $44.64, 535,680,000 PUT payload units = $7.50,
     /// total $52.14.
     #[test]
@@ -730,11 +731,12 @@ mod tests {
         assert_eq!(cents(c.bill.month_items[0].usd), 43.80);
     }
 
-    /// FACTS.md unit-price checks (AWS pricing page): 1 shard for 730 h = $10.95; 2,920
+    /// Unit prices of https://aws.amazon.com/kinesis/data-streams/pricing/ over the pricing
+    /// calculator's 730-hour month: 1 shard for 730 h = $10.95; 2,920
     /// shard-hours = $43.80; 6,500,000 PUT payload units = $0.091; one on-demand stream for
     /// 730 h = $29.20.
     #[test]
-    fn facts_md_unit_price_checks() {
+    fn unit_prices_over_a_730_hour_month() {
         let r = steady(1, 730 * 3600, 0, 0, 0);
         let c = compute(&settings(), secs(86_400), &r);
         assert_eq!(cents(line(&c.bill, "shard_hour").usd), 10.95);
@@ -745,7 +747,7 @@ mod tests {
         let p = &settings().table;
         assert!((6_500_000.0 / 1e6 * p.usd("put_payload_units") - 0.091).abs() < 1e-12);
         // A 10-shard stream with 1 EFO consumer: 10 shard-hours + 10 consumer-shard-hours per
-        // hour = $0.15 + $0.15 (the FACTS.md check is the EFO part: $0.15 per hour).
+        // hour = $0.15 + $0.15 (the EFO part: $0.15 per hour).
         assert!((10.0 * p.usd("efo_consumer_shard_hour") - 0.15).abs() < 1e-12);
     }
 

@@ -108,12 +108,7 @@ mod tests {
             assert!(!t.items.is_empty());
             for (key, p) in &t.items {
                 assert!(p.usd >= 0.0 && p.usd.is_finite(), "{key}");
-                assert!(
-                    p.source.contains("aws.amazon.com")
-                        || p.source.contains("FACTS.md")
-                        || p.source.contains("AWS"),
-                    "{key}"
-                );
+                assert!(p.source.contains("aws.amazon.com") || p.source.contains("AWS"), "{key}");
                 assert_eq!(p.read.len(), 10, "{key}: date YYYY-MM-DD");
                 assert!(!p.unit.is_empty() && !p.note.is_empty(), "{key}");
             }
@@ -121,10 +116,11 @@ mod tests {
         assert!(table("eu-west-9").is_none());
     }
 
-    /// FACTS.md, "Prices, us-east-1" (AWS pricing page; Price List API via Infracost tests; AWS
-    /// Big Data blog 2026-03-09): the table holds these figures.
+    /// Prices of us-east-1 (https://aws.amazon.com/kinesis/data-streams/pricing/; the AWS Price
+    /// List API; the AWS Big Data blog of 2026-03-09 on On-demand Advantage): the table holds
+    /// these figures.
     #[test]
-    fn us_east_1_holds_the_facts_md_figures() {
+    fn us_east_1_holds_the_published_figures() {
         let t = table("us-east-1").unwrap();
         let expect = [
             ("shard_hour", 0.015),
