@@ -285,7 +285,7 @@ fn cmd_run(arg: &Path, args: &ReportArgs, seed: Option<u64>, force: bool) -> Res
     if args.json {
         out!("{}", String::from_utf8_lossy(&files[0].1))?;
     } else if !args.quiet {
-        out!("{}", report::text::render(&result))?;
+        out!("{}", report::text::render(&result, sc.size.as_ref().map(|z| &z.slo)))?;
         outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display())?;
     }
     Ok(())

@@ -6,7 +6,7 @@
 //! look at, the per-minute roll-up, the shards, and the assumptions (every named default and its
 //! value, from [`crate::explain`]).
 
-use super::charts;
+use super::{charts, verdict};
 use crate::explain::{self, Origin};
 use crate::metrics::RunResult;
 use crate::scenario::Scenario;
@@ -22,7 +22,7 @@ pub fn esc(s: &str) -> String {
     crate::text_safety::html(s)
 }
 
-fn pct(v: f64) -> String {
+pub(crate) fn pct(v: f64) -> String {
     if v == 0.0 {
         "0%".into()
     } else if v < 0.001 {
@@ -32,7 +32,7 @@ fn pct(v: f64) -> String {
     }
 }
 
-fn ms(v: f64) -> String {
+pub(crate) fn ms(v: f64) -> String {
     if !v.is_finite() {
         "-".into()
     } else if v >= 10_000.0 {
@@ -141,40 +141,6 @@ fn bounds_sentence(r: &RunResult) -> Option<String> {
     })
 }
 
-fn verdict(r: &RunResult) -> (&'static str, String) {
-    let t = &r.totals;
-    let dropped = t.records_dropped();
-    if t.throttled_attempts == 0 {
-        (
-            "ok",
-            format!(
-                "No throttling: all {} records were accepted (p99 put latency {}).",
-                thousands(t.records_accepted),
-                ms(r.latency.overall.p99)
-            ),
-        )
-    } else if dropped == 0 {
-        (
-            "warn",
-            format!(
-                "{} of write attempts throttled, but retries got every record in (p99 put latency {}).",
-                pct(t.throttle_rate()),
-                ms(r.latency.overall.p99)
-            ),
-        )
-    } else {
-        (
-            "bad",
-            format!(
-                "{} of write attempts throttled; {} records dropped ({} of those produced).",
-                pct(t.throttle_rate()),
-                thousands(dropped),
-                pct(dropped as f64 / t.records_produced.max(1) as f64)
-            ),
-        )
-    }
-}
-
 const CSS: &str = r#"
 :root { --ink: #111; --grey: #555; --line: #ddd; --ok: #00795a; --warn: #a86a00; --bad: #b3261e; }
 * { box-sizing: border-box; }
@@ -190,6 +156,11 @@ p { margin: 6px 0; }
 .verdict.ok { border-color: var(--ok); background: #e8f5f0; }
 .verdict.warn { border-color: var(--warn); background: #fdf3e1; }
 .verdict.bad { border-color: var(--bad); background: #fbeceb; }
+ul.findings { list-style: none; padding: 0; margin: -4px 0 12px; }
+ul.findings li { padding: 1px 0 1px 12px; border-left: 5px solid; margin: 3px 0; }
+ul.findings li.ok { border-color: var(--ok); }
+ul.findings li.warn { border-color: var(--warn); }
+ul.findings li.bad { border-color: var(--bad); }
 .glance { display: grid; grid-template-columns: 210px 1fr; gap: 18px; align-items: start; }
 .glance h3 { margin-top: 0; }
 .cards { display: grid; grid-template-columns: 1fr; gap: 10px; margin: 0; }
@@ -257,8 +228,19 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
         esc(&r.engine_mode),
         crate::VERSION
     );
-    let (class, text) = verdict(r);
-    let _ = writeln!(s, "<p class=\"verdict {class}\">{}</p>", esc(&text));
+    let found = verdict::findings(r, sc.size.as_ref().map(|z| &z.slo), r.cost.as_ref());
+    if let Some(head) = verdict::headline(&found) {
+        let _ =
+            writeln!(s, "<p class=\"verdict {}\">{}</p>", verdict::overall(&found).name(), esc(&head.text));
+        let rest: Vec<_> = found.iter().filter(|f| !std::ptr::eq(*f, head)).collect();
+        if !rest.is_empty() {
+            s.push_str("<ul class=\"findings\">");
+            for f in rest {
+                let _ = write!(s, "<li class=\"{}\">{}</li>", f.level.name(), esc(&f.text));
+            }
+            s.push_str("</ul>\n");
+        }
+    }
     if let Some(b) = bounds_sentence(r) {
         let _ = writeln!(s, "<p class=\"lead\">{}</p>", esc(&b));
     }

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod size;
 pub mod text;
+pub mod verdict;
 pub mod writer;
 
 use crate::metrics::RunResult;

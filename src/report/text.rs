@@ -9,22 +9,23 @@ pub const ON_DEMAND_NOTE: &str =
     "  note: on-demand shard counts are kinesim's internal picture of the capacity (shards of \
      1 MiB/s and 1,000 records/s that split and merge); AWS bills on-demand by stream-hours and GB\n";
 
-/// A few lines a person reads at a glance.
-pub fn render(r: &RunResult) -> String {
+/// A few lines a person reads at a glance; `slo` is the scenario's `[size] slo`, judged in the
+/// verdict lines when given.
+pub fn render(r: &RunResult, slo: Option<&crate::scenario::Slo>) -> String {
     let t = &r.totals;
     let l = &r.latency.overall;
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{}: {} s simulated, {} shard{} ({}), seed {}, {} mode",
+        "{}: {} s simulated, {} ({}), seed {}, {} mode",
         r.scenario,
         r.duration_s,
-        r.capacity.shards_initial,
-        if r.capacity.shards_initial == 1 { "" } else { "s" },
+        shard_counts(&r.capacity),
         r.capacity.mode,
         r.seed,
         r.engine_mode
     );
+    verdict_lines(&mut s, &super::verdict::findings(r, slo, None));
     if r.capacity.mode.starts_with("on-demand")
         || r.capacity.mode_switches.iter().any(|m| m.to == "on-demand")
     {
@@ -69,24 +70,24 @@ pub fn render(r: &RunResult) -> String {
     for c in &r.consumers {
         let _ = writeln!(
             s,
-            "  consumer {} ({}): read {}, lost to retention {}, read throttles {}, lag p99 {:.1} s, end-to-end p99 {:.0} ms",
+            "  consumer {} ({}): read {}, lost to retention {}, read throttles {}, lag p99 {}, end-to-end p99 {}",
             c.name,
             c.kind,
             thousands(c.records_read),
             thousands(c.records_lost_to_retention),
             thousands(c.read_throttled_calls),
-            c.iterator_age_ms.p99 / 1000.0,
-            c.end_to_end_ms.p99
+            super::verdict::ms(c.iterator_age_ms.p99),
+            super::verdict::ms(c.end_to_end_ms.p99)
         );
         if let Some(j) = &c.job {
             let _ = writeln!(
                 s,
-                "    job: {} runs ({} failed), {} periods skipped, {} flushed, produced -> flushed p99 {:.1} s",
-                j.runs.len(),
+                "    job: {} ({} failed), {} skipped, {} flushed, produced -> flushed p99 {}",
+                super::verdict::count(j.runs.len(), "run", "runs"),
                 j.runs.iter().filter(|r| r.outcome == "failed").count(),
-                j.skipped.len(),
+                super::verdict::count(j.skipped.len(), "period", "periods"),
                 thousands(j.records_flushed),
-                j.flushed_ms.p99 / 1000.0
+                super::verdict::ms(j.flushed_ms.p99)
             );
         }
     }
@@ -104,6 +105,29 @@ pub fn render(r: &RunResult) -> String {
         cost_lines(&mut s, c);
     }
     s
+}
+
+/// "4 shards", or how the count moved: "4 -> 32 shards", "4 -> 4 shards, most 8".
+pub fn shard_counts(c: &crate::metrics::CapacityResult) -> String {
+    let (a, b, most) = (c.shards_initial, c.shards_final, c.shards_max);
+    if a == b && b == most {
+        crate::units::shards(a.into())
+    } else if most == a.max(b) {
+        format!("{a} -> {}", crate::units::shards(b.into()))
+    } else {
+        format!("{a} -> {}, most {most}", crate::units::shards(b.into()))
+    }
+}
+
+/// The verdict: its worst finding, then every other finding that is not ok (the bill follows
+/// at the end of the summary).
+fn verdict_lines(s: &mut String, found: &[super::verdict::Finding]) {
+    use super::verdict::{headline, overall, Level};
+    let Some(head) = headline(found) else { return };
+    let _ = writeln!(s, "  verdict   {}: {}", overall(found).name(), head.text);
+    for f in found.iter().filter(|f| f.level != Level::Ok && !std::ptr::eq(*f, head)) {
+        let _ = writeln!(s, "            {}: {}", f.level.name(), f.text);
+    }
 }
 
 /// The lenient bound beside the strict one (the lines above), and whether they differ

@@ -42,7 +42,7 @@ fn the_aws_pricing_example_throttles_under_the_strict_bound_only() {
     assert_eq!(r.bounds_differ(), Some(true));
     // Same seed, same arrivals: both bounds saw the same records.
     assert_eq!(l.records_accepted + l.records_dropped + l.records_pending, r.totals.records_produced);
-    let text = kinesim::report::text::render(&r);
+    let text = kinesim::report::text::render(&r, None);
     assert!(text.contains("  bounds    differ materially"), "{text}");
     let json = String::from_utf8(kinesim::report::json::render(&r)).unwrap();
     assert!(json.contains("\"lenient\": {") && json.contains("\"bounds_differ_materially\": true"), "{json}");
@@ -77,7 +77,7 @@ fn both_bounds_are_identical_on_one_and_two_threads() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let r = pool.install(|| kinesim::experiment::run(&sc));
         let mut bytes = kinesim::report::json::render(&r);
-        bytes.extend(kinesim::report::text::render(&r).into_bytes());
+        bytes.extend(kinesim::report::text::render(&r, None).into_bytes());
         bytes.extend(kinesim::report::csv::timeseries(&r));
         bytes
     };

@@ -681,7 +681,7 @@ fn on_demand_splits_within_15_minutes_of_the_crossing_how_do_i_size_a_stream() {
     assert_eq!(s.open_shards[25 * 60 - 1], 4);
     assert_eq!(s.open_shards[25 * 60], 8, "split 15 minutes after the traffic crossed 500 KB/s");
     // The shard counts shown are kinesim's picture, and the reports say so.
-    assert!(kinesim::report::text::render(&r).contains("internal picture"));
+    assert!(kinesim::report::text::render(&r, None).contains("internal picture"));
 }
 
 /// A shorter quiet weekend: 5.8 MiB/s for 2 hours splits the stream to 16 shards; 6 quiet hours

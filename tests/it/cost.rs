@@ -312,7 +312,7 @@ fn the_bill_says_whether_the_partition_key_counts() {
         let toml = fixed_records(1000, &counts_key(setting));
         let sc = scenario(&toml);
         let r = kinesim::experiment::run(&sc);
-        let text = kinesim::report::text::render(&r);
+        let text = kinesim::report::text::render(&r, None);
         assert!(text.contains(says), "{text}");
         let html = String::from_utf8(kinesim::report::html::render_with(&r, &sc, &[])).unwrap();
         assert!(html.contains(says), "report.html");
@@ -337,7 +337,7 @@ fn the_bill_says_whether_the_partition_key_counts() {
 #[test]
 fn the_terminal_summary_shows_the_working() {
     let r = run(&fixed_records(500, ""));
-    let text = kinesim::report::text::render(&r);
+    let text = kinesim::report::text::render(&r, None);
     assert!(text.contains("cost      $0.015 for the run, $11.32 per month (730 h)"), "{text}");
     assert!(text.contains("shard-hours:") && text.contains("1 shard-hour x $0.015 = $0.015"), "{text}");
     assert!(text.contains("on-demand standard what-if (this traffic priced, not simulated; use kinesim compare to simulate it)"), "{text}");
@@ -427,7 +427,7 @@ fn lines_with_nothing_to_bill_are_never_negative_zero() {
         assert!(item.quantity.is_sign_positive() && item.usd.is_sign_positive(), "{item:?}");
     }
     let outputs = [
-        ("text", kinesim::report::text::render(&r).into_bytes()),
+        ("text", kinesim::report::text::render(&r, None).into_bytes()),
         ("summary.json", kinesim::report::json::render(&r)),
         ("report.html", kinesim::report::html::render_with(&r, &sc, &[])),
         ("timeseries.csv", kinesim::report::csv::timeseries(&r)),
