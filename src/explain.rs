@@ -397,6 +397,13 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         Assumption,
         "write-limit bounds reported: strict (fixed 1 s windows), lenient (a bucket of stream.lenient_burst), or both (two runs); stream.write_limit set explicitly runs alone",
     ));
+    out.push(field(
+        "engine.trace_records".into(),
+        thousands(sc.engine.trace_records.into()),
+        Some(thousands(d::TRACE_RECORDS.into())),
+        Input,
+        "per-record mode: records followed from producer to shard in trace.csv and report.html, spread over the run (0: none)",
+    ));
     let cap = &sc.capacity;
     if !cap.schedule.is_empty() {
         let parts: Vec<String> =
@@ -536,6 +543,31 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             "how long the stream stays UPDATING after an accepted UpdateShardCount",
         ));
     }
+    out.push(field(
+        "cost.region".into(),
+        format!("{} (prices of {})", sc.cost.table.region, sc.cost.table.verified),
+        Some(format!("{} (prices of {})", d::COST_REGION, sc.cost.table.verified)),
+        Input,
+        "the price table the bill uses (embedded in kinesim, each price with its source and the date it was read)",
+    ));
+    out.push(field(
+        "cost.on_demand".into(),
+        if sc.cost.advantage { "advantage" } else { "standard" }.into(),
+        Some("standard".into()),
+        Input,
+        "the prices on-demand use is billed at: On-demand Standard, or On-demand Advantage (an account-level commitment; no stream-hour charge)",
+    ));
+    out.push(field(
+        "cost.prices".into(),
+        if sc.cost.overrides.is_empty() {
+            "none".into()
+        } else {
+            sc.cost.overrides.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+        },
+        Some("none".into()),
+        Input,
+        "price overrides [USD per unit] on top of the region's table (e.g. a negotiated shard-hour price)",
+    ));
     out.push(field(
         "cost.payload_counts_key".into(),
         sc.cost.payload_counts_key.to_string(),

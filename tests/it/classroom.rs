@@ -96,6 +96,37 @@ fn explain_prints_every_field_with_default_and_meaning() {
     let l =
         out.lines().find(|l| l.starts_with("size.slo.max_p99_iterator_age_ms")).expect("[size] explained");
     assert!(l.contains("5000") && l.contains("set"), "{l}");
+    // Every [cost] setting and engine.trace_records: the defaults, and what a file sets.
+    let o = kinesim_in(&d, &["explain", "quickstart"]);
+    let out = text(&o.stdout);
+    for (path, has) in [
+        ("cost.region", "us-east-1 (prices of 2026-11-28)"),
+        ("cost.on_demand", "standard"),
+        ("cost.prices", "none"),
+        ("engine.trace_records", "1,000"),
+    ] {
+        let l = out.lines().find(|l| l.starts_with(path)).unwrap_or_else(|| panic!("{path}:\n{out}"));
+        assert!(l.contains(has) && l.contains("default"), "{l}");
+    }
+    let custom = d.join("costly.toml");
+    std::fs::write(
+        &custom,
+        "name = \"costly\"\nduration = \"1m\"\n[stream]\nshards = 1\n[engine]\ntrace_records = 5\n\
+         [[producers]]\nname = \"p\"\nrate = 10\nrecord_size = \"1KiB\"\n\
+         [cost]\non_demand = \"advantage\"\nprices = { shard_hour = 0.0165 }\n",
+    )
+    .unwrap();
+    let o = kinesim_in(&d, &["explain", "costly.toml"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for (path, has) in [
+        ("cost.on_demand", "advantage"),
+        ("cost.prices", "shard_hour = 0.0165"),
+        ("engine.trace_records", "5"),
+    ] {
+        let l = out.lines().find(|l| l.starts_with(path)).unwrap_or_else(|| panic!("{path}:\n{out}"));
+        assert!(l.contains(has) && l.contains(" set "), "{l}");
+    }
     // A file path works too; a bad file is exit 2.
     let o = kinesim_in(&d, &["explain", "missing.toml"]);
     assert_eq!(o.status.code(), Some(2));
