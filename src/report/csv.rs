@@ -128,12 +128,45 @@ pub fn trace(r: &RunResult) -> Vec<u8> {
                 t.event.to_string(),
                 format!("{:.6}", t.time_s),
                 csv_text(&t.partition_key).into_owned(),
-                if t.partition_key.is_empty() { String::new() } else { t.hash_key.to_string() },
+                if t.partition_key.is_empty() { String::new() } else { hash_key_hex(t.hash_key) },
                 t.shard_id.clone(),
                 t.attempt.to_string(),
                 t.sequence_number.map_or(String::new(), |n| n.to_string()),
                 csv_text(&t.detail).into_owned(),
             ])?;
+        }
+        Ok(())
+    })
+}
+
+/// A 128-bit hash key as `0x` and 32 hexadecimal digits: a text column in every CSV reader
+/// (pandas and polars cannot hold the 39-digit decimal in a number column), fixed width so it
+/// sorts as the key space does, and `int(x, 16)` in Python gives the number AWS writes in
+/// decimal (`StartingHashKey`; `kinesim keys` prints the decimal).
+pub fn hash_key_hex(h: u128) -> String {
+    format!("0x{h:032x}")
+}
+
+/// `consumers.csv`, with consumers: per consumer and second, the largest iterator age
+/// (CloudWatch `GetRecords.IteratorAgeMilliseconds`, the KCL's `MillisBehindLatest`) and the
+/// bytes read (`GetRecords.Bytes`; for enhanced fan-out, `SubscribeToShardEvent.Bytes`). Long
+/// format: one row per (second, consumer), for a notebook's group-by.
+pub fn consumers(r: &RunResult) -> Vec<u8> {
+    to_bytes(|w| {
+        w.write_record(["time_s", "consumer", "kind", "iterator_age_ms", "bytes_read"])?;
+        let seconds = r.consumers.iter().map(|c| c.iterator_age_s.len().max(c.read_bytes_s.len())).max();
+        let mut field = String::new();
+        for second in 0..seconds.unwrap_or(0) {
+            for c in &r.consumers {
+                write_u64(w, &mut field, second as u64)?;
+                w.write_field(csv_text(&c.name).as_bytes())?;
+                w.write_field(&c.kind)?;
+                let age = c.iterator_age_s.get(second).copied().unwrap_or(0.0);
+                write_u64(w, &mut field, (age * 1000.0).round() as u64)?;
+                let bytes = c.read_bytes_s.get(second).copied().unwrap_or(0.0);
+                write_u64(w, &mut field, bytes.round() as u64)?;
+                w.write_record(None::<&[u8]>)?;
+            }
         }
         Ok(())
     })
@@ -176,4 +209,46 @@ pub fn shards(r: &RunResult) -> Vec<u8> {
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ConsumerResult;
+
+    #[test]
+    fn hash_keys_are_fixed_width_hex_text() {
+        assert_eq!(hash_key_hex(0), "0x00000000000000000000000000000000");
+        assert_eq!(hash_key_hex(u128::MAX), "0xffffffffffffffffffffffffffffffff");
+        // AWS's decimal of the same key, back from the text.
+        let h = 234_079_413_770_792_230_875_862_003_829_230_776_425u128;
+        assert_eq!(u128::from_str_radix(&hash_key_hex(h)[2..], 16).unwrap(), h);
+    }
+
+    #[test]
+    fn consumers_csv_has_a_row_per_second_and_consumer() {
+        let mut r = RunResult::default();
+        r.consumers = vec![
+            ConsumerResult {
+                name: "a".into(),
+                kind: "polling".into(),
+                iterator_age_s: vec![0.0, 1.5],
+                read_bytes_s: vec![100.0, 2048.0],
+                ..Default::default()
+            },
+            ConsumerResult {
+                name: "=b".into(),
+                kind: "efo".into(),
+                iterator_age_s: vec![0.07],
+                read_bytes_s: vec![10.0],
+                ..Default::default()
+            },
+        ];
+        let text = String::from_utf8(consumers(&r)).unwrap();
+        assert_eq!(
+            text,
+            "time_s,consumer,kind,iterator_age_ms,bytes_read\n0,a,polling,0,100\n0,'=b,efo,70,10\n\
+             1,a,polling,1500,2048\n1,'=b,efo,0,0\n"
+        );
+    }
 }

@@ -26,6 +26,9 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
     if !r.trace.is_empty() {
         files.push(("trace.csv".to_string(), csv::trace(r)));
     }
+    if !r.consumers.is_empty() {
+        files.push(("consumers.csv".to_string(), csv::consumers(r)));
+    }
     let mut svgs = charts::all_svgs(r)?;
     svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
     if let Some(svg) = charts::consumer_lag_svg(r)? {
