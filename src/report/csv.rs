@@ -227,23 +227,25 @@ mod tests {
 
     #[test]
     fn consumers_csv_has_a_row_per_second_and_consumer() {
-        let mut r = RunResult::default();
-        r.consumers = vec![
-            ConsumerResult {
-                name: "a".into(),
-                kind: "polling".into(),
-                iterator_age_s: vec![0.0, 1.5],
-                read_bytes_s: vec![100.0, 2048.0],
-                ..Default::default()
-            },
-            ConsumerResult {
-                name: "=b".into(),
-                kind: "efo".into(),
-                iterator_age_s: vec![0.07],
-                read_bytes_s: vec![10.0],
-                ..Default::default()
-            },
-        ];
+        let r = RunResult {
+            consumers: vec![
+                ConsumerResult {
+                    name: "a".into(),
+                    kind: "polling".into(),
+                    iterator_age_s: vec![0.0, 1.5],
+                    read_bytes_s: vec![100.0, 2048.0],
+                    ..Default::default()
+                },
+                ConsumerResult {
+                    name: "=b".into(),
+                    kind: "efo".into(),
+                    iterator_age_s: vec![0.07],
+                    read_bytes_s: vec![10.0],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
         let text = String::from_utf8(consumers(&r)).unwrap();
         assert_eq!(
             text,
