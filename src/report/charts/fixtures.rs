@@ -1,5 +1,6 @@
-//! Test fixtures of the chart tests: a synthetic run with a hot shard, and checks that an SVG
-//! is well formed and says what it should.
+//! Test fixtures of the chart tests (compiled for tests only): a synthetic run with a hot
+//! shard, and checks that an SVG is well formed and says what it should. Builds
+//! `crate::metrics` values; calls no chart code.
 
 use crate::metrics::{Heatmap, LatencyResult, Percentiles, RunResult, Series, ShardTotals};
 

@@ -24,19 +24,19 @@ pub(super) const WIDTH: u32 = 1000;
 pub(super) const HEIGHT: u32 = 520;
 pub(super) const HEATMAP_HEIGHT: u32 = 600;
 
-pub(super) const TITLE_PX: f64 = 22.0;
-pub(super) const SUBTITLE_PX: f64 = 14.0;
-pub(super) const LEGEND_PX: f64 = 14.0;
+const TITLE_PX: f64 = 22.0;
+const SUBTITLE_PX: f64 = 14.0;
+const LEGEND_PX: f64 = 14.0;
 pub(super) const LABEL_PX: f64 = 16.0;
 pub(super) const TICK_PX: f64 = 13.0;
 /// Estimated average glyph width of a sans-serif font, in em (a little generous, so text
 /// laid out with it is not clipped).
-pub(super) const CHAR_EM: f64 = 0.6;
+const CHAR_EM: f64 = 0.6;
 
 /// Height of the x label area (tick labels + axis description).
-pub(super) const X_LABEL_AREA: u32 = 58;
+const X_LABEL_AREA: u32 = 58;
 
-pub(super) const FONT: &str = "sans-serif";
+const FONT: &str = "sans-serif";
 
 // Okabe-Ito, colour-blind safe.
 pub(super) const OI_BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -48,11 +48,11 @@ pub(super) const INK: RGBColor = RGBColor(0x11, 0x11, 0x11);
 pub(super) const GREY_TEXT: RGBColor = RGBColor(0x44, 0x44, 0x44);
 pub(super) const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 pub(super) const EVEN_LINE: RGBColor = RGBColor(0x80, 0x80, 0x80);
-pub(super) const LEGEND_BG: RGBColor = RGBColor(0xF6, 0xF6, 0xF6);
-pub(super) const LEGEND_BORDER: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+const LEGEND_BG: RGBColor = RGBColor(0xF6, 0xF6, 0xF6);
+const LEGEND_BORDER: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
 
 /// A font whose rendered SVG size is `px` pixels.
-pub(super) fn font(px: f64) -> FontDesc<'static> {
+fn font(px: f64) -> FontDesc<'static> {
     (FONT, px * 1.24).into_font()
 }
 
@@ -298,7 +298,7 @@ pub(super) struct Header {
 
 /// Greedy word wrap into lines of at most `max_chars` characters (at most `max_lines`; the
 /// last one is cut with an ellipsis).
-pub(super) fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
+fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = vec![];
     let mut cur = String::new();
     for word in text.split_whitespace() {
@@ -327,17 +327,17 @@ pub(super) fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String
     lines
 }
 
-pub(super) const LEGEND_SWATCH_W: i32 = 30;
-pub(super) const LEGEND_ROW_H: i32 = 22;
-pub(super) const LEGEND_PAD: i32 = 8;
-pub(super) const LEGEND_GAP: i32 = 22;
+const LEGEND_SWATCH_W: i32 = 30;
+const LEGEND_ROW_H: i32 = 22;
+const LEGEND_PAD: i32 = 8;
+const LEGEND_GAP: i32 = 22;
 
-pub(super) fn legend_item_width(it: &LegendItem) -> i32 {
+fn legend_item_width(it: &LegendItem) -> i32 {
     LEGEND_SWATCH_W + 7 + text_width(&it.label, LEGEND_PX)
 }
 
 /// Rows of legend item indexes fitting in `max_w` pixels.
-pub(super) fn legend_rows(items: &[LegendItem], max_w: i32) -> Vec<Vec<usize>> {
+fn legend_rows(items: &[LegendItem], max_w: i32) -> Vec<Vec<usize>> {
     let mut rows: Vec<Vec<usize>> = vec![];
     let mut row_w = 0;
     for (i, it) in items.iter().enumerate() {
@@ -356,7 +356,7 @@ pub(super) fn legend_rows(items: &[LegendItem], max_w: i32) -> Vec<Vec<usize>> {
     rows
 }
 
-pub(super) fn draw_swatch(area: &Area<'_>, swatch: Swatch, x: i32, yc: i32) -> DrawResult {
+fn draw_swatch(area: &Area<'_>, swatch: Swatch, x: i32, yc: i32) -> DrawResult {
     let x1 = x + LEGEND_SWATCH_W;
     match swatch {
         Swatch::Area(c) => {
