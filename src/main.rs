@@ -314,32 +314,19 @@ fn cmd_compare(args_in: &[PathBuf], args: &ReportArgs, seed: Option<u64>, force:
     }
     let results = experiment::run_all(&loaded);
     let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join("compare"));
-    let mut files = vec![
-        ("comparison.json".to_string(), report::compare::json(&results)),
-        ("comparison.csv".to_string(), report::compare::csv(&results)),
-    ];
-    for (name, svg) in report::charts::compare_svgs(&results).context("rendering the charts")? {
-        files.push((name.to_string(), svg.into_bytes()));
-    }
-    // A variant's folder must not take the name of one of compare's own files.
-    let own: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    for (sc, origin) in loaded.iter().zip(&origins) {
-        if own.contains(&sc.name) {
-            bail!(BadInput(format!(
-                "{}: name: the variant {:?} would put its report folder over compare's own {} in {}: give the \
-                 scenario another `name`",
-                origin.located("name"),
-                sc.name,
-                sc.name,
-                dir.display()
-            )));
-        }
-    }
-    for (r, sc) in results.iter().zip(&loaded) {
-        for (name, bytes) in report::render_all(r, sc).context("rendering the charts")? {
-            files.push((format!("{}/{name}", r.scenario), bytes));
-        }
-    }
+    // A variant named like one of compare's own files (its folder would take the file's place)
+    // is bad input, located at that variant's `name`.
+    let files = report::render_compare(&results, &loaded).map_err(|e| match e {
+        report::CompareError::NameTaken { index, name } => anyhow::Error::new(BadInput(format!(
+            "{}: name: the variant {:?} would put its report folder over compare's own {} in {}: give the \
+             scenario another `name`",
+            origins[index].located("name"),
+            name,
+            name,
+            dir.display()
+        ))),
+        report::CompareError::Chart(e) => anyhow::Error::new(e).context("rendering the charts"),
+    })?;
     let names: Vec<&str> = loaded.iter().map(|s| s.name.as_str()).collect();
     let protect: Vec<PathBuf> = origins.iter().flat_map(Origin::protect).collect();
     let all: Vec<&Origin> = origins.iter().collect();
@@ -589,13 +576,7 @@ fn write_sizing(
     protect: &[PathBuf],
     origin: &Origin,
 ) -> Result<()> {
-    let mut files = vec![
-        ("sizing.json".to_string(), report::size::json(sizing)),
-        ("sizing.csv".to_string(), report::size::csv(sizing)),
-    ];
-    for (name, svg) in report::charts::size_svgs(sizing).context("rendering the charts")? {
-        files.push((name.to_string(), svg.into_bytes()));
-    }
+    let files = report::render_sizing(sizing).context("rendering the charts")?;
     let dir = args.out.clone().unwrap_or_else(|| report::writer::default_dir(&format!("size-{}", sc.name)));
     write_report(&dir, "size", &sc.name, args, protect, &[origin], &files)?;
     if args.json {

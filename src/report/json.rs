@@ -187,7 +187,7 @@ struct JobSkip<'a> {
     reason: &'a str,
 }
 
-/// `cost_usd`: the provisioned bill (`total`, `per_month`, `items` as DESIGN.md's contract),
+/// `cost_usd`: the provisioned bill (`total`, `per_month`, `items` as the README documents them),
 /// each line with its working, and the on-demand what-if. `null`s when no cost was computed.
 #[derive(Serialize)]
 struct Cost {
