@@ -418,9 +418,7 @@ fn chart_section(s: &mut String, ct: &ChartText, svg: &str) {
 
 /// Render the page, drawing the charts itself.
 pub fn render(r: &RunResult, sc: &Scenario) -> Result<Vec<u8>, charts::ChartError> {
-    let mut svgs = charts::all_svgs(r)?;
-    svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
-    Ok(render_with(r, sc, &svgs))
+    Ok(render_with(r, sc, &super::run_svgs(r)?))
 }
 
 fn per_minute_table(s: &mut String, r: &RunResult) {

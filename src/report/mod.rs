@@ -32,6 +32,17 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
     if !r.consumers.is_empty() {
         files.push(("consumers.csv".to_string(), csv::consumers(r)));
     }
+    let svgs = run_svgs(r)?;
+    files.push(("report.html".to_string(), html::render_with(r, sc, &svgs)));
+    for (name, svg) in svgs {
+        files.push((name.to_string(), svg.into_bytes()));
+    }
+    Ok(files)
+}
+
+/// Every chart of a run's report, (file name, SVG), in the order the folder and report.html
+/// show them: the run's charts, per-minute, then the consumer charts when there are consumers.
+pub fn run_svgs(r: &RunResult) -> Result<Vec<(&'static str, String)>, charts::ChartError> {
     let mut svgs = charts::all_svgs(r)?;
     svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
     if let Some(svg) = charts::consumer_lag_svg(r)? {
@@ -43,11 +54,7 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
     if let Some(svg) = charts::consumer_latency_svg(r)? {
         svgs.push(("consumer-latency.svg", svg));
     }
-    files.push(("report.html".to_string(), html::render_with(r, sc, &svgs)));
-    for (name, svg) in svgs {
-        files.push((name.to_string(), svg.into_bytes()));
-    }
-    Ok(files)
+    Ok(svgs)
 }
 
 /// A comparison's report could not be rendered.
