@@ -58,7 +58,8 @@ Examples:
   kinesim size size-launch                        the cheapest configuration meeting an SLO
   cat s.toml | kinesim validate -                 a scenario from standard input
 
-Exit codes: 0 success; 1 failure while running, or no configuration meets the SLO (size);
+Exit codes: 0 success; 1 failure while running, no configuration meets the SLO (size), or
+the verdict reached --fail-on (run);
 2 bad input; 128 + n stopped by signal n (130 Ctrl-C).";
 
 /// Where a report goes and what is printed (`run`, `compare`, `size`, `size-merge`).
@@ -87,6 +88,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  kinesim run quickstart\n  kinesim run hot-key --seed 7 --out reports/hot-key-7\n  \
                             kinesim run my-stream.toml --json | jq .write.throttle_rate\n  \
+                            kinesim run my-stream.toml --fail-on bad    # exit 1 on dropped records or a missed SLO\n  \
                             kinesim run - < my-stream.toml"
     )]
     Run {
@@ -101,6 +103,11 @@ enum Command {
         /// Run even if the estimated work or memory is enormous
         #[arg(long)]
         force: bool,
+        /// Exit 1 (after writing the report) when the run's verdict is this bad or worse: `bad`
+        /// (records dropped or lost to retention, a missed `[size] slo`) or `warn` (any
+        /// throttling, a consumer behind, a job skipping periods)
+        #[arg(long, value_name = "LEVEL")]
+        fail_on: Option<FailOn>,
     },
     /// Run one workload under several capacity configurations (one scenario each) with the
     /// same seed, in parallel, and write one side-by-side report
@@ -240,7 +247,9 @@ fn main() -> ExitCode {
 /// The data flow of each subcommand.
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { scenario, report, seed, force } => cmd_run(&scenario, &report, seed, force),
+        Command::Run { scenario, report, seed, force, fail_on } => {
+            cmd_run(&scenario, &report, seed, force, fail_on)
+        }
         Command::Compare { scenarios, report, seed, force } => cmd_compare(&scenarios, &report, seed, force),
         Command::Size { scenario, report, part } => cmd_size(&scenario, &report, part),
         Command::SizeMerge { scenario, parts, report } => cmd_size_merge(&scenario, &parts, &report),
@@ -272,7 +281,13 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// load -> guard -> simulate -> render -> write -> print.
-fn cmd_run(arg: &Path, args: &ReportArgs, seed: Option<u64>, force: bool) -> Result<()> {
+fn cmd_run(
+    arg: &Path,
+    args: &ReportArgs,
+    seed: Option<u64>,
+    force: bool,
+    fail_on: Option<FailOn>,
+) -> Result<()> {
     let (mut sc, origin) = load_scenario(arg, &mut Stdin::default())?;
     if let Some(seed) = seed {
         sc.seed = seed;
@@ -288,7 +303,38 @@ fn cmd_run(arg: &Path, args: &ReportArgs, seed: Option<u64>, force: bool) -> Res
         out!("{}", report::text::render(&result, sc.size.as_ref().map(|z| &z.slo)))?;
         outln!("  report: {}/ (summary.json, timeseries.csv, charts)", dir.display())?;
     }
+    if let Some(fail_on) = fail_on {
+        use report::verdict::{findings, headline, overall};
+        let found = findings(&result, sc.size.as_ref().map(|z| &z.slo), result.cost.as_ref());
+        let level = overall(&found);
+        if level >= fail_on.level() {
+            let head = headline(&found).map_or(String::new(), |f| f.text.clone());
+            return Err(Unmet(format!(
+                "run {}: the verdict is {} (--fail-on {}, exit code 1): {head}",
+                sc.name,
+                level.name(),
+                fail_on.level().name()
+            ))
+            .into());
+        }
+    }
     Ok(())
+}
+
+/// `run --fail-on LEVEL`: the verdict level from which a run exits 1.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    Warn,
+    Bad,
+}
+
+impl FailOn {
+    fn level(self) -> report::verdict::Level {
+        match self {
+            FailOn::Warn => report::verdict::Level::Warn,
+            FailOn::Bad => report::verdict::Level::Bad,
+        }
+    }
 }
 
 /// load every variant -> one seed -> guard -> simulate in parallel -> render -> write -> print.

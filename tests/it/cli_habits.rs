@@ -137,6 +137,41 @@ fn size_exits_1_when_nothing_meets_the_slo() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// `run --fail-on LEVEL` exits 1 after writing the report when the verdict reaches LEVEL: a
+/// missed `[size] slo` or dropped records are `bad`; readers falling behind are `warn`.
+#[test]
+fn run_fail_on_gates_on_the_verdict() {
+    let d = scratch("fail-on");
+    let base =
+        "name = \"r\"\nseed = 5\nduration = \"20s\"\n[stream]\nshards = 1\n[engine]\nmode = \"aggregated\"\n\
+                [[producers]]\nname = \"p\"\narrivals = \"uniform\"\nrecord_size = \"200B\"\n\
+                retry = { max_attempts = 1 }\n";
+    std::fs::write(d.join("over.toml"), format!("{base}rate = 1500\n")).unwrap();
+    std::fs::write(d.join("under.toml"), format!("{base}rate = 500\n")).unwrap();
+    std::fs::write(
+        d.join("slo.toml"),
+        format!("{base}rate = 500\n[size]\nslo = {{ max_p99_put_latency_ms = 1 }}\n"),
+    )
+    .unwrap();
+    let o = kinesim(&d, &["run", "over.toml", "--out", "over", "-q", "--fail-on", "bad"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("the verdict is bad (--fail-on bad"), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("records dropped"), "{}", text(&o.stderr));
+    assert!(d.join("over/summary.json").is_file(), "the report is written first");
+    let o = kinesim(&d, &["run", "under.toml", "--out", "under", "-q", "--fail-on", "warn"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // Nothing throttles, but the stated SLO (p99 put latency <= 1 ms) is missed.
+    let o = kinesim(&d, &["run", "slo.toml", "--out", "slo", "-q", "--fail-on", "bad"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("SLO ([size] slo) is missed: p99 put latency"), "{}", text(&o.stderr));
+    // Without --fail-on the same run exits 0: the verdict alone never fails a run.
+    let o = kinesim(&d, &["run", "slo.toml", "--out", "slo", "-q"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = kinesim(&d, &["run", "under.toml", "--out", "under", "-q", "--fail-on", "maybe"]);
+    assert_eq!(o.status.code(), Some(2), "a bad level is bad input");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 /// Shell completions and a man page, generated from the same definitions as `--help`; every
 /// subcommand's help has examples.
 #[test]
