@@ -133,17 +133,23 @@ enum Command {
     /// configuration meets the SLO
     #[command(
         after_help = "Examples:\n  kinesim size size-launch\n  kinesim size my-stream.toml --json > sizing.json\n  \
-                            kinesim size my-stream.toml --part 3/8    # one task of a job array"
+                            kinesim size my-stream.toml --part 3/8    # one task of a job array\n  \
+                            kinesim size my-stream.toml --part auto/8 # the index from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX"
     )]
     Size {
         /// Scenario file (TOML), the name of a bundled scenario, or `-`
         scenario: PathBuf,
         #[command(flatten)]
         report: ReportArgs,
-        /// Run only part i of n of the grid (e.g. one task of a job array) and write
-        /// part.json to --out (default reports/size-<name>-part-i-of-n); merge with size-merge
+        /// Run only part I of N of the grid (e.g. one task of a job array) and write
+        /// part.json to --out (default reports/size-<name>-part-i-of-n); merge with size-merge.
+        /// `auto/N` reads the index from SLURM_ARRAY_TASK_ID (counted from
+        /// SLURM_ARRAY_TASK_MIN), JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX
         #[arg(long, value_name = "I/N")]
-        part: Option<kinesim::size::parts::Part>,
+        part: Option<kinesim::size::parts::PartSpec>,
+        /// The first index of an explicit --part I/N: 1 (1/N .. N/N) or 0 (0/N .. N-1/N)
+        #[arg(long, value_name = "0|1", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=1))]
+        part_base: u32,
     },
     /// Merge the part files of `kinesim size --part i/n` into the report one run would write
     /// (exits 1 when no configuration meets the SLO)
@@ -251,7 +257,13 @@ fn run(cli: Cli) -> Result<()> {
             cmd_run(&scenario, &report, seed, force, fail_on)
         }
         Command::Compare { scenarios, report, seed, force } => cmd_compare(&scenarios, &report, seed, force),
-        Command::Size { scenario, report, part } => cmd_size(&scenario, &report, part),
+        Command::Size { scenario, report, part, part_base } => {
+            let part = part
+                .map(|p| p.resolve(part_base, |name| std::env::var(name).ok()))
+                .transpose()
+                .map_err(BadInput)?;
+            cmd_size(&scenario, &report, part)
+        }
         Command::SizeMerge { scenario, parts, report } => cmd_size_merge(&scenario, &parts, &report),
         Command::Validate { scenarios, json } => cmd_validate(&scenarios, json),
         Command::Keys { shards, json, keys } => cmd_keys(shards, json, &keys),

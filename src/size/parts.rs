@@ -19,18 +19,92 @@ pub struct Part {
     pub count: u32,
 }
 
-impl std::str::FromStr for Part {
+/// What `--part` says: `I/N`, or `auto/N` (the index from a job array's environment variable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartSpec {
+    /// `None` for `auto`.
+    pub index: Option<u32>,
+    pub count: u32,
+}
+
+impl std::str::FromStr for PartSpec {
     type Err = String;
-    /// `i/n` with 1 <= i <= n.
+    /// `i/n` or `auto/n`, n >= 1 (the range of `i` depends on `--part-base`).
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("--part {s:?}: expected i/n with 1 <= i <= n, like 2/8");
+        let bad = || {
+            format!("--part {s:?}: expected I/N (like 2/8) or auto/N (the index from a job array's variable)")
+        };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u32, u32) =
-            (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-        if index == 0 || index > count {
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 {
             return Err(bad());
         }
-        Ok(Part { index, count })
+        let index = match i.trim() {
+            "auto" => None,
+            i => Some(i.parse().map_err(|_| bad())?),
+        };
+        Ok(PartSpec { index, count })
+    }
+}
+
+/// The job-array variables `auto/N` reads, in this order, and how each counts: Slurm's task id
+/// counts from `SLURM_ARRAY_TASK_MIN` (whatever `--array=` started at); a Kubernetes indexed
+/// Job's `JOB_COMPLETION_INDEX` and AWS Batch's `AWS_BATCH_JOB_ARRAY_INDEX` count from 0.
+pub const ARRAY_VARIABLES: [&str; 3] =
+    ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"];
+
+impl PartSpec {
+    /// The part this task runs. `base` is the first index (`--part-base`, 1 or 0) of an explicit
+    /// `I/N`; `auto` reads [`ARRAY_VARIABLES`] through `env`.
+    pub fn resolve(self, base: u32, env: impl Fn(&str) -> Option<String>) -> Result<Part, String> {
+        let n = self.count;
+        let index0 = match self.index {
+            Some(i) => {
+                if i < base || i - base >= n {
+                    return Err(format!(
+                        "--part {i}/{n}: with --part-base {base} the index runs from {base} to {}",
+                        n - 1 + base
+                    ));
+                }
+                i - base
+            }
+            None => {
+                let read = |name: &str| -> Result<Option<u64>, String> {
+                    match env(name) {
+                        None => Ok(None),
+                        Some(v) => v
+                            .trim()
+                            .parse()
+                            .map(Some)
+                            .map_err(|_| format!("{name}={v:?} is not a whole number")),
+                    }
+                };
+                let (name, i0) = if let Some(id) = read("SLURM_ARRAY_TASK_ID")? {
+                    let min = read("SLURM_ARRAY_TASK_MIN")?.unwrap_or(1);
+                    let i0 = id.checked_sub(min).ok_or_else(|| {
+                        format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}")
+                    })?;
+                    ("SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN", i0)
+                } else if let Some(i) = read("JOB_COMPLETION_INDEX")? {
+                    ("JOB_COMPLETION_INDEX", i)
+                } else if let Some(i) = read("AWS_BATCH_JOB_ARRAY_INDEX")? {
+                    ("AWS_BATCH_JOB_ARRAY_INDEX", i)
+                } else {
+                    return Err(format!(
+                        "--part auto/{n}: none of {} is set (give the part as I/N instead)",
+                        ARRAY_VARIABLES.join(", ")
+                    ));
+                };
+                if i0 >= u64::from(n) {
+                    return Err(format!(
+                        "--part auto/{n}: {name} = {i0} counts from 0, so an array of {n} tasks runs 0 to {}",
+                        n - 1
+                    ));
+                }
+                i0 as u32
+            }
+        };
+        Ok(Part { index: index0 + 1, count: n })
     }
 }
 
@@ -340,4 +414,48 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
         .map(|(p, r)| point_result(*p, r.to_vec(), &settings.slo, settings.rule))
         .collect();
     Ok(finish(sc, settings, evaluated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PartSpec;
+    use std::collections::HashMap;
+
+    fn resolve(spec: &str, base: u32, vars: &[(&str, &str)]) -> Result<(u32, u32), String> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let p = spec.parse::<PartSpec>()?.resolve(base, |k| vars.get(k).cloned())?;
+        Ok((p.index, p.count))
+    }
+
+    #[test]
+    fn explicit_parts_count_from_the_base() {
+        assert_eq!(resolve("1/8", 1, &[]), Ok((1, 8)));
+        assert_eq!(resolve("8/8", 1, &[]), Ok((8, 8)));
+        assert_eq!(resolve("0/8", 0, &[]), Ok((1, 8)));
+        assert_eq!(resolve("7/8", 0, &[]), Ok((8, 8)));
+        assert!(resolve("0/8", 1, &[]).unwrap_err().contains("runs from 1 to 8"));
+        assert!(resolve("8/8", 0, &[]).unwrap_err().contains("runs from 0 to 7"));
+        assert!(resolve("3/0", 1, &[]).is_err());
+        assert!(resolve("x/8", 1, &[]).is_err());
+    }
+
+    /// Slurm counts from `--array=`'s first id (SLURM_ARRAY_TASK_MIN); Kubernetes indexed Jobs
+    /// (JOB_COMPLETION_INDEX) and AWS Batch (AWS_BATCH_JOB_ARRAY_INDEX) from 0.
+    #[test]
+    fn auto_reads_the_job_array_variables() {
+        let slurm = [("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "1")];
+        assert_eq!(resolve("auto/8", 1, &slurm), Ok((3, 8)));
+        let slurm0 = [("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "0")];
+        assert_eq!(resolve("auto/8", 1, &slurm0), Ok((4, 8)));
+        assert_eq!(resolve("auto/8", 1, &[("JOB_COMPLETION_INDEX", "0")]), Ok((1, 8)));
+        assert_eq!(resolve("auto/8", 1, &[("AWS_BATCH_JOB_ARRAY_INDEX", "7")]), Ok((8, 8)));
+        assert!(resolve("auto/8", 1, &[("AWS_BATCH_JOB_ARRAY_INDEX", "8")])
+            .unwrap_err()
+            .contains("runs 0 to 7"));
+        assert!(resolve("auto/8", 1, &[]).unwrap_err().contains("none of SLURM_ARRAY_TASK_ID"));
+        assert!(resolve("auto/8", 1, &[("JOB_COMPLETION_INDEX", "two")])
+            .unwrap_err()
+            .contains("not a whole number"));
+    }
 }

@@ -259,6 +259,40 @@ fn parts_merged_equal_one_run_byte_for_byte() {
         let b = std::fs::read(dir.join("merged").join(n)).unwrap();
         assert!(a == b, "{n}: merged parts differ from the single run");
     }
+    // The same split as a job array would run it: one command line, the index from the
+    // array's variable (Kubernetes: JOB_COMPLETION_INDEX, 0-based; Slurm: the task id counted
+    // from SLURM_ARRAY_TASK_MIN), or 0-based explicit indexes with --part-base 0. Each gives
+    // part files identical to `--part i/3`.
+    for i in 1..=3u32 {
+        let array = |vars: &[(&str, String)], args: &[&str]| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kinesim"));
+            for v in [
+                "SLURM_ARRAY_TASK_ID",
+                "SLURM_ARRAY_TASK_MIN",
+                "JOB_COMPLETION_INDEX",
+                "AWS_BATCH_JOB_ARRAY_INDEX",
+            ] {
+                c.env_remove(v);
+            }
+            let o = c.envs(vars.iter().map(|(k, v)| (*k, v.as_str()))).args(args).output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        };
+        let k8s = d(&format!("k{i}"));
+        array(
+            &[("JOB_COMPLETION_INDEX", (i - 1).to_string())],
+            &["size", &f, "--part", "auto/3", "--out", &k8s, "-q"],
+        );
+        let slurm = d(&format!("s{i}"));
+        let ids = [("SLURM_ARRAY_TASK_ID", (i + 9).to_string()), ("SLURM_ARRAY_TASK_MIN", "10".to_string())];
+        array(&ids, &["size", &f, "--part", "auto/3", "--out", &slurm, "-q"]);
+        let zero = d(&format!("z{i}"));
+        let spec = format!("{}/3", i - 1);
+        array(&[], &["size", &f, "--part", &spec, "--part-base", "0", "--out", &zero, "-q"]);
+        let want = std::fs::read(part(i)).unwrap();
+        for got in [&k8s, &slurm, &zero] {
+            assert!(std::fs::read(format!("{got}/part.json")).unwrap() == want, "{got}: part {i} of 3");
+        }
+    }
     // A missing part, a duplicated part and a bad split are refused as bad input.
     let (code, err) = kinesim(&["size-merge", &f, &part(1), &part(3), "--out", &d("m2")]);
     assert_eq!(code, Some(2));
@@ -268,7 +302,7 @@ fn parts_merged_equal_one_run_byte_for_byte() {
     assert!(err.contains("given twice"), "{err}");
     let (code, err) = kinesim(&["size", &f, "--part", "4/3"]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("expected i/n"), "{err}");
+    assert!(err.contains("the index runs from 1 to 3"), "{err}");
     // A part of another scenario is refused.
     let other = dir.join("other.toml");
     std::fs::write(&other, std::fs::read_to_string(&file).unwrap().replace("rate = 3500", "rate = 3600"))
