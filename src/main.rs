@@ -394,7 +394,7 @@ fn cmd_compare(args_in: &[PathBuf], args: &ReportArgs, seed: Option<u64>, force:
     } else if !args.quiet {
         out!("{}", report::compare::text(&results))?;
         outln!(
-            "  report: {}/ (comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
+            "  report: {}/ (report.html, comparison.json, comparison.csv, compare-*.svg, one folder per variant)",
             dir.display()
         )?;
     }

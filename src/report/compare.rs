@@ -130,13 +130,13 @@ pub fn text(runs: &[RunResult]) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<28} {:>7} {:>10.3} {:>10} {:>12} {:>10.1} {:>9} {:>9} {:>12.2} {:>12}",
+            "{:<28} {:>7} {:>10.3} {:>10} {:>12} {:>10} {:>9} {:>9} {:>12.2} {:>12}",
             v.scenario,
             shards,
             100.0 * v.throttle_rate,
             v.lenient_throttle_rate.map_or("-".to_string(), |t| format!("{:.3}", 100.0 * t)),
             thousands(v.records_dropped),
-            v.put_latency_p99_ms,
+            format!("{:.1}{}", v.put_latency_p99_ms, if r.engine_mode == "aggregated" { "†" } else { "" }),
             v.update_shard_count_calls,
             v.update_shard_count_refused,
             v.shard_hours,
@@ -149,6 +149,9 @@ pub fn text(runs: &[RunResult]) -> String {
             "textbook formula for this traffic: {} at the peak (with the 1,000 records/s limit)",
             crate::units::shards(r.textbook.shards_at_peak_with_record_limit)
         );
+    }
+    if runs.iter().any(|r| r.engine_mode == "aggregated") {
+        let _ = writeln!(s, "{}", super::compare_html::AGGREGATED_LATENCY_NOTE);
     }
     let differ: Vec<&str> =
         runs.iter().filter(|r| r.bounds_differ() == Some(true)).map(|r| r.scenario.as_str()).collect();

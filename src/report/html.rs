@@ -107,7 +107,7 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
 }
 
 /// Strip an XML declaration and make the SVG scale with the page (its viewBox is kept).
-fn inline_svg(svg: &str, title: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, title: &str) -> String {
     let svg = svg.trim_start();
     let svg = match svg.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map_or(rest, |(_, b)| b).trim_start(),
@@ -141,7 +141,7 @@ fn bounds_sentence(r: &RunResult) -> Option<String> {
     })
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --ink: #111; --grey: #555; --line: #ddd; --ok: #00795a; --warn: #a86a00; --bad: #b3261e; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); background: #fafafa; }
@@ -180,6 +180,8 @@ figure { margin: 8px 0 0; }
 table.trace { font-size: 0.85em; } table.trace td.h { word-break: break-all; }
 figure svg { display: block; width: 100%; max-width: 1000px; height: auto; border: 1px solid var(--line); }
 .small { font-size: 14px; color: var(--grey); }
+table.compact { font-size: 14px; }
+table.compact th { white-space: normal; vertical-align: bottom; }
 .tag { font-size: 13px; padding: 1px 6px; border-radius: 4px; background: #eee; }
 .tag.AWS { background: #fff0d6; }
 .tag.assumption { background: #e4eefb; }

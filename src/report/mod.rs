@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod compare_html;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -69,7 +70,7 @@ pub enum CompareError {
 }
 
 /// Every file of a comparison's report folder, rendered in memory: `comparison.json`,
-/// `comparison.csv`, the compare charts, then each variant's report folder ([`render_all`])
+/// `comparison.csv`, `report.html`, the compare charts, then each variant's report folder ([`render_all`])
 /// under `<variant>/`. `scenarios[i]` is the scenario that ran as `results[i]`.
 pub fn render_compare(
     results: &[RunResult],
@@ -79,7 +80,9 @@ pub fn render_compare(
         ("comparison.json".to_string(), compare::json(results)),
         ("comparison.csv".to_string(), compare::csv(results)),
     ];
-    for (name, svg) in charts::compare_svgs(results)? {
+    let svgs = charts::compare_svgs(results)?;
+    files.push(("report.html".to_string(), compare_html::render(results, scenarios, &svgs)));
+    for (name, svg) in svgs {
         files.push((name.to_string(), svg.into_bytes()));
     }
     // A variant's folder must not take the name of one of compare's own files.
