@@ -648,7 +648,7 @@ fn trace_table(s: &mut String, r: &RunResult) {
 
 fn assumptions(s: &mut String, sc: &Scenario) {
     s.push_str("<h2 id=\"assumptions\">Assumptions and settings</h2>\n<p>Every setting the run used. <span class=\"tag AWS\">AWS</span> is a Kinesis fact or limit; <span class=\"tag assumption\">assumption</span> is a model default kinesim names because AWS does not document it; <b>default</b> means the scenario did not change it. Print the same list with <code>kinesim explain SCENARIO</code>.</p>\n");
-    s.push_str("<table class=\"settings\">\n<tr><th>setting</th><th>value</th><th></th><th>kind</th><th>meaning</th></tr>\n");
+    s.push_str("<table class=\"settings\">\n<tr><th>setting</th><th>value</th><th>status</th><th>kind</th><th>meaning</th></tr>\n");
     for f in explain::fields(sc) {
         let status = match f.status() {
             "required" => "",

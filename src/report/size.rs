@@ -133,10 +133,10 @@ pub fn text(s: &Sizing) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "size {}: {} points x {} seeds = {} runs of {} s ({} search)",
+        "size {}: {} x {} = {} runs of {} s ({} search)",
         s.scenario,
-        s.points.len(),
-        s.seeds.len(),
+        crate::report::verdict::count(s.points.len(), "point", "points"),
+        crate::report::verdict::count(s.seeds.len(), "seed", "seeds"),
         s.runs,
         s.duration_s,
         s.search
@@ -154,7 +154,11 @@ pub fn text(s: &Sizing) -> String {
     for (i, p) in s.points.iter().enumerate() {
         let verdict = match (p.meets_slo, s.rule.confidence) {
             (true, _) => "met".to_string(),
-            (false, None) => format!("{}/{} seeds", p.seeds_meeting_slo, p.runs.len()),
+            (false, None) => format!(
+                "{}/{}",
+                p.seeds_meeting_slo,
+                crate::report::verdict::count(p.runs.len(), "seed", "seeds")
+            ),
             (false, Some(_)) => format!("not met ({}/{} seeds)", p.seeds_meeting_slo, p.runs.len()),
         };
         let mark = if s.recommendation == Some(i) { "<- recommended" } else { "" };
@@ -173,11 +177,19 @@ pub fn text(s: &Sizing) -> String {
         );
         let _ = writeln!(o, "{}", row.trim_end());
     }
-    let _ = writeln!(o, "  (mean ± half-width of the 95% interval, Student's t over seeds)\n");
+    if s.points.iter().any(|p| p.runs.len() > 1) {
+        let _ = writeln!(o, "  (mean ± half-width of the 95% interval, Student's t over seeds)\n");
+    } else {
+        let _ = writeln!(o, "  (one seed per point: no interval)\n");
+    }
     match s.recommendation.map(|i| &s.points[i]) {
         Some(p) => {
             let how = match s.rule.confidence {
-                None => format!("meets the SLO in {} of {} seeds", p.seeds_meeting_slo, p.runs.len()),
+                None => format!(
+                    "meets the SLO in {} of {}",
+                    p.seeds_meeting_slo,
+                    crate::report::verdict::count(p.runs.len(), "seed", "seeds")
+                ),
                 Some(_) => format!(
                     "meets the SLO {} (its runs: {} of {} seeds within every bound)",
                     rule_words(s),
