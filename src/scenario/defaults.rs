@@ -1,6 +1,9 @@
 //! Every default of the scenario format, in one place. Each says whether it is an AWS fact (with
 //! its source) or a model assumption (with the reason for its value). The README's scenario
 //! reference mirrors this file.
+//!
+//! May call: `crate::units`, and `crate::cost::prices` for the defaults of `[cost]`, which the
+//! cost module owns.
 
 use crate::units::{millis, secs, SimTime, MIB};
 
