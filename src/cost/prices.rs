@@ -1,9 +1,26 @@
 //! Price tables: one TOML file per region under `prices/`, embedded in the binary, every price
 //! with its source address and the date it was read. The scenario's `[cost]` table picks one
 //! and may override any item ([`CostSettings`]).
+//!
+//! The defaults of that table live here too ([`DEFAULT_REGION`], [`DEFAULT_PAYLOAD_COUNTS_KEY`]):
+//! the cost module owns them and depends on nothing of the scenario layer, which shows them
+//! among its own defaults.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Price table region when a scenario's `[cost]` names none (`prices/us-east-1.toml`).
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// Whether the partition key counts in the billed size of a record (`[cost]
+/// payload_counts_key`): its PUT payload units (25 KB chunks) and its on-demand data ingested
+/// (rounded up to 1 KB). **Assumption**: AWS's pricing page
+/// (https://aws.amazon.com/kinesis/data-streams/pricing/) counts "25KB payload chunks that
+/// comprise a record" (5 KB = 1 unit, 45 KB = 2, 1 MB = 40) and "the size of each record" for
+/// on-demand, without saying whether the key counts; the payload of a record is its data blob,
+/// so the default bills the data blob only (a 1 MB blob is exactly 40 units, as the example).
+/// `true` adds the key, a conservative count (the per-shard write limit does count it:
+/// https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html).
+pub const DEFAULT_PAYLOAD_COUNTS_KEY: bool = false;
 
 /// The shipped tables: (region, file text). Embedded so `kinesim` runs from any directory.
 const TABLES: &[(&str, &str)] = &[("us-east-1", include_str!("../../prices/us-east-1.toml"))];
@@ -78,19 +95,19 @@ pub struct CostSettings {
     pub advantage: bool,
     /// The partition key counts in a record's billed size (PUT payload units and on-demand
     /// data ingested): `[cost] payload_counts_key`, default
-    /// [`crate::scenario::defaults::COST_PAYLOAD_COUNTS_KEY`] (the data blob only).
+    /// [`DEFAULT_PAYLOAD_COUNTS_KEY`] (the data blob only).
     pub payload_counts_key: bool,
 }
 
 impl Default for CostSettings {
-    /// The default region's table ([`crate::scenario::defaults::COST_REGION`]), no overrides.
+    /// The default region's table ([`DEFAULT_REGION`]), no overrides.
     fn default() -> Self {
-        let table = table(crate::scenario::defaults::COST_REGION).expect("the default region has a table");
+        let table = table(DEFAULT_REGION).expect("the default region has a table");
         CostSettings {
             table,
             overrides: BTreeMap::new(),
             advantage: false,
-            payload_counts_key: crate::scenario::defaults::COST_PAYLOAD_COUNTS_KEY,
+            payload_counts_key: DEFAULT_PAYLOAD_COUNTS_KEY,
         }
     }
 }

@@ -6,104 +6,16 @@
 //! autoscaling = { policy = "target-tracking", target = 0.7, min_shards = 1, max_shards = 64 }
 //! resharding_duration = "3m"
 //! ```
+//!
+//! Also owns what the run does with the settings' mode switches ([`switch_outcomes`],
+//! [`mode_at`]) and the shards of a warm throughput. May call: `checker`, `raw`, `types`,
+//! `defaults`.
 
+use super::checker::{choice, duration, field, int, num, only_fields, size, Checker};
 use super::defaults as d;
-use super::raw::Scalar;
+use super::raw::{Field, RawAutoscaling, RawCapacity, RawOnDemand, Scalar};
 use super::types::CapacityMode;
 use super::types::{AutoscalingPolicy, CapacitySettings, OnDemandSettings};
-use super::validate::{choice, duration, field, int, num, only_fields, size, Checker};
-use serde::Deserialize;
-
-type Field = Option<Scalar>;
-
-/// `[capacity]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [capacity] table")]
-pub(crate) struct RawCapacity {
-    pub schedule: Option<Vec<RawCall>>,
-    pub autoscaling: Option<RawAutoscaling>,
-    pub resharding_duration: Field,
-    pub evaluation_period: Field,
-    pub account_shard_quota: Field,
-    pub on_demand: Option<RawOnDemand>,
-    pub mode_switches: Option<Vec<RawSwitch>>,
-}
-
-/// One capacity-mode switch.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a switch like { at = \"12h\", mode = \"on-demand\" }")]
-pub(crate) struct RawSwitch {
-    pub at: Field,
-    pub mode: Field,
-}
-
-/// `capacity.on_demand`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table like { initial_shards = 4, split_delay = \"15m\" }")]
-pub(crate) struct RawOnDemand {
-    pub initial_shards: Field,
-    pub split_threshold: Field,
-    pub split_delay: Field,
-    pub merge_threshold: Field,
-    pub merge_after: Field,
-    pub max_shards: Field,
-    pub warm_throughput: Field,
-}
-
-/// One scheduled call.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a call like { at = \"1h\", shards = 8 }")]
-pub(crate) struct RawCall {
-    pub at: Field,
-    pub shards: Field,
-}
-
-/// An autoscaling table: `policy` picks which of the other fields apply.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table like { policy = \"target-tracking\", target = 0.7 }")]
-pub(crate) struct RawAutoscaling {
-    pub policy: Field,
-    pub min_shards: Field,
-    pub max_shards: Field,
-    pub target: Field,
-    pub scale_out_cooldown: Field,
-    pub scale_in_cooldown: Field,
-    pub scale_out_datapoints: Field,
-    pub scale_in_datapoints: Field,
-    pub scale_up_threshold: Field,
-    pub scale_down_threshold: Field,
-    pub up_periods: Field,
-    pub down_periods: Field,
-    pub scale_up_pct: Field,
-    pub scale_down_pct: Field,
-    pub cooldown: Field,
-    pub high: Field,
-    pub low: Field,
-}
-
-impl RawAutoscaling {
-    fn present(&self) -> Vec<&'static str> {
-        let all: [(&str, &Field); 16] = [
-            ("min_shards", &self.min_shards),
-            ("max_shards", &self.max_shards),
-            ("target", &self.target),
-            ("scale_out_cooldown", &self.scale_out_cooldown),
-            ("scale_in_cooldown", &self.scale_in_cooldown),
-            ("scale_out_datapoints", &self.scale_out_datapoints),
-            ("scale_in_datapoints", &self.scale_in_datapoints),
-            ("scale_up_threshold", &self.scale_up_threshold),
-            ("scale_down_threshold", &self.scale_down_threshold),
-            ("up_periods", &self.up_periods),
-            ("down_periods", &self.down_periods),
-            ("scale_up_pct", &self.scale_up_pct),
-            ("scale_down_pct", &self.scale_down_pct),
-            ("cooldown", &self.cooldown),
-            ("high", &self.high),
-            ("low", &self.low),
-        ];
-        all.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect()
-    }
-}
 
 impl Default for CapacitySettings {
     /// No schedule, no autoscaling, no mode switch; every other field its documented default.
@@ -216,6 +128,11 @@ fn on_demand(c: &mut Checker, v: Option<&RawOnDemand>) -> Option<OnDemandSetting
             }
         }?,
     })
+}
+
+/// Shards needed for a warm throughput [bytes/s]: one per MiB/s.
+pub(super) fn warm_shards(warm: u64) -> u32 {
+    warm.div_ceil(d::SHARD_WRITE_BYTES_PER_S) as u32
 }
 
 /// Validate `[capacity]`; `run` is the scenario duration (scheduled calls must fall inside it).

@@ -10,6 +10,8 @@
 //!     "Timestamps": ["2026-11-20T10:01:00+00:00", "2026-11-20T10:00:00+00:00"],
 //!     "Values": [61200.0, 58800.0], "StatusCode": "Complete" } ] }
 //! ```
+//!
+//! May call: `trace` (excerpts), `read`, `defaults`, `crate::units`.
 
 use super::defaults::{RATE_MAX, TRACE_FILE_MAX_BYTES};
 use crate::units::{SimTime, MICROS_PER_SEC};
@@ -33,7 +35,7 @@ pub(crate) struct Export {
 /// Errors are complete messages naming the file.
 pub(crate) fn read(path: &Path, metric: &str, scale: f64) -> Result<Export, Vec<String>> {
     let name = path.display().to_string();
-    let bytes = super::read_limited(path, TRACE_FILE_MAX_BYTES)
+    let bytes = super::read::read_limited(path, TRACE_FILE_MAX_BYTES)
         .map_err(|e| vec![format!("cannot read CloudWatch export {name}: {e}")])?;
     parse(&bytes, &name, metric, scale).map_err(|m| vec![format!("{name}: {m}")])
 }

@@ -27,59 +27,14 @@
 //! duration = "5s"
 //! instance_failures = [{ instance = "holder", at = "20m" }]   # or an index from 0
 //! ```
+//!
+//! May call: `checker`, `raw`, `types`, `defaults`.
 
+use super::checker::{choice, duration, field, int, num, text, Checker};
 use super::defaults as d;
-use super::raw::Scalar;
+use super::raw::{Field, RawConsumer, RawFailure, RawJob, Scalar};
 use super::types::{ConsumerKind, ConsumerSpec, Failure, JobSpec, KclSpec};
-use super::validate::{choice, duration, field, int, num, text, Checker};
 use crate::units::SimTime;
-use serde::Deserialize;
-
-type Field = Option<Scalar>;
-
-/// One `[[consumers]]` table.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [[consumers]] table")]
-pub(crate) struct RawConsumer {
-    pub name: Field,
-    pub kind: Field,
-    pub poll_interval: Field,
-    pub max_records: Field,
-    pub process_rate: Field,
-    pub poll_jitter: Field,
-    pub workers: Field,
-    pub record_cost: Field,
-    pub batch_cost: Field,
-    pub checkpoint_every: Field,
-    pub checkpoint_interval: Field,
-    pub failover_time: Field,
-    pub worker_failures: Option<Vec<RawFailure>>,
-    pub job: Option<RawJob>,
-}
-
-/// `[consumers.job]`
-#[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a table like { period = \"60s\", instances = 2, duration = \"5s\" }"
-)]
-pub(crate) struct RawJob {
-    pub period: Field,
-    pub instances: Field,
-    pub lock_at_most_for: Field,
-    pub lock_at_least_for: Field,
-    pub duration: Field,
-    pub instance_failures: Option<Vec<RawFailure>>,
-}
-
-/// `{ worker = 1, at = "10m" }` or `{ instance = 0, at = "20m" }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table like { worker = 1, at = \"10m\" }")]
-pub(crate) struct RawFailure {
-    pub worker: Field,
-    pub instance: Field,
-    pub at: Field,
-}
 
 /// Validate the consumers list. `run` is the scenario's duration (failures must fall inside).
 pub(super) fn consumers(

@@ -7,24 +7,16 @@
 //! on_demand = "standard"                                  # default; or "advantage"
 //! payload_counts_key = false    # default (assumption): billed size = data blob, key excluded
 //! ```
+//!
+//! May call: `checker`, `raw`, `defaults`, `error`, and the cost module's price tables
+//! (`crate::cost`, which knows nothing of the scenario layer).
 
+use super::checker::{choice, field, num, Checker};
 use super::defaults as d;
 use super::error::{did_you_mean, or_list};
-use super::raw::Scalar;
-use super::validate::{field, num, Checker};
+use super::raw::{RawCost, Scalar};
 use crate::cost::{prices, CostSettings};
-use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// `[cost]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [cost] table like region = \"us-east-1\"")]
-pub(crate) struct RawCost {
-    pub region: Option<Scalar>,
-    pub prices: Option<BTreeMap<String, Scalar>>,
-    pub on_demand: Option<Scalar>,
-    pub payload_counts_key: Option<Scalar>,
-}
 
 /// Most a price override may be [USD per unit]: a guard against a misplaced decimal point.
 const PRICE_MAX_USD: f64 = 1_000_000.0;
@@ -78,8 +70,7 @@ pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings>
     }
     let advantage = match &raw.on_demand {
         None => Some(false),
-        Some(v) => super::validate::choice(c, "cost.on_demand", v, &["standard", "advantage"])
-            .map(|p| p == "advantage"),
+        Some(v) => choice(c, "cost.on_demand", v, &["standard", "advantage"]).map(|p| p == "advantage"),
     };
     let payload_counts_key = match &raw.payload_counts_key {
         None => Some(d::COST_PAYLOAD_COUNTS_KEY),

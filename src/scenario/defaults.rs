@@ -1,6 +1,9 @@
 //! Every default of the scenario format, in one place. Each says whether it is an AWS fact (with
 //! its source) or a model assumption (with the reason for its value). The README's scenario
 //! reference mirrors this file.
+//!
+//! May call: `crate::units`, and `crate::cost::prices` for the defaults of `[cost]`, which the
+//! cost module owns.
 
 use crate::units::{millis, secs, SimTime, MIB};
 
@@ -60,7 +63,8 @@ pub const GET_RECORDS_MAX_RECORDS: u32 = 10_000;
 /// Registered enhanced fan-out consumers per stream (20 since 2019).
 /// Source: https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
 pub const EFO_MAX_CONSUMERS: usize = 20;
-/// ... and 50 on a stream under On-demand Advantage (2025-11; FACTS.md, enhanced fan-out).
+/// ... and 50 on a stream under On-demand Advantage (2025-11).
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
 pub const EFO_MAX_CONSUMERS_ADVANTAGE: usize = 50;
 
 // ---- Model assumptions -----------------------------------------------------------------------
@@ -84,7 +88,8 @@ pub const EFO_PUSH_INTERVAL: SimTime = millis(50);
 pub const GET_RECORDS_MAX_BYTES: u64 = 10 * MIB;
 
 /// KPL aggregation: an aggregated record holds user records up to `AggregationMaxSize`,
-/// 51,200 bytes by default (KPL `default_config.properties`; FACTS.md, KPL buffering).
+/// 51,200 bytes by default (KPL `default_config.properties`).
+/// Source: https://github.com/awslabs/amazon-kinesis-producer/blob/master/java/amazon-kinesis-producer-sample/default_config.properties
 pub const AGGREGATION_MAX_SIZE: u64 = 51_200;
 /// Bytes an aggregated record adds (model assumption after the KPL's format: a 4-byte magic
 /// number and a 16-byte MD5 checksum around a protobuf message) ...
@@ -94,7 +99,7 @@ pub const AGGREGATION_RECORD_OVERHEAD: u64 = 20;
 pub const AGGREGATION_USER_RECORD_OVERHEAD: u64 = 6;
 
 /// KCL failover: a lease not renewed for `failoverTimeMillis` (10 s) is taken by another worker.
-/// Source: KCL configuration docs (FACTS.md, "KCL leases").
+/// Source: https://docs.aws.amazon.com/streams/latest/dev/kcl-configuration.html
 pub const KCL_FAILOVER_TIME: SimTime = secs(10);
 /// Model assumptions for a KCL application's processing, when not given: 0.1 ms per record,
 /// 5 ms per batch, a checkpoint every 10,000 records or 60 s.
@@ -234,18 +239,13 @@ pub const KEY_DISTRIBUTION: &str = "uniform";
 /// spread evenly over any realistic shard count.
 pub const KEY_COUNT: u64 = 1_000;
 
-/// Price table region when `[cost]` names none (`prices/us-east-1.toml`).
-pub const COST_REGION: &str = "us-east-1";
+/// Price table region when `[cost]` names none (`prices/us-east-1.toml`). Owned and documented
+/// by the cost module: [`crate::cost::prices::DEFAULT_REGION`].
+pub const COST_REGION: &str = crate::cost::prices::DEFAULT_REGION;
 /// Whether the partition key counts in the billed size of a record (`[cost]
-/// payload_counts_key`): its PUT payload units (25 KB chunks) and its on-demand data ingested
-/// (rounded up to 1 KB). **Assumption**: AWS's pricing page
-/// (https://aws.amazon.com/kinesis/data-streams/pricing/) counts "25KB payload chunks that
-/// comprise a record" (5 KB = 1 unit, 45 KB = 2, 1 MB = 40) and "the size of each record" for
-/// on-demand, without saying whether the key counts; the payload of a record is its data blob,
-/// so the default bills the data blob only (a 1 MB blob is exactly 40 units, as the example).
-/// `true` adds the key, a conservative count (the per-shard write limit does count it:
-/// https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html).
-pub const COST_PAYLOAD_COUNTS_KEY: bool = false;
+/// payload_counts_key`); **assumption**: no, the data blob only. Owned and documented (with its
+/// sources) by the cost module: [`crate::cost::prices::DEFAULT_PAYLOAD_COUNTS_KEY`].
+pub const COST_PAYLOAD_COUNTS_KEY: bool = crate::cost::prices::DEFAULT_PAYLOAD_COUNTS_KEY;
 
 // ---- Limits of the scenario format (guards, not AWS facts) -----------------------------------
 

@@ -3,6 +3,8 @@
 //! A [`ScenarioError`] carries the file name and every [`Problem`] found; each problem names the
 //! field (`producers[1].record_size`), its line and column when known, and what to do. All
 //! scenario errors are bad input (exit code 2): none is a fault of kinesim.
+//!
+//! A leaf of the scenario layer: may call the standard library only.
 
 use std::fmt;
 

@@ -15,6 +15,8 @@
 //! (newest first, as the console lists them); an empty records cell is a period without data
 //! (no records, as CloudWatch reports no sum). Blank lines and lines starting with `#` are
 //! ignored. Every message names the file and the line.
+//!
+//! May call: `cloudwatch` (timestamps, sums to steps), `trace` (excerpts), `read`, `defaults`.
 
 use super::cloudwatch::{parse_timestamp, steps_from_sums, Export, TimeError};
 use super::defaults::TRACE_FILE_MAX_BYTES;
@@ -27,7 +29,7 @@ const MAX_PROBLEMS: usize = 10;
 /// Read `path`: the steps and what the export says about record sizes.
 pub(crate) fn read(path: &Path, scale: f64) -> Result<Export, Vec<String>> {
     let name = path.display().to_string();
-    let bytes = super::read_limited(path, TRACE_FILE_MAX_BYTES)
+    let bytes = super::read::read_limited(path, TRACE_FILE_MAX_BYTES)
         .map_err(|e| vec![format!("cannot read CloudWatch CSV export {name}: {e}")])?;
     parse(&bytes, &name, scale)
 }

@@ -1,29 +1,53 @@
 //! Scenario files: the TOML format, its validation and its defaults.
 //!
 //! ```text
-//! bytes -> UTF-8 text -> TOML document (spans kept)   raw.rs       syntax errors stop here
-//!       -> serde mirror (deny_unknown_fields)         raw.rs       unknown fields stop here
-//!       -> validated Scenario                         validate.rs  every problem collected
-//!          (trace CSV files read here)                trace.rs
+//! bytes -> UTF-8 text -> TOML document (spans kept)   raw/document.rs  syntax errors stop here
+//!       -> serde mirror (deny_unknown_fields)         raw/             unknown fields stop here
+//!       -> validated Scenario                         validate.rs      every problem collected
+//!          (trace CSV files read here)                trace.rs, cloudwatch.rs, minute_csv.rs
 //! ```
 //!
 //! Problems are located in the file (line, column) by their field path; see [`ScenarioError`].
 //! This module knows nothing of the engine: it only produces a [`Scenario`].
+//!
+//! The files are layered, each calling only those below it (no file cycle):
+//!
+//! ```text
+//! mod.rs        entry points: load, parse_str, parse_trace, ...
+//! validate.rs   orchestration: top-level fields, one validator per section, cross-section rules
+//! stream.rs  engine.rs  producers.rs (rate.rs, keys.rs)  capacity.rs  consumers.rs  cost.rs  size.rs
+//!               one validator per section: raw section in, typed section out
+//! checker.rs    Checker and the leaf checks (text, int, num, duration, size, choice, ...)
+//! raw/          the serde mirror (Raw*, Scalar) and the span-preserving document
+//! trace.rs  cloudwatch.rs  minute_csv.rs
+//!               traffic files read for `rate`
+//! types.rs  defaults.rs  error.rs  read.rs
+//!               typed result, defaults, problems, bounded file reading: no validator
+//! ```
 
 mod capacity;
+mod checker;
 mod cloudwatch;
 mod consumers;
 mod cost;
 pub mod defaults;
+mod engine;
 mod error;
+mod keys;
 mod minute_csv;
+mod producers;
+mod rate;
 mod raw;
+mod read;
+mod size;
+mod stream;
 mod trace;
 mod types;
 mod validate;
 
 pub use capacity::{mode_at, switch_outcomes, SwitchOutcome};
 pub use error::{Problem, ScenarioError};
+pub use read::read_limited;
 pub use types::*;
 
 use std::path::Path;
@@ -82,67 +106,12 @@ pub fn parse_minute_csv(bytes: &[u8], scale: f64) -> Result<Vec<(crate::units::S
     minute_csv::parse(bytes, "<input>", scale).map(|e| e.steps)
 }
 
-/// Read a regular file of at most `limit` bytes: a device, a folder, a named pipe or a runaway
-/// file is an error, not a hang.
-pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, Read};
-    // The type first, from the path (following symlinks), before `open`: opening a named pipe
-    // for reading blocks until something writes to it (POSIX open(2), O_RDONLY without
-    // O_NONBLOCK: https://pubs.opengroup.org/onlinepubs/9799919799/functions/open.html).
-    let kind = std::fs::metadata(path)?.file_type();
-    if !kind.is_file() {
-        return Err(Error::other(format!("not a regular file but {}", file_kind(kind))));
-    }
-    // A path swapped for a pipe between the two looks must not hang `open` either: O_NONBLOCK
-    // (it does not change reads of a regular file).
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(Error::other(format!("not a regular file but {}", file_kind(meta.file_type()))));
-    }
-    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::other(format!("larger than {}", crate::units::format_bytes(limit))));
-    }
-    Ok(bytes)
-}
-
 /// Line and column (1-based) of the field at `path` (such as `name` or `producers[0].rate`) in
 /// scenario text, for messages about a field found after validation; `None` when it is absent.
 pub fn position_of(text: &str, path: &str) -> Option<(usize, usize)> {
     let doc = raw::Document::parse(text).ok()?;
     let p = doc.locate(path.to_string(), String::new());
     Some((p.line?, p.column?))
-}
-
-/// What a path that is not a regular file is, for messages.
-fn file_kind(kind: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe (FIFO)";
-        } else if kind.is_socket() {
-            return "a socket";
-        } else if kind.is_char_device() {
-            return "a character device";
-        } else if kind.is_block_device() {
-            return "a block device";
-        }
-    }
-    if kind.is_dir() {
-        "a directory"
-    } else {
-        "something else (neither a file nor a directory)"
-    }
 }
 
 fn parse_named(text: &str, file: String, source: Option<&Path>) -> Result<Scenario, ScenarioError> {
@@ -159,7 +128,8 @@ mod tests {
     use super::*;
     use crate::units::{millis, secs, MIB};
 
-    /// The minimal scenario of DESIGN.md section 6, as written there.
+    /// The minimal scenario: a name, a duration, a stream and one producer; every other field
+    /// takes its default.
     const MINIMAL: &str = r#"name = "one-shard-poisson"
 seed = 7
 duration = "10m"

@@ -12,6 +12,8 @@
 //! its line. A file that is not such a CSV (binary, or a first row that is not two columns) is
 //! refused at its first line without echoing it, and cells are quoted only as short escaped
 //! excerpts ([`excerpt`]): the path may name any file the user can read.
+//!
+//! May call: `read`, `defaults`, `crate::units`.
 
 use super::defaults::{DURATION_MAX, RATE_MAX, TRACE_FILE_MAX_BYTES};
 use crate::units::{format_duration, parse_duration, SimTime, UnitError};
@@ -23,7 +25,7 @@ const MAX_PROBLEMS: usize = 10;
 /// Read and check the trace at `path`. Errors are complete messages naming the file and line.
 pub(crate) fn read_trace(path: &Path) -> Result<Vec<(SimTime, f64)>, Vec<String>> {
     let name = path.display().to_string();
-    let bytes = super::read_limited(path, TRACE_FILE_MAX_BYTES)
+    let bytes = super::read::read_limited(path, TRACE_FILE_MAX_BYTES)
         .map_err(|e| vec![format!("cannot read trace file {name}: {e}")])?;
     parse_trace(&bytes, &name)
 }

@@ -1,8 +1,11 @@
 //! The validated scenario: units applied, defaults filled in, cross-field checks done.
-//! The model only ever sees these types; the TOML mirror lives in `raw.rs`.
+//! The model only ever sees these types; the TOML mirror lives in `raw/`.
 //!
 //! `Serialize` gives the scenario's canonical form (`kinesim size --part` fingerprints it, see
 //! [`crate::size::parts::fingerprint`]): it writes what a run depends on, never where files lie.
+//!
+//! Holds no validation. May call: `defaults`, `crate::units`, and the cost module's settings
+//! type (`crate::cost::CostSettings`).
 
 pub use crate::cost::CostSettings;
 use crate::units::SimTime;
