@@ -4,6 +4,7 @@
 pub mod ahead;
 pub mod capacity;
 pub mod consumer;
+pub mod event;
 pub mod hashing;
 pub mod keys;
 pub mod peak;

@@ -18,12 +18,12 @@
 //! durable); a lease freed by a failure is taken at the consumer's first poll after the failover
 //! time.
 
-use crate::engine::{rng_stream, EventQueue};
+use crate::engine::rng_stream;
 use crate::metrics::histogram::LatencyHistogram;
 use crate::metrics::{ConsumerResult, JobResult, JobRun, JobSkip, TraceRow, WorkerResult};
 use crate::model::consumer::{self, Position, ReadLimiter, ShardLog};
 use crate::model::hashing::shard_id_string;
-use crate::model::world::Event;
+use crate::model::event::{Effects, Event};
 use crate::scenario::{defaults, ConsumerKind, ConsumerSpec, Failure, Scenario};
 use crate::units::{to_secs_f64, SimTime, MICROS_PER_SEC};
 use rand_pcg::Pcg64Mcg;
@@ -224,7 +224,7 @@ impl Readers {
     }
 
     /// Schedule every consumer's first read, its failures and its job's periods.
-    pub fn start(&mut self, queue: &mut EventQueue<Event>) {
+    pub fn start(&mut self, fx: &mut Effects) {
         // Consumers are not synchronised: polling consumers start spread evenly over one poll
         // interval (an assumption; in step they would always meet the shard's limits in the
         // same order).
@@ -240,16 +240,16 @@ impl Readers {
             };
             app.last_poll = start;
             let c16 = c as u16;
-            queue.schedule_in(start, Event::Poll { c: c16 });
+            fx.at(start, Event::Poll { c: c16 });
             if let Some(kcl) = &app.spec.kcl {
                 for f in &kcl.failures {
-                    let _ = queue.schedule_at(f.at, Event::WorkerFail { c: c16, w: f.index });
+                    fx.at(f.at, Event::WorkerFail { c: c16, w: f.index });
                 }
             }
             if let Some(job) = &app.spec.job {
-                queue.schedule_in(job.period, Event::JobTick { c: c16 });
+                fx.at(job.period, Event::JobTick { c: c16 });
                 for f in &job.failures {
-                    let _ = queue.schedule_at(f.at, Event::InstanceFail { c: c16, i: f.index });
+                    fx.at(f.at, Event::InstanceFail { c: c16, i: f.index });
                 }
             }
         }
@@ -347,7 +347,7 @@ impl Readers {
     /// shard read to its end is not read again. A KCL application reads a shard only through
     /// the live worker holding its lease, and only what that worker can process before its next
     /// read (back-pressure).
-    pub fn poll(&mut self, k: usize, now: SimTime, queue: &mut EventQueue<Event>) {
+    pub fn poll(&mut self, k: usize, now: SimTime, fx: &mut Effects) {
         self.expire(now);
         let (interval, propagation) = match self.apps[k].spec.kind {
             ConsumerKind::Polling => (self.apps[k].spec.poll_interval, defaults::POLLING_PROPAGATION),
@@ -511,7 +511,7 @@ impl Readers {
         } else {
             interval
         };
-        queue.schedule_in(next, Event::Poll { c: k as u16 });
+        fx.at(now.saturating_add(next), Event::Poll { c: k as u16 });
     }
 
     /// Iterator age of consumer `k` on shard `id` (how far behind the newest record it is, after
@@ -702,14 +702,14 @@ impl Readers {
 
     /// A period of consumer `k`'s job begins: if the lock is free, a live instance takes it and
     /// flushes what was processed so far.
-    pub fn job_tick(&mut self, k: usize, now: SimTime, queue: &mut EventQueue<Event>) {
+    pub fn job_tick(&mut self, k: usize, now: SimTime, fx: &mut Effects) {
         for id in 0..self.logs.len() {
             self.finish_batch(k, id, now);
         }
         let a = &mut self.apps[k];
         let (Some(job), Some(spec)) = (&mut a.job, &a.spec.job) else { return };
         let period = now / spec.period;
-        queue.schedule_in(spec.period, Event::JobTick { c: k as u16 });
+        fx.at(now.saturating_add(spec.period), Event::JobTick { c: k as u16 });
         let live: Vec<u32> = (0..job.alive.len() as u32).filter(|&i| job.alive[i as usize]).collect();
         let skip = |job: &mut Job, reason: String| {
             job.result.skipped.push(JobSkip { period, at_s: to_secs_f64(now), reason });
@@ -743,7 +743,7 @@ impl Readers {
             records_flushed: 0,
         });
         job.running = Some((run, now, flushing));
-        queue.schedule_in(spec.duration, Event::JobEnd { c: k as u16, run: run as u32 });
+        fx.at(now.saturating_add(spec.duration), Event::JobEnd { c: k as u16, run: run as u32 });
     }
 
     /// Run `run` of consumer `k`'s job ends: its records are flushed and the lock is released

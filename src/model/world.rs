@@ -1,9 +1,10 @@
 //! The world: the stream's shards, the producers and the metrics, driven by the event queue.
 //! This is the one place where model decisions become scheduled events.
 
-use crate::engine::{rng_stream, EventQueue};
+use crate::engine::{rng_stream, EventQueue, RunError};
 use crate::metrics::collector::{Collector, Finished, Offered};
 use crate::metrics::{ModeSwitchRecord, ReshardCall, ShardTotals, TraceRow};
+use crate::model::event::{Effects, Event};
 use std::collections::BTreeMap;
 
 /// Capacity-mode switches per rolling 24 hours (how-do-i-size-a-stream).
@@ -31,41 +32,6 @@ use crate::units::{round_u64, to_ms_f64, to_secs_f64, SimTime, KIB};
 /// Source: https://aws.amazon.com/kinesis/data-streams/pricing/
 pub const PUT_PAYLOAD_UNIT_BYTES: u64 = 25_000;
 use rand_pcg::Pcg64Mcg;
-
-/// Every kind of event, matched exhaustively.
-#[derive(Debug, Clone, Copy)]
-pub enum Event {
-    /// Per-record mode: producer `p` creates its next user record.
-    Arrival { p: u16 },
-    /// Per-record mode: the linger timer of producer `p`'s batch of `epoch` expires.
-    Linger { p: u16, epoch: u64 },
-    /// A throttled cohort's backoff is over: it goes back to its producer.
-    /// (The cohort waits in the world's `parked` slab: events stay 16 bytes, so the heap moves
-    /// little memory.)
-    Retry { p: u16, slot: u32 },
-    /// Aggregated mode: every producer creates one tick's cohorts.
-    Tick,
-    /// The `i`-th scheduled `UpdateShardCount` call is due.
-    ScheduledCall { i: u32 },
-    /// The autoscaling policy reads the last evaluation period.
-    Evaluate,
-    /// An accepted `UpdateShardCount` finishes: the stream has `target` open shards.
-    ReshardDone { target: u32 },
-    /// On-demand: the split decided for shard `id` happens now.
-    Split { id: u32 },
-    /// The `i`-th scheduled capacity-mode switch is due.
-    ModeSwitch { i: u32 },
-    /// Consumer `c` reads (a GetRecords round over its shards, or an enhanced fan-out push).
-    Poll { c: u16 },
-    /// Worker `w` of consumer `c`'s KCL application stops.
-    WorkerFail { c: u16, w: u32 },
-    /// A period of consumer `c`'s job begins: its instances try the lock.
-    JobTick { c: u16 },
-    /// Run `run` of consumer `c`'s job ends.
-    JobEnd { c: u16, run: u32 },
-    /// Instance `i` of consumer `c`'s job stops.
-    InstanceFail { c: u16, i: u32 },
-}
 
 /// Aggregated mode: refused records waiting for the tick of their retry. Records of the same
 /// producer, creation instant and attempt count that fall due in the same tick wait together
@@ -147,13 +113,26 @@ impl ProducerRt {
     }
 }
 
+/// Whether aggregated mode draws the ticks' records ahead on a thread of its own (the results
+/// are the same either way): the caller knows whether a core is spare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawAhead {
+    /// In line: no core to spare.
+    Never,
+    /// On a thread when the ticks are long enough to be worth it.
+    IfWorthIt,
+    /// On a thread (tests).
+    Always,
+}
+
 /// Below this many shard positions x producers a tick is too short to be worth drawing ahead
 /// on another thread (the results are the same either way).
 const DRAW_AHEAD_MIN_CELLS: usize = 64;
 
 pub struct World<'a> {
     scenario: &'a Scenario,
-    queue: EventQueue<Event>,
+    /// The events asked for while handling the current one.
+    fx: Effects,
     map: ShardMap,
     shards: Vec<ShardWriter>,
     shard_rt: Vec<ShardRt>,
@@ -254,7 +233,7 @@ impl<'a> World<'a> {
             scenario.producers.iter().map(|p| p.rate.integral(0, scenario.duration)).collect();
         let mut world = World {
             scenario,
-            queue: EventQueue::new(),
+            fx: Effects::new(),
             shard_rt: Vec::new(),
             capacity: CapacityController::new(&scenario.capacity, n),
             period_records: 0,
@@ -324,23 +303,17 @@ impl<'a> World<'a> {
         self.waiting.resize_with(self.shard_rt.len(), Vec::new);
     }
 
-    /// Run to the scenario's end and return the collected metrics.
-    pub fn run(self) -> (Finished, WorldOutcome) {
-        // Aggregated mode draws the ticks' records ahead on a thread of their own when there is
-        // a core to spare: the thread pool has more than one (RAYON_NUM_THREADS=1 says no),
-        // and this is not a run of a sweep, whose runs already use every core.
-        let cells = self.producers.len() * self.map.len();
-        let spare_core = rayon::current_num_threads() > 1 && rayon::current_thread_index().is_none();
-        let ahead = self.scenario.engine.mode == EngineMode::Aggregated
-            && cells >= DRAW_AHEAD_MIN_CELLS
-            && spare_core;
-        self.run_drawing_ahead(ahead)
-    }
-
-    /// [`Self::run`], drawing the ticks' records ahead on a thread or not (aggregated mode;
-    /// the results are the same).
-    pub fn run_drawing_ahead(mut self, ahead: bool) -> (Finished, WorldOutcome) {
+    /// Run to the scenario's end and return the collected metrics. At most `max_events` events
+    /// run (the caller's guard against a runaway run); `draw` says whether aggregated mode may
+    /// draw the ticks' records ahead on a thread (the results are the same either way).
+    pub fn run(mut self, max_events: u64, draw: DrawAhead) -> Result<(Finished, WorldOutcome), RunError> {
         let end = self.scenario.duration;
+        let cells = self.producers.len() * self.map.len();
+        let ahead = match draw {
+            DrawAhead::Never => false,
+            DrawAhead::IfWorthIt => cells >= DRAW_AHEAD_MIN_CELLS,
+            DrawAhead::Always => true,
+        };
         if ahead && self.scenario.engine.mode == EngineMode::Aggregated {
             let Source::Inline { traffic, .. } =
                 std::mem::replace(&mut self.source, Source::inline(Vec::new()))
@@ -355,49 +328,61 @@ impl<'a> World<'a> {
                     self.schedule_arrival(p, end);
                 }
             }
-            EngineMode::Aggregated => self.queue.schedule_in(0, Event::Tick),
+            EngineMode::Aggregated => self.fx.at(0, Event::Tick),
         }
         for (i, (at, _)) in self.scenario.capacity.schedule.iter().enumerate() {
             // Validation keeps scheduled calls inside the run, so this is never in the past.
-            let _ = self.queue.schedule_at(*at, Event::ScheduledCall { i: i as u32 });
+            self.fx.at(*at, Event::ScheduledCall { i: i as u32 });
         }
         for (i, (at, _)) in self.scenario.capacity.mode_switches.iter().enumerate() {
-            let _ = self.queue.schedule_at(*at, Event::ModeSwitch { i: i as u32 });
+            self.fx.at(*at, Event::ModeSwitch { i: i as u32 });
         }
-        self.readers.start(&mut self.queue);
+        self.readers.start(&mut self.fx);
         let cap = &self.scenario.capacity;
         if cap.autoscaling.is_some() || self.on_demand() || !cap.mode_switches.is_empty() {
-            self.queue.schedule_in(self.scenario.capacity.evaluation_period, Event::Evaluate);
+            self.fx.at(self.scenario.capacity.evaluation_period, Event::Evaluate);
         }
-        while let Some((now, ev)) = self.queue.pop_before(end) {
-            match ev {
-                Event::Arrival { p } => self.on_arrival(p as usize, now, end),
-                Event::Linger { p, epoch } => {
-                    if self.producers[p as usize].batch.epoch == epoch {
-                        self.send_batch(p as usize, now);
-                    }
+        let mut queue = EventQueue::new();
+        queue.schedule_all(&mut self.fx)?;
+        queue.run_until(end, max_events, |now, ev, fx| {
+            std::mem::swap(&mut self.fx, fx);
+            self.handle(now, ev, end);
+            std::mem::swap(&mut self.fx, fx);
+        })?;
+        Ok(self.finish(end))
+    }
+
+    fn handle(&mut self, now: SimTime, ev: Event, end: SimTime) {
+        match ev {
+            Event::Arrival { p } => self.on_arrival(p as usize, now, end),
+            Event::Linger { p, epoch } => {
+                if self.producers[p as usize].batch.epoch == epoch {
+                    self.send_batch(p as usize, now);
                 }
-                Event::Retry { p, slot } => {
-                    let cohort = self.parked[slot as usize];
-                    self.free_slots.push(slot);
-                    self.add_to_batch(p as usize, cohort, now);
-                }
-                Event::Tick => self.on_tick(now, end),
-                Event::ScheduledCall { i } => {
-                    let target = self.scenario.capacity.schedule[i as usize].1;
-                    self.update_shard_count(now, target, Origin::Schedule);
-                }
-                Event::Evaluate => self.on_evaluate(now),
-                Event::ReshardDone { target } => self.on_reshard_done(now, target),
-                Event::Split { id } => self.on_split(now, id),
-                Event::ModeSwitch { i } => self.on_mode_switch(now, i as usize),
-                Event::Poll { c } => self.readers.poll(c as usize, now, &mut self.queue),
-                Event::WorkerFail { c, w } => self.readers.worker_fails(c as usize, w, now),
-                Event::JobTick { c } => self.readers.job_tick(c as usize, now, &mut self.queue),
-                Event::JobEnd { c, run } => self.readers.job_end(c as usize, run, now),
-                Event::InstanceFail { c, i } => self.readers.instance_fails(c as usize, i, now),
             }
+            Event::Retry { p, slot } => {
+                let cohort = self.parked[slot as usize];
+                self.free_slots.push(slot);
+                self.add_to_batch(p as usize, cohort, now);
+            }
+            Event::Tick => self.on_tick(now, end),
+            Event::ScheduledCall { i } => {
+                let target = self.scenario.capacity.schedule[i as usize].1;
+                self.update_shard_count(now, target, Origin::Schedule);
+            }
+            Event::Evaluate => self.on_evaluate(now),
+            Event::ReshardDone { target } => self.on_reshard_done(now, target),
+            Event::Split { id } => self.on_split(now, id),
+            Event::ModeSwitch { i } => self.on_mode_switch(now, i as usize),
+            Event::Poll { c } => self.readers.poll(c as usize, now, &mut self.fx),
+            Event::WorkerFail { c, w } => self.readers.worker_fails(c as usize, w, now),
+            Event::JobTick { c } => self.readers.job_tick(c as usize, now, &mut self.fx),
+            Event::JobEnd { c, run } => self.readers.job_end(c as usize, run, now),
+            Event::InstanceFail { c, i } => self.readers.instance_fails(c as usize, i, now),
         }
+    }
+
+    fn finish(mut self, end: SimTime) -> (Finished, WorldOutcome) {
         let pending = self.producers.iter().map(|p| p.batch.buffered).sum();
         let (consumers, read_rows): (Vec<ConsumerResult>, _) = self.readers.finish(end);
         for id in self.tracer.open.keys().copied().collect::<Vec<_>>() {
@@ -533,7 +518,7 @@ impl<'a> World<'a> {
         }
         match self.capacity.request(now, target, origin) {
             Ok(done) => {
-                let _ = self.queue.schedule_at(done, Event::ReshardDone { target });
+                self.fx.at(done, Event::ReshardDone { target });
                 true
             }
             Err(_) => false,
@@ -591,7 +576,7 @@ impl<'a> World<'a> {
         let period = self.scenario.capacity.evaluation_period;
         if self.on_demand() {
             self.on_demand_evaluate(now);
-            self.queue.schedule_in(period, Event::Evaluate);
+            self.fx.at(now + period, Event::Evaluate);
             return;
         }
         let open = self.map.len() as f64;
@@ -610,7 +595,7 @@ impl<'a> World<'a> {
                 self.capacity.note_scaled(up);
             }
         }
-        self.queue.schedule_in(period, Event::Evaluate);
+        self.fx.at(now + period, Event::Evaluate);
     }
 
     /// On-demand, every evaluation period: a shard whose offered load passed the split threshold
@@ -643,7 +628,7 @@ impl<'a> World<'a> {
             if u > od.split_threshold && !self.split_pending[id as usize] && open < od.max_shards {
                 self.split_pending[id as usize] = true;
                 open += 1;
-                let _ = self.queue.schedule_at(split_at, Event::Split { id });
+                self.fx.at(split_at, Event::Split { id });
             }
             let low = &mut self.low_since[id as usize];
             *low = if u < od.merge_threshold { low.or(Some(now)) } else { None };
@@ -762,7 +747,7 @@ impl<'a> World<'a> {
         let rng = &mut self.source.traffic()[p].rng_arrivals;
         if let Some(t) = self.producers[p].arrivals.next(rng, end) {
             // `next` never goes back in time: arrivals are generated in order.
-            let _ = self.queue.schedule_at(t, Event::Arrival { p: p as u16 });
+            self.fx.at(t, Event::Arrival { p: p as u16 });
         }
     }
 
@@ -870,7 +855,7 @@ impl<'a> World<'a> {
         pr.aggregates.push(shard, open, c.created as f64);
         if first && pr.spec.batch.linger > 0 {
             let epoch = pr.batch.epoch;
-            self.queue.schedule_in(pr.spec.batch.linger, Event::Linger { p: p as u16, epoch });
+            self.fx.at(now.saturating_add(pr.spec.batch.linger), Event::Linger { p: p as u16, epoch });
         }
     }
 
@@ -883,7 +868,7 @@ impl<'a> World<'a> {
         if out.start_timer {
             let epoch = pr.batch.epoch;
             let linger = pr.spec.batch.linger;
-            self.queue.schedule_in(linger, Event::Linger { p: p as u16, epoch });
+            self.fx.at(now.saturating_add(linger), Event::Linger { p: p as u16, epoch });
         }
         if out.send_now {
             self.send_batch(p, now);
@@ -1063,7 +1048,7 @@ impl<'a> World<'a> {
                     (self.parked.len() - 1) as u32
                 }
             };
-            self.queue.schedule_in(delay, Event::Retry { p: p as u16, slot });
+            self.fx.at(now.saturating_add(delay), Event::Retry { p: p as u16, slot });
             return adm;
         }
         // Aggregated mode: the cohort went out as PutRecords calls of `max_records` records in
@@ -1113,7 +1098,7 @@ impl<'a> World<'a> {
         self.run_tick(now, &cur);
         self.source.recycle(cur);
         if tick_end < end {
-            self.queue.schedule_in(tick_end - now, Event::Tick);
+            self.fx.at(tick_end, Event::Tick);
         }
     }
 
@@ -1271,7 +1256,7 @@ mod tests {
         sc.duration = secs(60);
         sc.producers[0].retry.max_attempts = 2;
         sc.producers[0].put_rtt = RttModel::Fixed(millis(500));
-        let (f, _) = World::new(&sc).run();
+        let (f, _) = World::new(&sc).run(u64::MAX, DrawAhead::Never).unwrap();
         let retried = &f.series.retried_records;
         assert!(retried.iter().all(|r| r % 500 == 0), "{retried:?}");
         let distinct: std::collections::BTreeSet<u64> = retried.iter().copied().collect();
@@ -1304,8 +1289,8 @@ mod tests {
         "#;
         for text in [scheduled, on_demand] {
             let sc = crate::scenario::parse_str(text, None).unwrap();
-            let (a, ca) = World::new(&sc).run_drawing_ahead(true);
-            let (b, cb) = World::new(&sc).run_drawing_ahead(false);
+            let (a, ca) = World::new(&sc).run(u64::MAX, DrawAhead::Always).unwrap();
+            let (b, cb) = World::new(&sc).run(u64::MAX, DrawAhead::Never).unwrap();
             assert!(ca.reshard_count >= 2, "{}: the map changes", sc.name);
             assert!(a.totals.throttled_attempts > 0, "{}: retries wait across the changes", sc.name);
             assert_eq!(a.totals, b.totals, "{}", sc.name);
@@ -1319,7 +1304,7 @@ mod tests {
     #[test]
     fn both_modes_throttle_exactly_the_excess_of_evenly_spaced_traffic() {
         for mode in [EngineMode::PerRecord, EngineMode::Aggregated] {
-            let (f, _) = World::new(&one_shard(1500.0, mode)).run();
+            let (f, _) = World::new(&one_shard(1500.0, mode)).run(u64::MAX, DrawAhead::Never).unwrap();
             assert_eq!(f.totals.records_produced, 15_000, "{mode:?}");
             assert_eq!(f.totals.records_accepted, 10_000, "{mode:?}");
             assert_eq!(f.totals.throttled_attempts, 5_000, "{mode:?}");
