@@ -5,7 +5,7 @@
 //! one place that asks rayon about threads.
 
 use crate::engine::RunError;
-use crate::metrics::{BoundFigures, CapacityResult, RunResult, Textbook};
+use crate::metrics::{BoundFigures, RunResult, Textbook};
 use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
 use crate::model::world::{DrawAhead, World};
@@ -123,7 +123,7 @@ fn draw_ahead() -> DrawAhead {
 
 /// Simulate `scenario` from start to end, stopping after `cap` events.
 fn simulate(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
-    let (f, cap) = World::new(scenario).run(cap, draw_ahead()).map_err(|e| match e {
+    let r = World::new(scenario).run(cap, draw_ahead()).map_err(|e| match e {
         RunError::CapReached { cap, at } => RunFailure::EventCap {
             scenario: scenario.name.clone(),
             cap,
@@ -132,7 +132,6 @@ fn simulate(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
         },
         RunError::Past(error) => RunFailure::Past { scenario: scenario.name.clone(), error },
     })?;
-    let n = scenario.stream.shards;
     Ok(RunResult {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -143,33 +142,10 @@ fn simulate(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
             EngineMode::Aggregated => "aggregated",
         }
         .to_string(),
-        capacity: CapacityResult {
-            mode: match scenario.stream.mode {
-                CapacityMode::Provisioned => "provisioned",
-                CapacityMode::OnDemand => "on-demand",
-            }
-            .into(),
-            shards_initial: n,
-            shards_final: cap.shards_final,
-            shards_max: cap.shards_max,
-            reshard_count: cap.reshard_count,
-            calls: cap.calls,
-            mode_switches: cap.mode_switches,
-        },
         textbook: textbook(scenario),
-        series: f.series,
-        shards: f.shards,
-        heatmap: f.heatmap,
-        shard_buckets: f.shard_rows,
-        latency: f.latency,
-        totals: f.totals,
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
-        trace: cap.trace,
-        consumers: cap.consumers,
-        warnings: warnings(scenario),
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
-        kinesis_records_accepted: cap.kinesis_records_accepted,
-        cost: None,
+        warnings: warnings(scenario),
         bound: match (scenario.engine.bounds, scenario.stream.write_limit) {
             (Bounds::One(Bound::Lenient), _) => "lenient",
             (_, WriteLimitModel::FixedWindow) => "strict",
@@ -177,7 +153,7 @@ fn simulate(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
         }
         .to_string(),
         write_limit: describe_write_limit(scenario.stream.write_limit),
-        lenient: None,
+        ..r
     })
 }
 
