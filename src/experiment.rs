@@ -1,8 +1,8 @@
 //! Experiments: one run of a scenario (sweeps and comparisons build on this). Pure: a scenario
 //! in, a [`RunResult`] out; no file system. Also the guard rails around a run: the estimate of
 //! its work made before it starts ([`estimate`]), and the cap on its events while it runs
-//! ([`Estimate::event_cap`]). It calls the model's `World`, `metrics` and `cost`; it is the
-//! one place that asks rayon about threads.
+//! ([`Estimate::event_cap`]). It calls the model's `World`, `metrics` and `cost`; it, not the
+//! model, asks rayon whether a run has a core to spare.
 
 use crate::engine::RunError;
 use crate::metrics::{BoundFigures, RunResult, Textbook};

@@ -9,13 +9,17 @@
 //!   `tracer`;
 //! - capacity: `shards` (the map and every shard ever opened), `capacity` (modes, calls,
 //!   evaluation), `provisioned`, `on_demand`, `peak`, `hashing`;
-//! - the read side: `readers`, `kcl`, `job`, `consumer`.
+//! - the read side: `readers` (the shard logs and read limits), `app` (one consumer application),
+//!   `kcl`, `job`, `consumer`.
 
 pub mod ahead;
+pub mod app;
 pub mod capacity;
 pub mod consumer;
 pub mod event;
 pub mod hashing;
+pub mod job;
+pub mod kcl;
 pub mod keys;
 pub mod on_demand;
 pub mod peak;
