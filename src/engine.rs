@@ -44,38 +44,40 @@ pub struct PastError {
     pub now: SimTime,
 }
 
-/// The events a handler asks for, at absolute times, in the order asked: the loop schedules them
-/// when the handler returns, so events asked for at the same time run in this order. A handler
-/// can ask, not pop or look at what is queued.
-#[derive(Debug)]
-pub struct Agenda<E> {
-    items: Vec<(SimTime, E)>,
+/// A handler's handle on the queue: it asks for events at absolute times (scheduled at once, so
+/// events asked for at the same time run in the order asked), and can neither pop nor look at
+/// what is queued. An event before the clock is refused: not scheduled, and the run stops with
+/// [`RunError::Past`] when the handler returns.
+pub struct Agenda<'q, E> {
+    queue: &'q mut EventQueue<E>,
+    asked: usize,
+    refused: Option<PastError>,
 }
 
-impl<E> Default for Agenda<E> {
-    fn default() -> Self {
-        Agenda { items: Vec::new() }
-    }
-}
-
-impl<E> Agenda<E> {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
+impl<E> Agenda<'_, E> {
     /// Ask for `event` at time `at` (never before the current event's time).
     #[inline]
     pub fn at(&mut self, at: SimTime, event: E) {
-        self.items.push((at, event));
+        self.asked += 1;
+        if at < self.queue.now {
+            self.refused.get_or_insert(PastError { at, now: self.queue.now });
+        } else {
+            self.queue.push(at, event);
+        }
     }
 
-    /// Events asked for and not scheduled yet.
+    /// Events asked for through this agenda.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.asked
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.asked == 0
+    }
+
+    /// Done asking: the first event refused, if any.
+    pub fn close(self) -> Result<(), PastError> {
+        self.refused.map_or(Ok(()), Err)
     }
 }
 
@@ -144,16 +146,9 @@ impl<E> EventQueue<E> {
         self.heap.push(Entry { key, event });
     }
 
-    /// Schedule every event of `agenda`, in its order, leaving it empty; one before the clock
-    /// is refused (those before it are scheduled, those after it dropped).
-    pub fn schedule_all(&mut self, agenda: &mut Agenda<E>) -> Result<(), PastError> {
-        for (at, event) in agenda.items.drain(..) {
-            if at < self.now {
-                return Err(PastError { at, now: self.now });
-            }
-            self.push(at, event);
-        }
-        Ok(())
+    /// An agenda to ask for events outside the loop (the first events of a run).
+    pub fn agenda(&mut self) -> Agenda<'_, E> {
+        Agenda { queue: self, asked: 0, refused: None }
     }
 
     /// Run the queue: pop every event due strictly before `end`, in (time, insertion) order,
@@ -163,22 +158,23 @@ impl<E> EventQueue<E> {
     /// asks for an event before the clock.
     pub fn run_until<F>(&mut self, end: SimTime, max_events: u64, mut handler: F) -> Result<u64, RunError>
     where
-        F: FnMut(SimTime, E, &mut Agenda<E>),
+        F: FnMut(SimTime, E, &mut Agenda<'_, E>),
     {
-        let mut agenda = Agenda::new();
         let mut ran = 0;
         while let Some((now, event)) = self.pop_before(end) {
             if ran == max_events {
                 return Err(RunError::CapReached { cap: max_events, at: now });
             }
             ran += 1;
+            let mut agenda = self.agenda();
             handler(now, event, &mut agenda);
-            self.schedule_all(&mut agenda)?;
+            agenda.close()?;
         }
         Ok(ran)
     }
 
     /// Pop the next event if it is due strictly before `end`, advancing the clock to it.
+    #[inline]
     pub fn pop_before(&mut self, end: SimTime) -> Option<(SimTime, E)> {
         let due = (self.heap.peek()?.key.0 >> 64) as SimTime;
         if due >= end {
@@ -267,12 +263,14 @@ mod tests {
         q.schedule_at(10, 1).unwrap();
         let err = q.run_until(100, 1_000, |_, _, fx| fx.at(9, 2)).unwrap_err();
         assert_eq!(err, RunError::Past(PastError { at: 9, now: 10 }));
-        let mut fx = Agenda::new();
+        let mut fx = q.agenda();
         fx.at(10, 3);
         fx.at(4, 4);
-        assert_eq!(q.schedule_all(&mut fx), Err(PastError { at: 4, now: 10 }));
-        assert!(fx.is_empty());
+        fx.at(11, 5);
+        assert_eq!(fx.len(), 3);
+        assert_eq!(fx.close(), Err(PastError { at: 4, now: 10 }));
         assert_eq!(q.pop_before(100), Some((10, 3)));
+        assert_eq!(q.pop_before(100), Some((11, 5)), "the refused one is not scheduled");
     }
 
     /// A handler that always asks for another event would run forever: the cap stops it, and

@@ -7,6 +7,9 @@
 //! drew for the old map are split again from the random state they started from (kept for each
 //! tick drawn ahead). Each tick's records are therefore drawn exactly as in line: the same
 //! draws from the same streams, in the same order, whatever the thread count (tested).
+//!
+//! Owns each producer's traffic streams ([`Traffic`]; per-record mode draws its arrivals, keys
+//! and sizes from them too) and the drawing thread. Calls `producer`, `sizes` and `split`.
 
 use crate::engine::rng_stream;
 use crate::model::producer::TickCounter;

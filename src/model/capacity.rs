@@ -254,11 +254,13 @@ mod tests {
     fn a_scheduled_call_completes_and_reshards() {
         let sc = scenario("[capacity]\nschedule = [{ at = \"1h\", shards = 8 }]\n");
         let (mut cap, mut shards) = (Capacity::new(&sc), Shards::new(&sc));
-        let mut fx = Effects::new();
+        let mut qfx = crate::engine::EventQueue::new();
+        let mut fx = qfx.agenda();
         cap.start_calls(&mut fx);
         cap.start_evaluating(&mut fx);
         assert_eq!(fx.len(), 1, "the call; nothing evaluates");
-        let mut fx = Effects::new();
+        let mut qfx = crate::engine::EventQueue::new();
+        let mut fx = qfx.agenda();
         cap.scheduled_call(secs(3600), 0, &mut fx);
         assert_eq!(fx.len(), 1, "its completion");
         let change = cap.reshard_done(secs(3600) + sc.capacity.resharding_duration, 8, &mut shards);
@@ -280,7 +282,8 @@ mod tests {
         );
         let (mut cap, shards) = (Capacity::new(&sc), Shards::new(&sc));
         cap.mode_switch(secs(3600), 0, &shards);
-        let mut fx = Effects::new();
+        let mut qfx = crate::engine::EventQueue::new();
+        let mut fx = qfx.agenda();
         cap.update_shard_count(secs(5400), 8, Origin::Schedule, &mut fx);
         assert!(fx.is_empty());
         for (i, h) in [(1, 2), (2, 3)] {

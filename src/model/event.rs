@@ -1,12 +1,11 @@
-//! The model's events and the effects through which components ask for them. Components push
-//! the events they want on an [`Effects`] (an [`Agenda`] of the engine: ask, never pop); the
-//! world hands it to the engine, which schedules them when the component returns. A leaf: it
-//! calls nothing of the model.
+//! The model's events and the effects through which components ask for them: an [`Effects`]
+//! (the engine's [`Agenda`]) lent by the world for one event, through which a component asks
+//! for events and can neither pop nor look at the queue. A leaf: it calls nothing of the model.
 
 use crate::engine::Agenda;
 
-/// The events components ask for: (absolute time, event), in the order asked.
-pub type Effects = Agenda<Event>;
+/// How components ask for events (absolute times; equal times run in the order asked).
+pub type Effects<'q> = Agenda<'q, Event>;
 
 /// Every kind of event, matched exhaustively.
 #[derive(Debug, Clone, Copy)]

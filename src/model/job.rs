@@ -191,7 +191,8 @@ mod tests {
         let s = spec();
         let mut job = Job::new(&s, 1, "c");
         job.buffer(secs(10), 100, 100.0 * 5e6, &[7]);
-        let mut fx = Effects::new();
+        let mut qfx = crate::engine::EventQueue::new();
+        let mut fx = qfx.agenda();
         job.tick(&s, 0, secs(60), &mut fx);
         assert_eq!(fx.len(), 2, "the next period and this run's end");
         let mut rows = Vec::new();

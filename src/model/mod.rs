@@ -1,7 +1,7 @@
 //! The Kinesis model: one file per domain noun. Components own their state and take
 //! `(now, input)` with what they may touch borrowed for the call; they ask for events through
-//! [`event::Effects`] and never touch the event queue. `world.rs` routes each event to its
-//! component and applies what comes back.
+//! [`event::Effects`] (the engine's ask-only handle) and never pop or see the event queue.
+//! `world.rs` routes each event to its component and applies what comes back.
 //!
 //! - the router: `world` (and the events, `event`);
 //! - the write path: `writes` (producers at run time, admission, sequence numbers), `ticks`

@@ -160,12 +160,14 @@ mod tests {
         let period = secs(60);
         let mut offered = vec![(0, 0); 4];
         offered[2] = (60 * 900, 0); // 90% of the records limit over the period
-        let mut fx = Effects::new();
+        let mut qfx = crate::engine::EventQueue::new();
+        let mut fx = qfx.agenda();
         let merges = on_demand.evaluate(secs(60), &od, period, &mut offered, &mut shards, &mut fx);
         assert!(merges.is_empty());
         assert_eq!(fx.len(), 1, "one split scheduled");
         assert!(offered.iter().all(|o| *o == (0, 0)), "the period's counts are taken");
-        let mut fx2 = Effects::new();
+        let mut qfx2 = crate::engine::EventQueue::new();
+        let mut fx2 = qfx2.agenda();
         offered[2] = (60 * 900, 0);
         on_demand.evaluate(secs(120), &od, period, &mut offered, &mut shards, &mut fx2);
         assert!(fx2.is_empty(), "already pending");
@@ -184,7 +186,8 @@ mod tests {
         od.warm_throughput = 0;
         let mut on_demand = OnDemand::new(shards.count());
         let mut offered = vec![(0, 0); 8];
-        let mut fx = Effects::new();
+        let mut qfx = crate::engine::EventQueue::new();
+        let mut fx = qfx.agenda();
         let mut merged = Vec::new();
         let mut t = secs(60);
         while t <= od.merge_after + secs(120) {

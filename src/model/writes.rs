@@ -22,15 +22,15 @@ use crate::units::{SimTime, KIB};
 
 /// Who hears what happens to records, borrowed from the world for one event: the metrics,
 /// the read side's shard logs, the record trace, capacity's load meter, and the events asked for.
-pub struct Sinks<'a> {
+pub struct Sinks<'a, 'q> {
     pub metrics: &'a mut Collector,
     pub logs: &'a mut Readers,
     pub tracer: &'a mut Tracer,
     pub load: &'a mut Load,
-    pub fx: &'a mut Effects,
+    pub fx: &'a mut Effects<'q>,
 }
 
-impl Sinks<'_> {
+impl Sinks<'_, '_> {
     /// Count records offered to `shard` at `now` and what became of them.
     #[inline]
     pub fn attempt(&mut self, now: SimTime, shard: u32, o: Offered) {
