@@ -1,10 +1,14 @@
 //! Experiments: one run of a scenario (sweeps and comparisons build on this). Pure: a scenario
-//! in, a [`RunResult`] out; no file system.
+//! in, a [`RunResult`] out; no file system. Also the guard rails around a run: the estimate of
+//! its work made before it starts ([`estimate`]), and the cap on its events while it runs
+//! ([`Estimate::event_cap`]). It calls the model's `World`, `metrics` and `cost`; it, not the
+//! model, asks rayon whether a run has a core to spare.
 
-use crate::metrics::{BoundFigures, CapacityResult, RunResult, Textbook};
+use crate::engine::RunError;
+use crate::metrics::{BoundFigures, RunResult, Textbook};
 use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
-use crate::model::world::World;
+use crate::model::world::{DrawAhead, World};
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{Bound, Bounds, CapacityMode, EngineMode, Scenario, WriteLimitModel};
 use crate::units::to_secs_f64;
@@ -12,21 +16,65 @@ use crate::units::to_secs_f64;
 /// Simulate `scenario` from start to end, and price the run: under the write-limit bounds
 /// `engine.bounds` asks for. With both, the lenient run goes beside the strict one (rayon: in
 /// parallel when a core is free); both use the same seed, so the same arrivals.
+///
+/// Panics with [`RunFailure`]'s message if the run reaches its event cap (its estimate was far
+/// off) — never for a scenario whose estimate is right; [`try_run`] returns the error instead.
 pub fn run(scenario: &Scenario) -> RunResult {
+    try_run(scenario).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`run`], failing with [`RunFailure`] instead of panicking (the command line's way).
+pub fn try_run(scenario: &Scenario) -> Result<RunResult, RunFailure> {
+    run_capped(scenario, estimate(scenario).event_cap)
+}
+
+/// [`try_run`] with at most `cap` events in each run.
+fn run_capped(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
     match scenario.engine.bounds {
-        Bounds::One(Bound::Strict) => run_one(scenario),
-        Bounds::One(Bound::Lenient) => run_one(&lenient(scenario)),
+        Bounds::One(Bound::Strict) => run_one(scenario, cap),
+        Bounds::One(Bound::Lenient) => run_one(&lenient(scenario), cap),
         Bounds::Both => {
             // Only the lenient run's write figures are kept: it reads nothing and traces
             // nothing (consumers never change what a shard admits).
             let mut l = lenient(scenario);
             l.consumers.clear();
             l.engine.trace_records = 0;
-            let (mut strict, lenient) = rayon::join(|| run_one(scenario), || run_one(&l));
-            strict.lenient = Some(BoundFigures::of(&lenient));
-            strict
+            let (strict, lenient) = rayon::join(|| run_one(scenario, cap), || run_one(&l, cap));
+            let mut strict = strict?;
+            strict.lenient = Some(BoundFigures::of(&lenient?));
+            Ok(strict)
         }
     }
+}
+
+/// A run that stopped before its end.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunFailure {
+    /// The run reached its event cap ([`Estimate::event_cap`]): its estimate was far off.
+    #[error(
+        "{scenario}: the run was stopped after {} events, at {at_s:.1} s of simulated time: that is the cap \
+         set for it ({EVENT_CAP_FACTOR:.0} times the most events its estimate allows, so the estimate was wrong; \
+         please report it). To make the run smaller, {knob}",
+        thousands(*cap as f64)
+    )]
+    EventCap {
+        scenario: String,
+        cap: u64,
+        /// When it was stopped [s].
+        at_s: f64,
+        /// What to change in the scenario.
+        knob: String,
+    },
+    /// The model asked for an event before the clock: a bug.
+    #[error("{scenario}: internal error, please report it: {error}")]
+    Past { scenario: String, error: crate::engine::PastError },
+}
+
+/// Run several independent scenarios in parallel (rayon), [`try_run`] each; results come back
+/// in input order, so the output never depends on the thread count.
+pub fn try_run_all(scenarios: &[Scenario]) -> Result<Vec<RunResult>, RunFailure> {
+    use rayon::prelude::*;
+    scenarios.par_iter().map(try_run).collect()
 }
 
 /// `scenario` under the lenient bound alone: the per-shard limit as a token bucket holding
@@ -55,18 +103,36 @@ pub fn describe_write_limit(m: WriteLimitModel) -> String {
     }
 }
 
-/// One run under the scenario's own write-limit model.
-fn run_one(scenario: &Scenario) -> RunResult {
-    let mut r = simulate(scenario);
+/// One run under the scenario's own write-limit model, priced.
+fn run_one(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
+    let mut r = simulate(scenario, cap)?;
     r.cost = Some(crate::cost::compute(&scenario.cost, scenario.stream.retention, &r));
-    r
+    Ok(r)
 }
 
-/// Simulate `scenario` from start to end.
-fn simulate(scenario: &Scenario) -> RunResult {
-    let (f, cap) = World::new(scenario).run();
-    let n = scenario.stream.shards;
-    RunResult {
+/// Whether aggregated mode may draw the ticks' records ahead on a thread of its own: when
+/// there is a core to spare, i.e. the thread pool has more than one (RAYON_NUM_THREADS=1 says
+/// no) and this is not a run of a sweep, whose runs already use every core.
+fn draw_ahead() -> DrawAhead {
+    if rayon::current_num_threads() > 1 && rayon::current_thread_index().is_none() {
+        DrawAhead::IfWorthIt
+    } else {
+        DrawAhead::Never
+    }
+}
+
+/// Simulate `scenario` from start to end, stopping after `cap` events.
+fn simulate(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
+    let r = World::new(scenario).run(cap, draw_ahead()).map_err(|e| match e {
+        RunError::CapReached { cap, at } => RunFailure::EventCap {
+            scenario: scenario.name.clone(),
+            cap,
+            at_s: to_secs_f64(at),
+            knob: estimate(scenario).events_knob(scenario),
+        },
+        RunError::Past(error) => RunFailure::Past { scenario: scenario.name.clone(), error },
+    })?;
+    Ok(RunResult {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         seed: scenario.seed,
@@ -76,33 +142,10 @@ fn simulate(scenario: &Scenario) -> RunResult {
             EngineMode::Aggregated => "aggregated",
         }
         .to_string(),
-        capacity: CapacityResult {
-            mode: match scenario.stream.mode {
-                CapacityMode::Provisioned => "provisioned",
-                CapacityMode::OnDemand => "on-demand",
-            }
-            .into(),
-            shards_initial: n,
-            shards_final: cap.shards_final,
-            shards_max: cap.shards_max,
-            reshard_count: cap.reshard_count,
-            calls: cap.calls,
-            mode_switches: cap.mode_switches,
-        },
         textbook: textbook(scenario),
-        series: f.series,
-        shards: f.shards,
-        heatmap: f.heatmap,
-        shard_buckets: f.shard_rows,
-        latency: f.latency,
-        totals: f.totals,
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
-        trace: cap.trace,
-        consumers: cap.consumers,
-        warnings: warnings(scenario),
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
-        kinesis_records_accepted: cap.kinesis_records_accepted,
-        cost: None,
+        warnings: warnings(scenario),
         bound: match (scenario.engine.bounds, scenario.stream.write_limit) {
             (Bounds::One(Bound::Lenient), _) => "lenient",
             (_, WriteLimitModel::FixedWindow) => "strict",
@@ -110,8 +153,8 @@ fn simulate(scenario: &Scenario) -> RunResult {
         }
         .to_string(),
         write_limit: describe_write_limit(scenario.stream.write_limit),
-        lenient: None,
-    }
+        ..r
+    })
 }
 
 /// Warnings about how to read a run of `s`.
@@ -196,10 +239,10 @@ pub fn textbook(s: &Scenario) -> Textbook {
 }
 
 /// Run several independent scenarios in parallel (rayon); results come back in input order, so
-/// the output never depends on the thread count.
+/// the output never depends on the thread count. Panics as [`run`] does; [`try_run_all`]
+/// returns the error instead.
 pub fn run_all(scenarios: &[Scenario]) -> Vec<RunResult> {
-    use rayon::prelude::*;
-    scenarios.par_iter().map(run).collect()
+    try_run_all(scenarios).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A rough estimate of a run's work, made before running it, so that an enormous run is refused
@@ -216,7 +259,19 @@ pub struct Estimate {
     pub memory_bytes: f64,
     /// Peak memory term by term [bytes].
     pub memory: Memory,
+    /// The run-time guard beside this estimate: each run of the scenario is stopped, with an
+    /// error, once it has processed this many events. [`EVENT_CAP_FACTOR`] times the most
+    /// events the estimated run can make (every record retried to its last attempt, each
+    /// attempt opening a linger timer, every timer of capacity and consumers), and at least
+    /// [`EVENT_CAP_FLOOR`]: a run whose estimate is right is never stopped, one whose estimate
+    /// is wrong cannot run away. Independent of `--force`, which only passes the refusal.
+    pub event_cap: u64,
 }
+
+/// How many times the most events an estimated run can make its cap allows.
+pub const EVENT_CAP_FACTOR: f64 = 10.0;
+/// The fewest events a cap allows (fixed timers of short runs; a fraction of a second's work).
+pub const EVENT_CAP_FLOOR: f64 = 1e7;
 
 /// The terms of a run's peak memory [bytes]. Coefficients are measured on this program (peak
 /// resident set of `kinesim run`, release build; see `benches/memory.rs` and the table in
@@ -407,7 +462,10 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
             to_secs_f64(d) / to_secs_f64(every.max(1)) * shards
         })
         .sum();
-    let mut memory = memory(scenario, records, seconds, shards);
+    let tb = textbook(scenario);
+    let shard_ids = shard_ids(scenario, &tb, shards);
+    let event_cap = event_cap(scenario, records, events + reads, shard_ids);
+    let mut memory = memory(scenario, &tb, records, seconds, shards, shard_ids);
     let mut events = events;
     if scenario.engine.bounds == Bounds::Both {
         // Two runs side by side (strict and lenient bounds); the lenient one has no consumers
@@ -418,17 +476,46 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
             *t *= 2.0;
         }
     }
-    Estimate { events: events + reads, read_events: reads, memory_bytes: memory.total(), memory }
+    Estimate { events: events + reads, read_events: reads, memory_bytes: memory.total(), memory, event_cap }
 }
 
-/// The terms of the peak memory of a run of `scenario` (see [`Memory`]).
-fn memory(scenario: &Scenario, records: f64, seconds: f64, shards: f64) -> Memory {
-    use crate::scenario::{ConsumerKind, KeySpec};
-    use coef::*;
-    let tb = textbook(scenario);
-    let rate = tb.mean_records_per_s;
-    let flowing = records >= 1.0;
-    // Every shard id the run may open: resharding closes shards and opens new ones.
+/// The most events one run of `scenario` can make, times [`EVENT_CAP_FACTOR`], and at least
+/// [`EVENT_CAP_FLOOR`] (see [`Estimate::event_cap`]). `events`: the estimate of one run's
+/// events, reads included; `shard_ids`: every shard id it may open.
+fn event_cap(scenario: &Scenario, records: f64, events: f64, shard_ids: f64) -> u64 {
+    let d = to_secs_f64(scenario.duration);
+    let cap = &scenario.capacity;
+    let mut most = events;
+    if scenario.engine.mode == EngineMode::PerRecord {
+        // The estimate counts at most two attempts a record; each of up to `max_attempts`
+        // attempts may also open a batch and its linger timer.
+        let attempts = scenario.producers.iter().map(|p| p.retry.max_attempts).max().unwrap_or(1);
+        most += 2.0 * records * f64::from(attempts);
+    }
+    // Capacity: each evaluation period, each scheduled call or mode switch and its completion,
+    // and on-demand splits (at most one per shard id opened).
+    let evaluating = cap.autoscaling.is_some()
+        || scenario.stream.mode == CapacityMode::OnDemand
+        || !cap.mode_switches.is_empty();
+    if evaluating {
+        most += d / to_secs_f64(cap.evaluation_period.max(1)) + 1.0;
+    }
+    most += 2.0 * (cap.schedule.len() + cap.mode_switches.len()) as f64 + shard_ids;
+    // Consumers' timers beside their reads: a job's periods and runs, failures.
+    for c in &scenario.consumers {
+        if let Some(job) = &c.job {
+            most += 2.0 * (d / to_secs_f64(job.period.max(1)) + 1.0) + job.failures.len() as f64;
+        }
+        if let Some(kcl) = &c.kcl {
+            most += kcl.failures.len() as f64;
+        }
+    }
+    (EVENT_CAP_FACTOR * most).max(EVENT_CAP_FLOOR).min(u64::MAX as f64) as u64
+}
+
+/// Every shard id a run of `scenario` may open (`shards` at the start): resharding closes
+/// shards and opens new ones.
+fn shard_ids(scenario: &Scenario, tb: &Textbook, shards: f64) -> f64 {
     let mut shard_ids = shards;
     for (_, target) in &scenario.capacity.schedule {
         shard_ids += f64::from(*target);
@@ -444,6 +531,22 @@ fn memory(scenario: &Scenario, records: f64, seconds: f64, shards: f64) -> Memor
     {
         shard_ids += 2.0 * need.min(f64::from(scenario.capacity.on_demand.max_shards)).max(shards);
     }
+    shard_ids
+}
+
+/// The terms of the peak memory of a run of `scenario` (see [`Memory`]).
+fn memory(
+    scenario: &Scenario,
+    tb: &Textbook,
+    records: f64,
+    seconds: f64,
+    shards: f64,
+    shard_ids: f64,
+) -> Memory {
+    use crate::scenario::{ConsumerKind, KeySpec};
+    use coef::*;
+    let rate = tb.mean_records_per_s;
+    let flowing = records >= 1.0;
 
     // timeseries.csv: one row of 14 numbers per second.
     let size = tb.avg_record_kib.max(0.0) * 1024.0;
@@ -535,6 +638,29 @@ fn memory(scenario: &Scenario, records: f64, seconds: f64, shards: f64) -> Memor
     }
 }
 
+impl Estimate {
+    /// What to change in `scenario` for a run of fewer events.
+    pub fn events_knob(&self, scenario: &Scenario) -> String {
+        if self.read_events > self.events / 2.0 {
+            format!(
+                "mostly reads of {} consumers: use fewer `[[consumers]]`, a longer `poll_interval`, fewer shards, \
+                 or a shorter `duration`",
+                thousands(scenario.consumers.len() as f64)
+            )
+        } else {
+            match scenario.engine.mode {
+                EngineMode::PerRecord => {
+                    "set `[engine] mode = \"aggregated\"` (one cohort per shard per second), or shorten `duration`"
+                        .to_string()
+                }
+                EngineMode::Aggregated => {
+                    "use a longer `engine.tick`, fewer shards, or a shorter `duration`".to_string()
+                }
+            }
+        }
+    }
+}
+
 /// `1,234,567`.
 fn thousands(n: f64) -> String {
     let s = format!("{:.0}", n.max(0.0));
@@ -552,27 +678,11 @@ impl Estimate {
     /// `Some(advice)` when the run is too big to start without `--force`.
     pub fn refusal(&self, scenario: &Scenario) -> Option<String> {
         if self.events > MAX_EVENTS {
-            let knob = if self.read_events > self.events / 2.0 {
-                format!(
-                    "mostly reads of {} consumers: use fewer `[[consumers]]`, a longer `poll_interval`, \
-                     fewer shards, or a shorter `duration`",
-                    thousands(scenario.consumers.len() as f64)
-                )
-            } else {
-                match scenario.engine.mode {
-                    EngineMode::PerRecord => {
-                        "set `[engine] mode = \"aggregated\"` (one cohort per shard per \
-                                              second), or shorten `duration`"
-                            .to_string()
-                    }
-                    EngineMode::Aggregated => {
-                        "use a longer `engine.tick`, fewer shards, or a shorter `duration`".to_string()
-                    }
-                }
-            };
             return Some(format!(
-                "this run would process about {:.1e} events (the guard is {:.0e}); {knob}; --force runs it anyway",
-                self.events, MAX_EVENTS
+                "this run would process about {:.1e} events (the guard is {:.0e}); {}; --force runs it anyway",
+                self.events,
+                MAX_EVENTS,
+                self.events_knob(scenario)
             ));
         }
         if self.memory_bytes > MAX_MEMORY_BYTES {
@@ -622,5 +732,42 @@ impl Estimate {
             ));
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quickstart() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
+        crate::scenario::load(&path).unwrap()
+    }
+
+    /// The cap is far above what a run makes: a run of the estimate is never stopped.
+    #[test]
+    fn the_event_cap_is_a_generous_multiple_of_the_estimate() {
+        let sc = strict(&quickstart());
+        let est = estimate(&sc);
+        assert!(est.event_cap as f64 >= EVENT_CAP_FACTOR * est.events, "{est:?}");
+        assert!(est.event_cap as f64 >= EVENT_CAP_FLOOR);
+        assert!(try_run(&sc).is_ok());
+    }
+
+    /// A run that reaches its cap stops with an error naming the cap and what to change.
+    #[test]
+    fn a_run_over_its_cap_fails_loudly_naming_the_cap_and_the_knob() {
+        let mut sc = strict(&quickstart());
+        sc.duration = crate::units::secs(20);
+        let err = run_capped(&sc, 1_000).unwrap_err();
+        assert!(matches!(err, RunFailure::EventCap { cap: 1_000, .. }), "{err:?}");
+        let msg = err.to_string();
+        for part in ["quickstart", "1,000 events", "the cap", "aggregated", "`duration`"] {
+            assert!(msg.contains(part), "{part:?} in: {msg}");
+        }
+        // Both bounds: either run stopping stops the whole.
+        let mut both = sc.clone();
+        both.engine.bounds = Bounds::Both;
+        assert!(matches!(run_capped(&both, 1_000), Err(RunFailure::EventCap { .. })));
     }
 }

@@ -305,7 +305,7 @@ fn cmd_run(
         sc.seed = seed;
     }
     guard(&sc, force)?;
-    let result = experiment::run(&sc);
+    let result = experiment::try_run(&sc)?;
     let files = report::render_all(&result, &sc).context("rendering the charts")?;
     let dir = args.out.clone().unwrap_or_else(|| report::writer::default_dir(&sc.name));
     write_report(&dir, "run", &sc.name, args, &origin.protect(), &[&origin], &files)?;
@@ -370,7 +370,7 @@ fn cmd_compare(args_in: &[PathBuf], args: &ReportArgs, seed: Option<u64>, force:
     if let Some(why) = experiment::refuse_together(&loaded).filter(|_| !force) {
         bail!(BadInput(why));
     }
-    let results = experiment::run_all(&loaded);
+    let results = experiment::try_run_all(&loaded)?;
     let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join("compare"));
     // A variant named like one of compare's own files (its folder would take the file's place)
     // is bad input, located at that variant's `name`.

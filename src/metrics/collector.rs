@@ -1,10 +1,11 @@
 //! Collects metrics during a run: the model reports what happened (records produced, attempts
-//! and their outcomes, latencies, drops) and the collector keeps per-second series, per-shard
-//! counters and histograms. Memory: O(seconds + shards x buckets), never O(records).
+//! and their outcomes, latencies, drops) in plain values, and the collector keeps per-second
+//! series, per-shard counters and histograms; at the end it freezes them into their part of the
+//! [`RunResult`] (`assemble.rs` adds the model's). Memory: O(seconds + shards x buckets), never
+//! O(records). Calls `histogram`, `result` and the scenario's write limits; nothing of the model.
 
 use crate::metrics::histogram::LatencyHistogram;
 use crate::metrics::result::*;
-use crate::model::shard::Admitted;
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::units::{SimTime, MICROS_PER_SEC};
 
@@ -48,7 +49,9 @@ pub struct Offered {
     pub records: u64,
     /// Data + partition key bytes.
     pub bytes: u64,
-    pub accepted: Admitted,
+    /// Of those, what the shard accepted (the rest was throttled).
+    pub accepted_records: u64,
+    pub accepted_bytes: u64,
     /// Of `records`, those that were retries.
     pub retried: u64,
 }
@@ -57,8 +60,8 @@ impl std::ops::AddAssign for Offered {
     fn add_assign(&mut self, o: Offered) {
         self.records += o.records;
         self.bytes += o.bytes;
-        self.accepted.records += o.accepted.records;
-        self.accepted.bytes += o.accepted.bytes;
+        self.accepted_records += o.accepted_records;
+        self.accepted_bytes += o.accepted_bytes;
         self.retried += o.retried;
     }
 }
@@ -188,20 +191,20 @@ impl Collector {
     /// Records offered to `shard` at `now` (one cohort, or all of one shard's tick) and how many
     /// of them were accepted and were retries.
     pub fn attempt(&mut self, now: SimTime, shard: u32, o: Offered) {
-        let Offered { records, bytes, accepted: admitted, retried } = o;
+        let Offered { records, bytes, accepted_records, accepted_bytes, retried } = o;
         self.advance(now);
         let s = self.sec(now);
-        let throttled = records - admitted.records;
+        let throttled = records - accepted_records;
         let se = &mut self.series;
         se.offered_records[s] += records;
         se.offered_bytes[s] += bytes;
-        se.accepted_records[s] += admitted.records;
-        se.accepted_bytes[s] += admitted.bytes;
+        se.accepted_records[s] += accepted_records;
+        se.accepted_bytes[s] += accepted_bytes;
         se.throttled_records[s] += throttled;
         se.retried_records[s] += retried;
         self.totals.retries += retried;
-        self.totals.records_accepted += admitted.records;
-        self.totals.bytes_accepted += admitted.bytes;
+        self.totals.records_accepted += accepted_records;
+        self.totals.bytes_accepted += accepted_bytes;
         self.totals.throttled_attempts += throttled;
 
         let bucket = ((s as u64 / self.heat_bucket_s) as usize).min(self.n_heat - 1);
@@ -213,13 +216,13 @@ impl Collector {
         a.sec_bytes += bytes;
         a.totals.offered_records += records;
         a.totals.offered_bytes += bytes;
-        a.totals.accepted_records += admitted.records;
+        a.totals.accepted_records += accepted_records;
         a.totals.throttled_records += throttled;
-        a.accepted_bytes += admitted.bytes;
+        a.accepted_bytes += accepted_bytes;
         let c = &mut self.buckets[bucket].cells[shard as usize];
         c.offered_records += records;
         c.offered_bytes += bytes;
-        c.accepted_records += admitted.records;
+        c.accepted_records += accepted_records;
         c.throttled_records += throttled;
     }
 
@@ -265,10 +268,10 @@ impl Collector {
         self.series.open_shards[s..].iter_mut().for_each(|v| *v = open);
     }
 
-    /// Freeze into the run's results. `pending`: records still in producers at the end.
-    /// `meta`: every shard's identity (id, range, key share, parents, open/close times); the
-    /// collector fills in the counters.
-    pub fn finish(mut self, pending: u64, meta: Vec<ShardTotals>) -> Finished {
+    /// Freeze into `r`'s series, shards, heatmap, shard buckets, latency and totals.
+    /// `pending`: records still in producers at the end. `meta`: every shard's identity (id,
+    /// range, key share, parents, open/close times); the collector fills in the counters.
+    pub fn freeze(mut self, pending: u64, meta: Vec<ShardTotals>, r: &mut RunResult) {
         self.flush_second();
         self.flush_latency();
         self.totals.records_pending = pending;
@@ -304,31 +307,15 @@ impl Collector {
                 ..m
             });
         }
-        Finished {
-            series: self.series,
-            shards: totals,
-            heatmap: Heatmap { bucket_s, n_shards: self.shards.len(), n_buckets: n_heat, utilisation: heat },
-            latency: LatencyResult {
-                overall: self.overall.percentiles(),
-                interval_s: self.latency_interval_s,
-                over_time: self
-                    .intervals
-                    .iter()
-                    .map(|h| h.as_ref().map(LatencyHistogram::percentiles))
-                    .collect(),
-            },
-            totals: self.totals,
-            shard_rows: rows,
-        }
+        r.series = self.series;
+        r.shards = totals;
+        r.heatmap = Heatmap { bucket_s, n_shards: self.shards.len(), n_buckets: n_heat, utilisation: heat };
+        r.latency = LatencyResult {
+            overall: self.overall.percentiles(),
+            interval_s: self.latency_interval_s,
+            over_time: self.intervals.iter().map(|h| h.as_ref().map(LatencyHistogram::percentiles)).collect(),
+        };
+        r.totals = self.totals;
+        r.shard_buckets = rows;
     }
-}
-
-/// The collector's output, before the experiment adds scenario facts.
-pub struct Finished {
-    pub series: Series,
-    pub shards: Vec<ShardTotals>,
-    pub heatmap: Heatmap,
-    pub latency: LatencyResult,
-    pub totals: Totals,
-    pub shard_rows: Vec<ShardBucketRow>,
 }

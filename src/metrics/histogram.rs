@@ -1,5 +1,7 @@
 //! Latency histograms with bounded relative error (HdrHistogram): p99 of a billion records costs
 //! kilobytes. Values are recorded in µs and reported in ms.
+//!
+//! Owns one histogram; calls `result` (percentiles).
 
 use crate::metrics::result::Percentiles;
 use crate::units::SimTime;

@@ -1,5 +1,8 @@
 //! What a finished run hands to reports: plain data, no model types. Reports (`report::*`) see
 //! only this.
+//!
+//! Owns no behaviour beyond small accessors; calls `cost` (its report type) and the scenario's
+//! limits, nothing of the model.
 
 /// Latency percentiles [ms].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

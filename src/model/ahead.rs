@@ -7,10 +7,15 @@
 //! drew for the old map are split again from the random state they started from (kept for each
 //! tick drawn ahead). Each tick's records are therefore drawn exactly as in line: the same
 //! draws from the same streams, in the same order, whatever the thread count (tested).
+//!
+//! Owns each producer's traffic streams ([`Traffic`]; per-record mode draws its arrivals, keys
+//! and sizes from them too) and the drawing thread. Calls `producer`, `sizes` and `split`.
 
+use crate::engine::rng_stream;
 use crate::model::producer::TickCounter;
 use crate::model::sizes::SizeSampler;
 use crate::model::split::Splitter;
+use crate::scenario::Producer;
 use crate::units::{round_u64, SimTime};
 use rand_pcg::Pcg64Mcg;
 use std::collections::VecDeque;
@@ -39,6 +44,29 @@ pub struct Traffic {
     pub rng_arrivals: Pcg64Mcg,
     pub rng_keys: Pcg64Mcg,
     pub rng_sizes: Pcg64Mcg,
+}
+
+impl Traffic {
+    /// Producer `spec`'s draws in a run seeded `seed`: its records' sizes drawn by `sizes`, its
+    /// share of records on each open shard `share` and their mean key length `mean_key_len`.
+    pub fn new(
+        spec: &Producer,
+        seed: u64,
+        sizes: SizeSampler,
+        share: Vec<f64>,
+        mean_key_len: Vec<f64>,
+    ) -> Self {
+        let label = |what: &str| format!("producer/{}/{}", spec.name, what);
+        Traffic {
+            ticks: TickCounter::new(&spec.rate, spec.arrivals),
+            split: Splitter::new(share),
+            mean_key_len,
+            sizes,
+            rng_arrivals: rng_stream(seed, &label("arrivals")),
+            rng_keys: rng_stream(seed, &label("keys")),
+            rng_sizes: rng_stream(seed, &label("sizes")),
+        }
+    }
 }
 
 /// The new records of one tick.
@@ -96,7 +124,7 @@ fn apply(traffic: &mut [Traffic], remap: Remap) {
 
 /// Where the ticks' records come from.
 pub enum Source {
-    /// Drawn when the tick starts; also the producers' streams of per-record mode.
+    /// Drawn when the tick starts.
     Inline { traffic: Vec<Traffic>, spare: Option<TickDraw> },
     /// Drawn ahead on a thread.
     Ahead(Ahead),
@@ -124,14 +152,6 @@ impl Source {
             remap: None,
             handle: Some(handle),
         })
-    }
-
-    /// The producers' streams, in line (per-record mode).
-    pub fn traffic(&mut self) -> &mut [Traffic] {
-        match self {
-            Source::Inline { traffic, .. } => traffic,
-            Source::Ahead(_) => unreachable!("per-record mode draws in line"),
-        }
     }
 
     /// The records of the tick `[t0, t1)`; ticks are asked for in order.

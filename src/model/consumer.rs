@@ -10,6 +10,8 @@
 //! (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html). The model
 //! reads that as a debt: bytes a call returns beyond the second's 2 MiB carry over into the next
 //! seconds, which refuse calls until the debt is paid at 2 MiB/s.
+//!
+//! Owns these primitives' state (logs, positions, limiters); calls nothing of the model.
 
 use crate::scenario::defaults::{GET_RECORDS_MAX_BYTES, SHARD_READ_BYTES_PER_S, SHARD_READ_CALLS_PER_S};
 use crate::units::{SimTime, MICROS_PER_SEC};

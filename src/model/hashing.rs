@@ -7,6 +7,8 @@
 //! N shards splits the key space with `step = 2^128 div N` (as kinesalite; AWS's own 3-shard
 //! example matches). Verified against `shared/testdata/` (vectors from independent Kinesis
 //! implementations).
+//!
+//! Owns the shard map's ranges and ids; calls nothing of the model.
 
 use md5::{Digest, Md5};
 

@@ -2,6 +2,8 @@
 //! with MD5, and the traffic share each shard receives from them.
 //!
 //! Memory is O(distinct keys): one hash, one length and one weight per key, never per record.
+//!
+//! Owns a producer's key tables; calls `hashing`.
 
 use crate::model::hashing::{hash_key, ShardMap};
 use crate::scenario::KeySpec;

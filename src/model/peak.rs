@@ -9,6 +9,8 @@
 //! per-second peak would chase Poisson noise). A shard's memory follows its hash range: a child of
 //! a split remembers its share of the parent's history, a merged shard the sum of its parents'
 //! (an upper bound of their combined peak: the model errs on the side of keeping capacity).
+//!
+//! Owns one shard's remembered loads; calls nothing of the model.
 
 use crate::units::SimTime;
 use std::collections::VecDeque;

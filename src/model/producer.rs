@@ -1,10 +1,80 @@
-//! A producer: its arrival process, its PutRecords batch, its buffer and its retry policy.
-//! It holds state and makes decisions; the world (`world.rs`) schedules what it decides.
+//! A producer: its arrival process, its PutRecords batch, its KPL aggregates, its buffer, its
+//! retry policy and what its records bill ([`ProducerRt`], its state while a run goes on). It
+//! holds state and makes decisions; the write path (`writes.rs`) acts on them. Calls `sizes`.
 
+use crate::engine::rng_stream;
+use crate::model::sizes::SizeSampler;
 use crate::scenario::{Arrivals, Jitter, Producer, RateShape, Retry, RttModel};
-use crate::units::{SimTime, MICROS_PER_SEC};
+use crate::units::{round_u64, SimTime, KIB, MICROS_PER_SEC};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Exp1, Poisson};
+use rand_pcg::Pcg64Mcg;
+
+/// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
+/// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes. What the
+/// record's size is (data blob, or data blob + key) is `[cost] payload_counts_key`.
+/// Source: https://aws.amazon.com/kinesis/data-streams/pricing/
+pub const PUT_PAYLOAD_UNIT_BYTES: u64 = 25_000;
+
+/// A producer while the run goes on.
+pub struct ProducerRt {
+    pub spec: Producer,
+    /// Per-record mode: when its records arrive.
+    pub arrivals: ArrivalProcess,
+    /// Per-record mode: the PutRecords batch it fills; both modes: its buffer occupancy.
+    pub batch: Batcher,
+    /// KPL aggregation: the aggregated records filling, one per shard id at most, with the sum
+    /// of their user records' creation times.
+    pub aggregates: Aggregates,
+    /// Aggregated mode: expected PUT payload units and billed KiB of one record, and the
+    /// records accepted in the current tick and not billed yet.
+    mean_put_units: f64,
+    mean_billed_kib: f64,
+    pub unbilled: u64,
+    rng_retry: Pcg64Mcg,
+    rng_rtt: Pcg64Mcg,
+}
+
+impl ProducerRt {
+    /// Producer `spec` of a run seeded `seed`, its records' sizes drawn by `sizes`; billing counts
+    /// the key of a record when `payload_counts_key`.
+    pub fn new(spec: &Producer, seed: u64, sizes: &SizeSampler, payload_counts_key: bool) -> Self {
+        let label = |what: &str| format!("producer/{}/{}", spec.name, what);
+        // The billed size counts the key only if the scenario says so.
+        let key_len =
+            if payload_counts_key { crate::model::keys::KeySpace::mean_key_len(&spec.keys) } else { 0.0 };
+        ProducerRt {
+            mean_put_units: sizes.mean_units(key_len, PUT_PAYLOAD_UNIT_BYTES),
+            mean_billed_kib: sizes.mean_units(key_len, KIB),
+            unbilled: 0,
+            arrivals: ArrivalProcess::new(&spec.rate, spec.arrivals),
+            batch: Batcher::new(),
+            rng_retry: rng_stream(seed, &label("retry")),
+            rng_rtt: rng_stream(seed, &label("rtt")),
+            aggregates: Aggregates::default(),
+            spec: spec.clone(),
+        }
+    }
+
+    /// PUT payload units and billed KiB of `records` accepted records of unknown individual
+    /// sizes, from the expected billing of one record.
+    pub fn bill_expected(&self, records: u64) -> (u64, u64) {
+        let k = records as f64;
+        (round_u64(k * self.mean_put_units), round_u64(k * self.mean_billed_kib))
+    }
+
+    /// A PutRecords round trip [µs].
+    #[inline]
+    pub fn rtt(&mut self) -> SimTime {
+        rtt(&self.spec.put_rtt, &mut self.rng_rtt)
+    }
+
+    /// Backoff before the next attempt, after `attempts` attempts failed [µs].
+    #[inline]
+    pub fn backoff(&mut self, attempts: u32) -> SimTime {
+        backoff(&self.spec.retry, attempts, &mut self.rng_retry)
+    }
+}
 
 /// Where a cohort goes: a hash key (per-record mode, placed on the shard map at send time) or
 /// a shard position (aggregated mode, where cohorts are drawn per shard).

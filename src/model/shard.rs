@@ -14,6 +14,8 @@
 //! tank of at least 2 MiB more than the per-second limiter can hold (10 MiB against 1 MiB), the
 //! tank never binds for records up to 1 MiB: a fixed window admits at most 2 MiB in any interval
 //! beyond its refill (1 MiB at the end of a second and 1 MiB at the start of the next).
+//!
+//! Owns one shard's write-limit state; calls nothing of the model.
 
 use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::WriteLimitModel;

@@ -1,6 +1,8 @@
 //! Record data sizes: one draw per record in per-record mode; the sum of a cohort's sizes in
 //! aggregated mode (exact draws for small cohorts, a normal approximation by the central limit
 //! theorem for large ones).
+//!
+//! Owns a size distribution's sampler; calls nothing of the model.
 
 use crate::scenario::SizeDist;
 use crate::units::round_u64;

@@ -1,6 +1,8 @@
 //! Aggregated mode: the records of a tick split over the shards, by each shard's share of the
 //! keys. The split is an exact multinomial draw, and it is drawn after (and independently of)
 //! the tick's total, so every capacity plan sees the same records per tick.
+//!
+//! Owns the shares and cached samplers of one split; calls `producer` (`split_counts`).
 
 use crate::model::producer::split_counts;
 use rand::Rng;

@@ -4,6 +4,8 @@
 //! otherwise): arrivals are a Poisson process (or evenly spaced) with that rate within the tick.
 //! For constant, step, spike and trace shapes that is exact; for ramps and the diurnal sinusoid
 //! it is exact in the count per tick.
+//!
+//! Rates of a `RateShape` over time; owns no state and calls nothing of the model.
 
 use crate::scenario::RateShape;
 use crate::units::{to_secs_f64, SimTime, MICROS_PER_SEC};
