@@ -26,5 +26,5 @@ fuzz_target!(|data: &[u8]| {
     let t = &r.totals;
     assert_eq!(t.records_produced, t.records_accepted + t.records_dropped() + t.records_pending, "{t:?}");
     kinesim::report::render_all(&r, &sc).expect("the report renders");
-    let _ = kinesim::report::text::render(&r);
+    let _ = kinesim::report::text::render(&r, sc.size.as_ref().map(|z| &z.slo));
 });
