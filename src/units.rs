@@ -216,6 +216,11 @@ fn decimal_thousandths(v: u128) -> String {
     }
 }
 
+/// "1 period", "2 periods": a count and its noun, singular for one.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// "1 shard", "6 shards": a shard count as a reader says it.
 pub fn shards(n: u64) -> String {
     if n == 1 {

@@ -6,7 +6,7 @@
 //! May call: `html` (escaping, number formats, the style sheet), `verdict`, `compare` (the
 //! table's figures), `metrics`, `scenario`, `cost`.
 
-use super::html::{esc, inline_svg, ms, pct, CSS};
+use super::html::{esc, finish_page, inline_svg, ms, pct, CSS};
 use super::verdict;
 use crate::metrics::RunResult;
 use crate::scenario::Scenario;
@@ -79,12 +79,7 @@ pub fn render(results: &[RunResult], scenarios: &[Scenario], svgs: &[(&str, Stri
     }
     bills(&mut s, results);
     s.push_str("</main>\n</body>\n</html>\n");
-    // Chart labels drawn by plotters do not pass through `esc`: the page as a whole never holds
-    // a raw control character either (as the run's report.html).
-    match crate::text_safety::html_page(&s) {
-        std::borrow::Cow::Borrowed(_) => s.into_bytes(),
-        std::borrow::Cow::Owned(safe) => safe.into_bytes(),
-    }
+    finish_page(s)
 }
 
 /// One row per variant: its verdict's level, headline and the link to its report.
@@ -182,18 +177,21 @@ fn bills(s: &mut String, results: &[RunResult]) {
 
 /// Groups of two or more variants whose line in `chart` is the same (an overlay shows one).
 fn coinciding<'a>(results: &'a [RunResult], chart: &str) -> Vec<Vec<&'a str>> {
-    let line = |r: &RunResult| -> Vec<u64> {
-        match chart {
-            "compare-throttled.svg" => r.series.throttled_records.clone(),
-            "compare-accepted.svg" => r.series.accepted_records.clone(),
-            "compare-shards.svg" => r.series.open_shards.iter().map(|x| u64::from(*x)).collect(),
-            _ => r.latency.over_time.iter().map(|p| p.map_or(u64::MAX, |p| p.p99.to_bits())).collect(),
+    // Whether two runs draw the same line in this chart, compared in place.
+    let same = |a: &RunResult, b: &RunResult| match chart {
+        "compare-throttled.svg" => a.series.throttled_records == b.series.throttled_records,
+        "compare-accepted.svg" => a.series.accepted_records == b.series.accepted_records,
+        "compare-shards.svg" => a.series.open_shards == b.series.open_shards,
+        _ => {
+            let p99 = |r: &RunResult| {
+                r.latency.over_time.iter().map(|p| p.map(|p| p.p99.to_bits())).collect::<Vec<_>>()
+            };
+            p99(a) == p99(b)
         }
     };
-    let lines: Vec<Vec<u64>> = results.iter().map(line).collect();
     let mut groups: Vec<Vec<usize>> = vec![];
     for i in 0..results.len() {
-        match groups.iter_mut().find(|g| lines[g[0]] == lines[i]) {
+        match groups.iter_mut().find(|g| same(&results[g[0]], &results[i])) {
             Some(g) => g.push(i),
             None => groups.push(vec![i]),
         }

@@ -399,8 +399,12 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     trace_table(&mut s, r);
     assumptions(&mut s, sc);
     s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
-    // Text reaches the page through `esc`; chart labels drawn by plotters do not, so the page
-    // as a whole never holds a raw control character either.
+    finish_page(s)
+}
+
+/// The page's bytes. Text reaches a page through `esc`; chart labels drawn by plotters do not,
+/// so the page as a whole is made free of raw control characters too.
+pub(crate) fn finish_page(s: String) -> Vec<u8> {
     match crate::text_safety::html_page(&s) {
         std::borrow::Cow::Borrowed(_) => s.into_bytes(),
         std::borrow::Cow::Owned(safe) => safe.into_bytes(),

@@ -135,8 +135,8 @@ pub fn text(s: &Sizing) -> String {
         o,
         "size {}: {} x {} = {} runs of {} s ({} search)",
         s.scenario,
-        crate::report::verdict::count(s.points.len(), "point", "points"),
-        crate::report::verdict::count(s.seeds.len(), "seed", "seeds"),
+        crate::units::count(s.points.len(), "point", "points"),
+        crate::units::count(s.seeds.len(), "seed", "seeds"),
         s.runs,
         s.duration_s,
         s.search
@@ -154,11 +154,9 @@ pub fn text(s: &Sizing) -> String {
     for (i, p) in s.points.iter().enumerate() {
         let verdict = match (p.meets_slo, s.rule.confidence) {
             (true, _) => "met".to_string(),
-            (false, None) => format!(
-                "{}/{}",
-                p.seeds_meeting_slo,
-                crate::report::verdict::count(p.runs.len(), "seed", "seeds")
-            ),
+            (false, None) => {
+                format!("{}/{}", p.seeds_meeting_slo, crate::units::count(p.runs.len(), "seed", "seeds"))
+            }
             (false, Some(_)) => format!("not met ({}/{} seeds)", p.seeds_meeting_slo, p.runs.len()),
         };
         let mark = if s.recommendation == Some(i) { "<- recommended" } else { "" };
@@ -188,7 +186,7 @@ pub fn text(s: &Sizing) -> String {
                 None => format!(
                     "meets the SLO in {} of {}",
                     p.seeds_meeting_slo,
-                    crate::report::verdict::count(p.runs.len(), "seed", "seeds")
+                    crate::units::count(p.runs.len(), "seed", "seeds")
                 ),
                 Some(_) => format!(
                     "meets the SLO {} (its runs: {} of {} seeds within every bound)",

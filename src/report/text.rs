@@ -83,9 +83,9 @@ pub fn render(r: &RunResult, slo: Option<&crate::scenario::Slo>) -> String {
             let _ = writeln!(
                 s,
                 "    job: {} ({} failed), {} skipped, {} flushed, produced -> flushed p99 {}",
-                super::verdict::count(j.runs.len(), "run", "runs"),
+                crate::units::count(j.runs.len(), "run", "runs"),
                 j.runs.iter().filter(|r| r.outcome == "failed").count(),
-                super::verdict::count(j.skipped.len(), "period", "periods"),
+                crate::units::count(j.skipped.len(), "period", "periods"),
                 thousands(j.records_flushed),
                 super::verdict::ms(j.flushed_ms.p99)
             );

@@ -9,7 +9,7 @@
 use crate::cost::{fmt_usd, CostReport};
 use crate::metrics::{ConsumerResult, RunResult};
 use crate::scenario::Slo;
-use crate::units::thousands;
+use crate::units::{count, thousands};
 
 /// A consumer whose p99 iterator age exceeds this is called behind when the scenario states no
 /// iterator-age SLO [ms]. A kinesim reporting threshold, not an AWS figure: one minute behind
@@ -273,11 +273,6 @@ fn job(c: &ConsumerResult) -> Option<Finding> {
             ),
         }
     })
-}
-
-/// "1 period", "2 periods".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A latency for a sentence, as the report writes it, in minutes from 10 minutes and in hours

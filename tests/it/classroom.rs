@@ -99,13 +99,16 @@ fn explain_prints_every_field_with_default_and_meaning() {
     // Every [cost] setting and engine.trace_records: the defaults, and what a file sets.
     let o = kinesim_in(&d, &["explain", "quickstart"]);
     let out = text(&o.stdout);
+    let starting = |out: &str, path: &str| -> String {
+        out.lines().find(|l| l.starts_with(path)).unwrap_or_else(|| panic!("{path}:\n{out}")).to_string()
+    };
     for (path, has) in [
         ("cost.region", "us-east-1 (prices of 2026-11-28)"),
         ("cost.on_demand", "standard"),
         ("cost.prices", "none"),
         ("engine.trace_records", "1,000"),
     ] {
-        let l = out.lines().find(|l| l.starts_with(path)).unwrap_or_else(|| panic!("{path}:\n{out}"));
+        let l = starting(&out, path);
         assert!(l.contains(has) && l.contains("default"), "{l}");
     }
     let custom = d.join("costly.toml");
@@ -124,7 +127,7 @@ fn explain_prints_every_field_with_default_and_meaning() {
         ("cost.prices", "shard_hour = 0.0165"),
         ("engine.trace_records", "5"),
     ] {
-        let l = out.lines().find(|l| l.starts_with(path)).unwrap_or_else(|| panic!("{path}:\n{out}"));
+        let l = starting(&out, path);
         assert!(l.contains(has) && l.contains(" set "), "{l}");
     }
     // A file path works too; a bad file is exit 2.
