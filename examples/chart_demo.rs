@@ -11,6 +11,8 @@
 use std::fs;
 use std::path::Path;
 
+use kinesim::experiment::Outcome;
+use kinesim::kinds::{CapacityMode, EngineMode};
 use kinesim::metrics::{
     CapacityResult, Heatmap, LatencyResult, Percentiles, RunResult, Series, ShardTotals, Totals,
 };
@@ -153,9 +155,9 @@ fn synth(
         description: "synthetic demo".to_string(),
         seed: 1,
         duration_s: seconds as f64,
-        engine_mode: if big { "aggregated" } else { "per-record" }.to_string(),
+        engine_mode: if big { EngineMode::Aggregated } else { EngineMode::PerRecord },
         capacity: CapacityResult {
-            mode: "provisioned".to_string(),
+            mode: CapacityMode::Provisioned,
             shards_initial: n_shards as u32,
             shards_final: n_shards as u32,
             shards_max: n_shards as u32,
@@ -188,7 +190,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new("/tmp/charts");
     fs::create_dir_all(dir)?;
     let prefix = if variant == "demo" { String::new() } else { format!("{variant}-") };
-    for (name, svg) in charts::all_svgs(&r)? {
+    for (name, svg) in charts::all_svgs(&Outcome::at_default_prices(r))? {
         let path = dir.join(format!("{prefix}{name}"));
         fs::write(&path, &svg)?;
         println!("{} ({} bytes)", path.display(), svg.len());

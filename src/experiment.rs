@@ -4,7 +4,9 @@
 //! ([`Estimate::event_cap`]). It calls the model's `World`, `metrics` and `cost`; it, not the
 //! model, asks rayon whether a run has a core to spare.
 
+use crate::cost::CostReport;
 use crate::engine::RunError;
+use crate::kinds::RunBound;
 use crate::metrics::{BoundFigures, RunResult, Textbook};
 use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
@@ -19,30 +21,33 @@ use crate::units::to_secs_f64;
 ///
 /// Panics with [`RunFailure`]'s message if the run reaches its event cap (its estimate was far
 /// off) — never for a scenario whose estimate is right; [`try_run`] returns the error instead.
-pub fn run(scenario: &Scenario) -> RunResult {
+pub fn run(scenario: &Scenario) -> Outcome {
     try_run(scenario).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// [`run`], failing with [`RunFailure`] instead of panicking (the command line's way).
-pub fn try_run(scenario: &Scenario) -> Result<RunResult, RunFailure> {
+pub fn try_run(scenario: &Scenario) -> Result<Outcome, RunFailure> {
     run_capped(scenario, estimate(scenario).event_cap)
 }
 
 /// [`try_run`] with at most `cap` events in each run.
-fn run_capped(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
+fn run_capped(scenario: &Scenario, cap: u64) -> Result<Outcome, RunFailure> {
     match scenario.engine.bounds {
-        Bounds::One(Bound::Strict) => run_one(scenario, cap),
-        Bounds::One(Bound::Lenient) => run_one(&lenient(scenario), cap),
+        Bounds::One(Bound::Strict) => Ok(priced(scenario, simulate(scenario, cap)?)),
+        Bounds::One(Bound::Lenient) => {
+            let l = lenient(scenario);
+            Ok(priced(&l, simulate(&l, cap)?))
+        }
         Bounds::Both => {
             // Only the lenient run's write figures are kept: it reads nothing and traces
             // nothing (consumers never change what a shard admits).
             let mut l = lenient(scenario);
             l.consumers.clear();
             l.engine.trace_records = 0;
-            let (strict, lenient) = rayon::join(|| run_one(scenario, cap), || run_one(&l, cap));
+            let (strict, lenient) = rayon::join(|| simulate(scenario, cap), || simulate(&l, cap));
             let mut strict = strict?;
             strict.lenient = Some(BoundFigures::of(&lenient?));
-            Ok(strict)
+            Ok(priced(scenario, strict))
         }
     }
 }
@@ -72,7 +77,7 @@ pub enum RunFailure {
 
 /// Run several independent scenarios in parallel (rayon), [`try_run`] each; results come back
 /// in input order, so the output never depends on the thread count.
-pub fn try_run_all(scenarios: &[Scenario]) -> Result<Vec<RunResult>, RunFailure> {
+pub fn try_run_all(scenarios: &[Scenario]) -> Result<Vec<Outcome>, RunFailure> {
     use rayon::prelude::*;
     scenarios.par_iter().map(try_run).collect()
 }
@@ -103,11 +108,43 @@ pub fn describe_write_limit(m: WriteLimitModel) -> String {
     }
 }
 
-/// One run under the scenario's own write-limit model, priced.
-fn run_one(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
-    let mut r = simulate(scenario, cap)?;
-    r.cost = Some(crate::cost::compute(&scenario.cost, scenario.stream.retention, &r));
-    Ok(r)
+/// A finished run and its bill: what every report of a run shows.
+///
+/// The bill is computed from the run's measurements ([`crate::cost::compute`]) and kept beside
+/// them, not inside: the measurements know nothing of prices. An `Outcome` reads as its
+/// [`RunResult`] (`outcome.totals`, `&outcome` where a `&RunResult` is asked for).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub result: RunResult,
+    pub cost: CostReport,
+}
+
+impl std::ops::Deref for Outcome {
+    type Target = RunResult;
+    fn deref(&self) -> &RunResult {
+        &self.result
+    }
+}
+
+impl std::ops::DerefMut for Outcome {
+    fn deref_mut(&mut self) -> &mut RunResult {
+        &mut self.result
+    }
+}
+
+/// `result`, the run of `scenario`, with its bill.
+pub fn priced(scenario: &Scenario, result: RunResult) -> Outcome {
+    let cost = crate::cost::compute(&scenario.cost, scenario.stream.retention, &result);
+    Outcome { result, cost }
+}
+
+impl Outcome {
+    /// `result` priced as a scenario without a `[cost]` section or a `retention` would be
+    /// (the default region's prices, 24 h retention): for runs built by hand, as tests do.
+    pub fn at_default_prices(result: RunResult) -> Outcome {
+        let cost = crate::cost::compute(&Default::default(), crate::scenario::defaults::RETENTION, &result);
+        Outcome { result, cost }
+    }
 }
 
 /// Whether aggregated mode may draw the ticks' records ahead on a thread of its own: when
@@ -137,21 +174,16 @@ fn simulate(scenario: &Scenario, cap: u64) -> Result<RunResult, RunFailure> {
         description: scenario.description.clone(),
         seed: scenario.seed,
         duration_s: to_secs_f64(scenario.duration),
-        engine_mode: match scenario.engine.mode {
-            EngineMode::PerRecord => "per-record",
-            EngineMode::Aggregated => "aggregated",
-        }
-        .to_string(),
+        engine_mode: scenario.engine.mode,
         textbook: textbook(scenario),
         shard_limit_records_per_s: SHARD_WRITE_RECORDS_PER_S,
         shard_limit_bytes_per_s: SHARD_WRITE_BYTES_PER_S,
         warnings: warnings(scenario),
         bound: match (scenario.engine.bounds, scenario.stream.write_limit) {
-            (Bounds::One(Bound::Lenient), _) => "lenient",
-            (_, WriteLimitModel::FixedWindow) => "strict",
-            _ => "stream.write_limit",
-        }
-        .to_string(),
+            (Bounds::One(Bound::Lenient), _) => RunBound::Lenient,
+            (_, WriteLimitModel::FixedWindow) => RunBound::Strict,
+            _ => RunBound::Explicit,
+        },
         write_limit: describe_write_limit(scenario.stream.write_limit),
         ..r
     })
@@ -241,7 +273,7 @@ pub fn textbook(s: &Scenario) -> Textbook {
 /// Run several independent scenarios in parallel (rayon); results come back in input order, so
 /// the output never depends on the thread count. Panics as [`run`] does; [`try_run_all`]
 /// returns the error instead.
-pub fn run_all(scenarios: &[Scenario]) -> Vec<RunResult> {
+pub fn run_all(scenarios: &[Scenario]) -> Vec<Outcome> {
     try_run_all(scenarios).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -17,6 +17,7 @@ pub mod cost;
 pub mod engine;
 pub mod experiment;
 pub mod explain;
+pub mod kinds;
 pub mod library;
 pub mod metrics;
 pub mod model;

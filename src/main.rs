@@ -317,7 +317,7 @@ fn cmd_run(
     }
     if let Some(fail_on) = fail_on {
         use report::verdict::{findings, headline, overall};
-        let found = findings(&result, sc.size.as_ref().map(|z| &z.slo), result.cost.as_ref());
+        let found = findings(&result, sc.size.as_ref().map(|z| &z.slo), Some(&result.cost));
         let level = overall(&found);
         if level >= fail_on.level() {
             let head = headline(&found).map_or(String::new(), |f| f.text.clone());

@@ -32,6 +32,7 @@
 //!   retrieval = bytes read that were more than 7 days old.
 
 use super::*;
+use crate::kinds::{CapacityMode as Mode, ConsumerKind};
 use crate::metrics::RunResult;
 use crate::units::SimTime;
 
@@ -39,33 +40,12 @@ const HOUR_S: f64 = 3600.0;
 /// At most this many instants in the cost and retention series.
 const MAX_POINTS: usize = 1000;
 
-/// A capacity mode, for billing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Provisioned,
-    OnDemand,
-}
-
-impl Mode {
-    fn parse(s: &str) -> Mode {
-        if s.starts_with("on-demand") {
-            Mode::OnDemand
-        } else {
-            Mode::Provisioned
-        }
-    }
-    fn other(self) -> Mode {
-        match self {
-            Mode::Provisioned => Mode::OnDemand,
-            Mode::OnDemand => Mode::Provisioned,
-        }
-    }
-    fn billed_as(self, advantage: bool) -> &'static str {
-        match (self, advantage) {
-            (Mode::Provisioned, _) => "provisioned",
-            (Mode::OnDemand, false) => "on-demand standard",
-            (Mode::OnDemand, true) => "on-demand advantage",
-        }
+/// What a mode is billed as, in the bill's label.
+fn billed_as(mode: Mode, advantage: bool) -> &'static str {
+    match (mode, advantage) {
+        (Mode::Provisioned, _) => "provisioned",
+        (Mode::OnDemand, false) => "on-demand standard",
+        (Mode::OnDemand, true) => "on-demand advantage",
     }
 }
 
@@ -92,7 +72,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     let (_, retained) = usage.retention_series(&tiers, &times_s, None);
 
     // ---- The bill: each mode's items over the time spent in it ------------------------------
-    let initial = Mode::parse(&r.capacity.mode);
+    let initial = r.capacity.mode;
     let mut specs: Vec<ItemSpec> = Vec::new();
     for m in [Mode::Provisioned, Mode::OnDemand] {
         if usage.seconds_in(Some(m)) > 0.0 || (m == initial && run_s == 0.0) {
@@ -104,7 +84,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
     for (i, &(start, m)) in usage.timeline.iter().enumerate() {
         let end = usage.timeline.get(i + 1).map_or(run_s, |x| x.0).min(run_s);
         let spent = end > start || (i == 0 && run_s == 0.0);
-        let name = m.billed_as(settings.advantage);
+        let name = billed_as(m, settings.advantage);
         if spent && sequence.last() != Some(&name) {
             sequence.push(name);
         }
@@ -117,7 +97,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         Mode::OnDemand => format!(
             "{plan} what-if: the same accepted traffic priced as {plan} (priced, not simulated: \
              simulate on-demand with stream.mode = \"on-demand\" or kinesim compare)",
-            plan = other.billed_as(settings.advantage)
+            plan = billed_as(other, settings.advantage)
         ),
         Mode::Provisioned => {
             "provisioned what-if: the shards this on-demand stream opened, and its accepted \
@@ -142,7 +122,7 @@ pub fn compute(settings: &CostSettings, retention: SimTime, r: &RunResult) -> Co
         overrides: settings.overrides.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         bill,
         what_if,
-        what_if_mode: other.billed_as(settings.advantage).into(),
+        what_if_mode: billed_as(other, settings.advantage).into(),
         projection,
         bucket_s,
         times_s,
@@ -260,9 +240,9 @@ impl<'a> Usage<'a> {
             .map(|s| (s.opened_at_s, s.closed_at_s.unwrap_or(f64::INFINITY).min(run_s)))
             .filter(|(o, c)| c > o)
             .collect();
-        let mut timeline = vec![(0.0, Mode::parse(&r.capacity.mode))];
+        let mut timeline = vec![(0.0, r.capacity.mode)];
         for sw in r.capacity.mode_switches.iter().filter(|s| s.refused.is_none()) {
-            timeline.push((sw.at_s.max(0.0), Mode::parse(&sw.to)));
+            timeline.push((sw.at_s.max(0.0), sw.to));
         }
         timeline.sort_by(|a, b| a.0.total_cmp(&b.0));
         Usage { r, run_s, retention_s, intervals, timeline, advantage: false, counts_key: false }
@@ -474,8 +454,9 @@ impl<'a> Usage<'a> {
         // Reads: EFO consumer-shard-hours are exact (EFO consumers x open shard-hours); the GB
         // read are exact in total and drawn over time in proportion to the accepted bytes (reads
         // follow writes), since the run keeps read volume per consumer, not per second.
-        let efo_consumers = r.consumers.iter().filter(|c| c.kind == "efo").count() as f64;
-        let read_gb = |kind: &str| -> f64 {
+        let efo_consumers =
+            r.consumers.iter().filter(|c| c.kind == ConsumerKind::EnhancedFanOut).count() as f64;
+        let read_gb = |kind: ConsumerKind| -> f64 {
             total(r.consumers.iter().filter(|c| c.kind == kind).map(|c| c.bytes_read as f64)) / GB_BYTES
         };
         let accepted_cum = self.cumulative(&r.series.accepted_bytes, times, m);
@@ -487,7 +468,7 @@ impl<'a> Usage<'a> {
                 zero.clone()
             }
         };
-        let read_note = |kind: &str| -> String {
+        let read_note = |kind: ConsumerKind| -> String {
             if r.consumers.iter().any(|c| c.kind == kind) {
                 "bytes read by the consumers of this kind (total exact; over time, in step with writes)"
                     .into()
@@ -495,7 +476,7 @@ impl<'a> Usage<'a> {
                 "no consumer of this kind in the scenario".into()
             }
         };
-        let (efo_gb, polling_gb) = (read_gb("efo"), read_gb("polling"));
+        let (efo_gb, polling_gb) = (read_gb(ConsumerKind::EnhancedFanOut), read_gb(ConsumerKind::Polling));
         let long_term_gb = total(r.consumers.iter().map(|c| c.bytes_read_long_term as f64)) / GB_BYTES;
         let gb_month = |which: Tier| -> Vec<f64> {
             match tiers.iter().position(|t| t.which == which) {
@@ -523,14 +504,14 @@ impl<'a> Usage<'a> {
                     "data retrieved",
                     read_over_time(polling_gb),
                     per_s(polling_gb) * month_s * share,
-                    read_note("polling"),
+                    read_note(ConsumerKind::Polling),
                 ),
                 (
                     efo_key,
                     "enhanced fan-out data retrieved",
                     read_over_time(efo_gb),
                     per_s(efo_gb) * month_s * share,
-                    read_note("efo"),
+                    read_note(ConsumerKind::EnhancedFanOut),
                 ),
             ]
         };
@@ -601,7 +582,7 @@ impl<'a> Usage<'a> {
                         "enhanced fan-out data retrieval",
                         read_over_time(efo_gb),
                         per_s(efo_gb) * month_s * share,
-                        read_note("efo"),
+                        read_note(ConsumerKind::EnhancedFanOut),
                     ),
                 ]
             }

@@ -1,8 +1,11 @@
 //! What a finished run hands to reports: plain data, no model types. Reports (`report::*`) see
 //! only this.
 //!
-//! Owns no behaviour beyond small accessors; calls `cost` (its report type) and the scenario's
-//! limits, nothing of the model.
+//! Owns no behaviour beyond small accessors; calls `kinds` (the enums results carry) and the
+//! scenario's limits, nothing of the model and nothing of prices (the bill goes beside a result:
+//! [`crate::experiment::Outcome`]).
+
+use crate::kinds::{CallOrigin, CapacityMode, ConsumerKind, EngineMode, RunBound};
 
 /// Latency percentiles [ms].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -107,7 +110,7 @@ pub struct TraceRow {
 pub struct ConsumerResult {
     pub name: String,
     /// `polling` or `efo`.
-    pub kind: String,
+    pub kind: ConsumerKind,
     pub records_read: u64,
     pub bytes_read: u64,
     /// Of those, bytes that were more than 7 days old when read (long-term retention
@@ -200,8 +203,7 @@ pub struct JobSkip {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModeSwitchRecord {
     pub at_s: f64,
-    /// `provisioned` or `on-demand`.
-    pub to: String,
+    pub to: CapacityMode,
     /// Why it was refused, if it was.
     pub refused: Option<String>,
 }
@@ -211,8 +213,7 @@ pub struct ModeSwitchRecord {
 pub struct ReshardCall {
     /// When it was made [s].
     pub at_s: f64,
-    /// `schedule` or `autoscaling`.
-    pub origin: String,
+    pub origin: CallOrigin,
     pub from_shards: u32,
     pub target_shards: u32,
     /// When the stream became `ACTIVE` again [s], if accepted (may be after the run's end).
@@ -305,7 +306,8 @@ impl Totals {
 /// Capacity facts of the run.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapacityResult {
-    pub mode: String,
+    /// The mode the run started in.
+    pub mode: CapacityMode,
     pub shards_initial: u32,
     pub shards_final: u32,
     pub shards_max: u32,
@@ -346,8 +348,7 @@ pub struct RunResult {
     pub description: String,
     pub seed: u64,
     pub duration_s: f64,
-    /// `per-record` or `aggregated`.
-    pub engine_mode: String,
+    pub engine_mode: EngineMode,
     pub capacity: CapacityResult,
     pub textbook: Textbook,
     pub series: Series,
@@ -370,12 +371,10 @@ pub struct RunResult {
     /// Kinesis records accepted: equal to `totals.records_accepted` unless producers aggregate
     /// (KPL), when an aggregated record of many user records counts one.
     pub kinesis_records_accepted: u64,
-    /// The bill of the run, line by line (`None` when not computed).
-    pub cost: Option<crate::cost::CostReport>,
     /// The write-limit bound of every figure above: `strict` (fixed one-second windows),
     /// `lenient` (a bucket of `stream.lenient_burst`), or `stream.write_limit` (set explicitly,
     /// run alone).
-    pub bound: String,
+    pub bound: RunBound,
     /// How the per-shard limit was enforced for the figures above, in words.
     pub write_limit: String,
     /// With `engine.bounds = "both"`: the write figures of the same run under the lenient bound.

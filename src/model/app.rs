@@ -12,7 +12,7 @@ use crate::model::event::Effects;
 use crate::model::hashing::shard_id_string;
 use crate::model::job::Job;
 use crate::model::kcl::Kcl;
-use crate::scenario::{ConsumerKind, ConsumerSpec};
+use crate::scenario::ConsumerSpec;
 use crate::units::{to_secs_f64, SimTime};
 use rand_pcg::Pcg64Mcg;
 
@@ -53,11 +53,7 @@ impl App {
             rng: rng_stream(seed, &format!("consumer/{}/poll", spec.name)),
             result: ConsumerResult {
                 name: spec.name.clone(),
-                kind: match spec.kind {
-                    ConsumerKind::Polling => "polling",
-                    ConsumerKind::EnhancedFanOut => "efo",
-                }
-                .into(),
+                kind: spec.kind,
                 // NaN: no read in that second (filled from the previous second at the end).
                 iterator_age_s: vec![f64::NAN; seconds],
                 read_bytes_s: vec![0.0; seconds],

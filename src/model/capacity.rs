@@ -158,7 +158,7 @@ impl Capacity {
         self.load.throttled = 0;
         if let Some(target) = self.controller.evaluate(now, load) {
             let up = target > self.controller.open_shards();
-            if self.update_shard_count(now, target, Origin::Autoscaler, fx) {
+            if self.update_shard_count(now, target, Origin::Autoscaling, fx) {
                 self.controller.note_scaled(up);
             }
         }
@@ -212,13 +212,13 @@ impl Capacity {
             self.on_demand.reset();
             self.load.reset();
         }
-        self.switches.push(ModeSwitchRecord { at_s: to_secs_f64(now), to: mode_name(to).into(), refused });
+        self.switches.push(ModeSwitchRecord { at_s: to_secs_f64(now), to, refused });
     }
 
     /// What the run did to capacity.
     pub fn result(&mut self, shards: &Shards) -> CapacityResult {
         CapacityResult {
-            mode: mode_name(self.initial.0).into(),
+            mode: self.initial.0,
             shards_initial: self.initial.1,
             shards_final: shards.open(),
             shards_max: shards.max_open(),
@@ -226,13 +226,6 @@ impl Capacity {
             calls: self.controller.calls.iter().map(|c| c.report()).collect(),
             mode_switches: std::mem::take(&mut self.switches),
         }
-    }
-}
-
-fn mode_name(mode: CapacityMode) -> &'static str {
-    match mode {
-        CapacityMode::Provisioned => "provisioned",
-        CapacityMode::OnDemand => "on-demand",
     }
 }
 
@@ -267,8 +260,8 @@ mod tests {
         assert_eq!((change.closed.len(), change.opened.len(), change.open), (4, 8, 8));
         let r = cap.result(&shards);
         assert_eq!((r.shards_initial, r.shards_final, r.shards_max, r.reshard_count), (4, 8, 8, 1));
-        assert_eq!(r.calls[0].origin, "schedule");
-        assert_eq!(r.mode, "provisioned");
+        assert_eq!(r.calls[0].origin, Origin::Schedule);
+        assert_eq!(r.mode, CapacityMode::Provisioned);
     }
 
     /// Two mode switches per rolling 24 hours: the third is refused; an on-demand stream refuses

@@ -63,11 +63,7 @@ impl std::fmt::Display for Refusal {
 }
 
 /// Who asked for a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    Schedule,
-    Autoscaler,
-}
+pub use crate::kinds::CallOrigin as Origin;
 
 /// One `UpdateShardCount` call and its fate, for the report.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,11 +81,7 @@ impl CallRecord {
     pub fn report(&self) -> ReshardCall {
         ReshardCall {
             at_s: to_secs_f64(self.at),
-            origin: match self.origin {
-                Origin::Schedule => "schedule",
-                Origin::Autoscaler => "autoscaling",
-            }
-            .into(),
+            origin: self.origin,
             from_shards: self.from,
             target_shards: self.target,
             completed_at_s: self.result.as_ref().ok().map(|t| to_secs_f64(*t)),
@@ -404,7 +396,7 @@ mod tests {
         let mut c = CapacityController::new(&settings(Some(tracking(1, 1))), 4);
         let hot = PeriodLoad { utilisation: 0.9, throttled: 0 };
         assert_eq!(c.evaluate(secs(60), hot), Some(8));
-        assert!(c.request(secs(60), 8, Origin::Autoscaler).is_ok());
+        assert!(c.request(secs(60), 8, Origin::Autoscaling).is_ok());
         c.note_scaled(true);
         assert_eq!(c.evaluate(secs(180), hot), None, "in progress");
         c.complete(secs(240), 8);

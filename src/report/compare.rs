@@ -1,6 +1,8 @@
 //! `kinesim compare`: one workload under several capacity configurations, side by side.
 //! Pure renderers; the writer owns the files.
 
+use crate::experiment::Outcome;
+use crate::kinds::EngineMode;
 use crate::metrics::RunResult;
 use crate::units::thousands;
 use serde::Serialize;
@@ -18,7 +20,7 @@ struct Variant<'a> {
     scenario: Cow<'a, str>,
     seed: u64,
     duration_s: f64,
-    mode: &'a str,
+    mode: &'static str,
     shards_initial: u32,
     shards_final: u32,
     shards_max: u32,
@@ -37,8 +39,8 @@ struct Variant<'a> {
     put_latency_max_ms: f64,
     textbook_shards_at_peak: u64,
     /// The run's bill and its monthly projection [USD] (see the Cost section of the README).
-    cost_usd: Option<f64>,
-    cost_per_month_usd: Option<f64>,
+    cost_usd: f64,
+    cost_per_month_usd: f64,
     /// With both write-limit bounds: the lenient bound's throttle rate and dropped records (the
     /// figures above are the strict bound's); empty otherwise.
     lenient_throttle_rate: Option<f64>,
@@ -50,14 +52,14 @@ pub fn shard_hours(r: &RunResult) -> f64 {
     r.series.open_shards.iter().map(|s| f64::from(*s)).sum::<f64>() / 3600.0
 }
 
-fn variant(r: &RunResult) -> Variant<'_> {
+fn variant(r: &Outcome) -> Variant<'_> {
     let t = &r.totals;
     let round = |x: f64, k: f64| crate::cost::positive_zero((x * k).round() / k);
     Variant {
         scenario: Cow::Borrowed(&r.scenario),
         seed: r.seed,
         duration_s: r.duration_s,
-        mode: &r.capacity.mode,
+        mode: r.capacity.mode.name(),
         shards_initial: r.capacity.shards_initial,
         shards_final: r.capacity.shards_final,
         shards_max: r.capacity.shards_max,
@@ -74,15 +76,15 @@ fn variant(r: &RunResult) -> Variant<'_> {
         put_latency_p99_ms: round(r.latency.overall.p99, 1e3),
         put_latency_max_ms: round(r.latency.overall.max, 1e3),
         textbook_shards_at_peak: r.textbook.shards_at_peak_with_record_limit,
-        cost_usd: r.cost.as_ref().map(|c| round(c.bill.total_usd, 100.0)),
-        cost_per_month_usd: r.cost.as_ref().map(|c| round(c.bill.per_month_usd, 100.0)),
+        cost_usd: round(r.cost.bill.total_usd, 100.0),
+        cost_per_month_usd: round(r.cost.bill.per_month_usd, 100.0),
         lenient_throttle_rate: r.lenient.as_ref().map(|l| round(l.throttle_rate, 1e6)),
         lenient_records_dropped: r.lenient.as_ref().map(|l| l.records_dropped),
     }
 }
 
 /// `comparison.json`.
-pub fn json(runs: &[RunResult]) -> Vec<u8> {
+pub fn json(runs: &[Outcome]) -> Vec<u8> {
     let c = Comparison { kinesim_version: crate::VERSION, variants: runs.iter().map(variant).collect() };
     let mut out = serde_json::to_vec_pretty(&c).expect("comparison serialises");
     out.push(b'\n');
@@ -91,7 +93,7 @@ pub fn json(runs: &[RunResult]) -> Vec<u8> {
 
 /// `comparison.csv`: one row per variant, units in the header; the scenario name is a text
 /// cell ([`crate::text_safety::csv_text`]: a name may start with `-`).
-pub fn csv(runs: &[RunResult]) -> Vec<u8> {
+pub fn csv(runs: &[Outcome]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let rows: Vec<Variant> = runs
         .iter()
@@ -105,7 +107,7 @@ pub fn csv(runs: &[RunResult]) -> Vec<u8> {
 }
 
 /// The terminal table.
-pub fn text(runs: &[RunResult]) -> String {
+pub fn text(runs: &[Outcome]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -136,11 +138,15 @@ pub fn text(runs: &[RunResult]) -> String {
             100.0 * v.throttle_rate,
             v.lenient_throttle_rate.map_or("-".to_string(), |t| format!("{:.3}", 100.0 * t)),
             thousands(v.records_dropped),
-            format!("{:.1}{}", v.put_latency_p99_ms, if r.engine_mode == "aggregated" { "†" } else { "" }),
+            format!(
+                "{:.1}{}",
+                v.put_latency_p99_ms,
+                if r.engine_mode == EngineMode::Aggregated { "†" } else { "" }
+            ),
             v.update_shard_count_calls,
             v.update_shard_count_refused,
             v.shard_hours,
-            v.cost_per_month_usd.map_or("-".to_string(), |c| format!("{c:.2}"))
+            format!("{:.2}", v.cost_per_month_usd)
         );
     }
     if let Some(r) = runs.first() {
@@ -150,7 +156,7 @@ pub fn text(runs: &[RunResult]) -> String {
             crate::units::shards(r.textbook.shards_at_peak_with_record_limit)
         );
     }
-    if runs.iter().any(|r| r.engine_mode == "aggregated") {
+    if runs.iter().any(|r| r.engine_mode == EngineMode::Aggregated) {
         let _ = writeln!(s, "{}", super::compare_html::AGGREGATED_LATENCY_NOTE);
     }
     let differ: Vec<&str> =

@@ -8,6 +8,8 @@
 
 use super::html::{esc, finish_page, inline_svg, ms, pct, CSS};
 use super::verdict;
+use crate::experiment::Outcome;
+use crate::kinds::EngineMode;
 use crate::metrics::RunResult;
 use crate::scenario::Scenario;
 use crate::units::thousands;
@@ -38,7 +40,7 @@ const CHARTS: [(&str, &str, &str); 4] = [
 ];
 
 /// The page. `scenarios[i]` ran as `results[i]`; `svgs` are the compare charts (file name, svg).
-pub fn render(results: &[RunResult], scenarios: &[Scenario], svgs: &[(&str, String)]) -> Vec<u8> {
+pub fn render(results: &[Outcome], scenarios: &[Scenario], svgs: &[(&str, String)]) -> Vec<u8> {
     let names: Vec<&str> = results.iter().map(|r| r.scenario.as_str()).collect();
     let mut s = String::with_capacity(512 * 1024);
     let _ = write!(
@@ -83,10 +85,10 @@ pub fn render(results: &[RunResult], scenarios: &[Scenario], svgs: &[(&str, Stri
 }
 
 /// One row per variant: its verdict's level, headline and the link to its report.
-fn verdicts(s: &mut String, results: &[RunResult], scenarios: &[Scenario]) {
+fn verdicts(s: &mut String, results: &[Outcome], scenarios: &[Scenario]) {
     s.push_str("<h2 id=\"verdicts\">Verdict per variant</h2>\n<ul class=\"findings\">");
     for (r, sc) in results.iter().zip(scenarios) {
-        let found = verdict::findings(r, sc.size.as_ref().map(|z| &z.slo), r.cost.as_ref());
+        let found = verdict::findings(r, sc.size.as_ref().map(|z| &z.slo), Some(&r.cost));
         let level = verdict::overall(&found);
         let head = verdict::headline(&found).map_or(String::new(), |f| f.text.clone());
         let _ = write!(
@@ -102,7 +104,7 @@ fn verdicts(s: &mut String, results: &[RunResult], scenarios: &[Scenario]) {
     s.push_str("</ul>\n");
 }
 
-fn table(s: &mut String, results: &[RunResult]) {
+fn table(s: &mut String, results: &[Outcome]) {
     s.push_str("<h2 id=\"table\">Side by side</h2>\n<table class=\"compact\">\n<tr><th>variant</th><th>mode</th><th class=\"n\">shards</th><th class=\"n\">throttled (strict)</th><th class=\"n\">throttled (lenient)</th><th class=\"n\">dropped</th><th class=\"n\">p99 put latency</th><th class=\"n\">UpdateShardCount calls (refused)</th><th class=\"n\">shard-hours</th><th class=\"n\">USD per month</th></tr>\n");
     for r in results {
         let t = &r.totals;
@@ -112,12 +114,12 @@ fn table(s: &mut String, results: &[RunResult]) {
         } else {
             format!("{} → {} (most {})", c.shards_initial, c.shards_final, c.shards_max)
         };
-        let aggregated = if r.engine_mode == "aggregated" { " †" } else { "" };
+        let aggregated = if r.engine_mode == EngineMode::Aggregated { " †" } else { "" };
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}{aggregated}</td><td class=\"n\">{} ({})</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td></tr>",
             esc(&r.scenario),
-            esc(&c.mode),
+            c.mode,
             esc(&shards),
             pct(t.throttle_rate()),
             r.lenient.as_ref().map_or("-".to_string(), |l| pct(l.throttle_rate)),
@@ -126,11 +128,11 @@ fn table(s: &mut String, results: &[RunResult]) {
             c.calls.len(),
             c.calls.iter().filter(|x| x.refused.is_some()).count(),
             super::compare::shard_hours(r),
-            r.cost.as_ref().map_or("-".to_string(), |x| crate::cost::fmt_usd(x.bill.per_month_usd)),
+            crate::cost::fmt_usd(r.cost.bill.per_month_usd),
         );
     }
     s.push_str("</table>\n");
-    if results.iter().any(|r| r.engine_mode == "aggregated") {
+    if results.iter().any(|r| r.engine_mode == EngineMode::Aggregated) {
         let _ = writeln!(s, "<p class=\"small\">{}</p>", esc(AGGREGATED_LATENCY_NOTE));
     }
     if let Some(r) = results.first() {
@@ -149,13 +151,10 @@ pub const AGGREGATED_LATENCY_NOTE: &str =
      per-record mode only), so variants that never throttle show the same figure.";
 
 /// Each variant's bill per month, line by line.
-fn bills(s: &mut String, results: &[RunResult]) {
-    if results.iter().all(|r| r.cost.is_none()) {
-        return;
-    }
+fn bills(s: &mut String, results: &[Outcome]) {
     s.push_str("<h2 id=\"cost\">The bills, per month</h2>\n<div class=\"two\">");
     for r in results {
-        let Some(c) = &r.cost else { continue };
+        let c = &r.cost;
         let _ = write!(
             s,
             "<table><tr><th colspan=\"2\">{} — {} per month</th></tr>",
@@ -176,7 +175,7 @@ fn bills(s: &mut String, results: &[RunResult]) {
 }
 
 /// Groups of two or more variants whose line in `chart` is the same (an overlay shows one).
-fn coinciding<'a>(results: &'a [RunResult], chart: &str) -> Vec<Vec<&'a str>> {
+fn coinciding<'a>(results: &'a [Outcome], chart: &str) -> Vec<Vec<&'a str>> {
     // Whether two runs draw the same line in this chart, compared in place.
     let same = |a: &RunResult, b: &RunResult| match chart {
         "compare-throttled.svg" => a.series.throttled_records == b.series.throttled_records,
@@ -216,10 +215,10 @@ fn join_names(names: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    fn run(name: &str, throttled: Vec<u64>) -> RunResult {
+    fn run(name: &str, throttled: Vec<u64>) -> Outcome {
         let mut r = RunResult { scenario: name.into(), ..Default::default() };
         r.series.throttled_records = throttled;
-        r
+        Outcome::at_default_prices(r)
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn consumers(r: &RunResult) -> Vec<u8> {
             for c in &r.consumers {
                 write_u64(w, &mut field, second as u64)?;
                 w.write_field(csv_text(&c.name).as_bytes())?;
-                w.write_field(&c.kind)?;
+                w.write_field(c.kind.name())?;
                 let age = c.iterator_age_s.get(second).copied().unwrap_or(0.0);
                 write_u64(w, &mut field, (age * 1000.0).round() as u64)?;
                 let bytes = c.read_bytes_s.get(second).copied().unwrap_or(0.0);
@@ -231,14 +231,14 @@ mod tests {
             consumers: vec![
                 ConsumerResult {
                     name: "a".into(),
-                    kind: "polling".into(),
+                    kind: crate::kinds::ConsumerKind::Polling,
                     iterator_age_s: vec![0.0, 1.5],
                     read_bytes_s: vec![100.0, 2048.0],
                     ..Default::default()
                 },
                 ConsumerResult {
                     name: "=b".into(),
-                    kind: "efo".into(),
+                    kind: crate::kinds::ConsumerKind::EnhancedFanOut,
                     iterator_age_s: vec![0.07],
                     read_bytes_s: vec![10.0],
                     ..Default::default()

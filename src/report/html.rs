@@ -7,7 +7,10 @@
 //! value, from [`crate::explain`]).
 
 use super::{charts, verdict};
+use crate::cost::CostReport;
+use crate::experiment::Outcome;
 use crate::explain::{self, Origin};
+use crate::kinds::CapacityMode;
 use crate::metrics::RunResult;
 use crate::scenario::Scenario;
 use crate::units::thousands;
@@ -200,7 +203,7 @@ fn card(s: &mut String, key: &str, value: &str, sub: &str) {
 
 /// Render the page. `svgs` are the run's charts (file name, svg); a chart missing from it is
 /// left out of the page.
-pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec<u8> {
+pub fn render_with(r: &Outcome, sc: &Scenario, svgs: &[(&str, String)]) -> Vec<u8> {
     let t = &r.totals;
     let l = &r.latency.overall;
     let mut s = String::with_capacity(256 * 1024);
@@ -223,14 +226,14 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
             format!("{} → {}", r.capacity.shards_initial, r.capacity.shards_final)
         },
         if r.capacity.shards_final == 1 { "" } else { "s" },
-        esc(&r.capacity.mode),
+        r.capacity.mode,
         sc.producers.len(),
         if sc.producers.len() == 1 { "" } else { "s" },
         r.seed,
-        esc(&r.engine_mode),
+        r.engine_mode,
         crate::VERSION
     );
-    let found = verdict::findings(r, sc.size.as_ref().map(|z| &z.slo), r.cost.as_ref());
+    let found = verdict::findings(r, sc.size.as_ref().map(|z| &z.slo), Some(&r.cost));
     if let Some(head) = verdict::headline(&found) {
         let _ =
             writeln!(s, "<p class=\"verdict {}\">{}</p>", verdict::overall(&found).name(), esc(&head.text));
@@ -273,10 +276,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     if !r.consumers.is_empty() {
         s.push_str("<a href=\"#consumers\">Consumers</a>");
     }
-    s.push_str("<a href=\"#shards\">Shards</a>");
-    if r.cost.is_some() {
-        s.push_str("<a href=\"#cost\">Cost</a>");
-    }
+    s.push_str("<a href=\"#shards\">Shards</a><a href=\"#cost\">Cost</a>");
     if !r.trace.is_empty() {
         s.push_str("<a href=\"#trace\">Follow one record</a>");
     }
@@ -324,13 +324,13 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     let _ = writeln!(
         s,
         "<table>\n<tr><th>shards</th><th class=\"n\">at start</th><th class=\"n\">at end</th><th class=\"n\">most open</th><th class=\"n\">reshards</th></tr>\n<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table></div></div>",
-        esc(&c.mode),
+        c.mode,
         c.shards_initial,
         c.shards_final,
         c.shards_max,
         c.reshard_count
     );
-    if c.mode.starts_with("on-demand") || c.mode_switches.iter().any(|m| m.to == "on-demand") {
+    if c.mode == CapacityMode::OnDemand || c.mode_switches.iter().any(|m| m.to == CapacityMode::OnDemand) {
         let _ = writeln!(
             s,
             "<p class=\"small\">{}</p>",
@@ -395,7 +395,7 @@ pub fn render_with(r: &RunResult, sc: &Scenario, svgs: &[(&str, String)]) -> Vec
     per_minute_table(&mut s, r);
     consumers_table(&mut s, r);
     shards_table(&mut s, r);
-    cost_table(&mut s, r);
+    cost_table(&mut s, &r.cost);
     trace_table(&mut s, r);
     assumptions(&mut s, sc);
     s.push_str("<p class=\"small\">Made by kinesim, a discrete-event simulator of Amazon Kinesis Data Streams. Rerun with the same seed for the same numbers: <code>kinesim run SCENARIO --seed N</code>.</p>\n</main>\n</body>\n</html>\n");
@@ -423,7 +423,7 @@ fn chart_section(s: &mut String, ct: &ChartText, svg: &str) {
 }
 
 /// Render the page, drawing the charts itself.
-pub fn render(r: &RunResult, sc: &Scenario) -> Result<Vec<u8>, charts::ChartError> {
+pub fn render(r: &Outcome, sc: &Scenario) -> Result<Vec<u8>, charts::ChartError> {
     Ok(render_with(r, sc, &super::run_svgs(r)?))
 }
 
@@ -476,7 +476,7 @@ fn consumers_table(s: &mut String, r: &RunResult) {
             s,
             "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(&c.name),
-            esc(&c.kind),
+            c.kind,
             thousands(c.records_read),
             thousands(c.read_throttled_calls),
             ms(c.iterator_age_ms.p99),
@@ -579,8 +579,7 @@ fn shards_table(s: &mut String, r: &RunResult) {
 }
 
 /// The bill, line by line, with quantities and unit prices, and the monthly projection.
-fn cost_table(s: &mut String, r: &RunResult) {
-    let Some(c) = &r.cost else { return };
+fn cost_table(s: &mut String, c: &CostReport) {
     let _ = writeln!(
         s,
         "<h2 id=\"cost\">Cost</h2>\n<p>{} prices of {} ({}). The run cost <b>{}</b>; a month (730 h) at the same rates: <b>{}</b>. {}</p>",

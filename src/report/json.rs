@@ -1,7 +1,10 @@
 //! `summary.json`: the results contract users script against (documented field by field in the
 //! README). Field order is fixed by these structs, so the bytes are deterministic.
 
-use crate::metrics::{Percentiles, RunResult};
+use crate::cost::CostReport;
+use crate::experiment::Outcome;
+use crate::kinds::RunBound;
+use crate::metrics::Percentiles;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -191,27 +194,19 @@ struct JobSkip<'a> {
 /// each line with its working, and the on-demand what-if. `null`s when no cost was computed.
 #[derive(Serialize)]
 struct Cost {
-    total: Option<f64>,
-    per_month: Option<f64>,
+    total: f64,
+    per_month: f64,
     items: std::collections::BTreeMap<String, f64>,
     /// The billed mode: `provisioned` or `on-demand standard`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mode: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    table: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    table_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    overrides: Option<std::collections::BTreeMap<String, f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    projection: Option<String>,
+    mode: String,
+    table: String,
+    table_date: String,
+    overrides: std::collections::BTreeMap<String, f64>,
+    projection: String,
     /// How a record's billed size is counted (`[cost] payload_counts_key`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payload_rule: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line_items: Option<Vec<CostLine>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    per_month_line_items: Option<Vec<CostLine>>,
+    payload_rule: String,
+    line_items: Vec<CostLine>,
+    per_month_line_items: Vec<CostLine>,
     /// A provisioned run priced as On-demand Standard.
     #[serde(skip_serializing_if = "Option::is_none")]
     on_demand_what_if: Option<WhatIf>,
@@ -271,37 +266,20 @@ fn what_if(b: &crate::cost::Bill) -> WhatIf {
     }
 }
 
-fn cost(r: &RunResult) -> Cost {
-    let Some(c) = &r.cost else {
-        return Cost {
-            total: None,
-            per_month: None,
-            items: Default::default(),
-            mode: None,
-            table: None,
-            table_date: None,
-            overrides: None,
-            projection: None,
-            payload_rule: None,
-            line_items: None,
-            per_month_line_items: None,
-            on_demand_what_if: None,
-            provisioned_what_if: None,
-        };
-    };
+fn cost(c: &CostReport) -> Cost {
     let wi = &c.what_if;
     Cost {
-        mode: Some(c.bill.label.clone()),
-        total: Some(round6(c.bill.total_usd)),
-        per_month: Some(round6(c.bill.per_month_usd)),
+        mode: c.bill.label.clone(),
+        total: round6(c.bill.total_usd),
+        per_month: round6(c.bill.per_month_usd),
         items: cost_items(&c.bill.items),
-        table: Some(c.table.clone()),
-        table_date: Some(c.table_date.clone()),
-        overrides: Some(c.overrides.iter().cloned().collect()),
-        projection: Some(c.projection.clone()),
-        payload_rule: Some(c.payload_rule.clone()),
-        line_items: Some(cost_lines(&c.bill.items)),
-        per_month_line_items: Some(cost_lines(&c.bill.month_items)),
+        table: c.table.clone(),
+        table_date: c.table_date.clone(),
+        overrides: c.overrides.iter().cloned().collect(),
+        projection: c.projection.clone(),
+        payload_rule: c.payload_rule.clone(),
+        line_items: cost_lines(&c.bill.items),
+        per_month_line_items: cost_lines(&c.bill.month_items),
         on_demand_what_if: (c.what_if_mode != "provisioned").then(|| what_if(wi)),
         provisioned_what_if: (c.what_if_mode == "provisioned").then(|| what_if(wi)),
     }
@@ -348,7 +326,7 @@ fn round6(x: f64) -> f64 {
 }
 
 /// Render `summary.json` (pretty-printed, trailing newline).
-pub fn render(r: &RunResult) -> Vec<u8> {
+pub fn render(r: &Outcome) -> Vec<u8> {
     let t = &r.totals;
     let tb = &r.textbook;
     let s = Summary {
@@ -357,9 +335,9 @@ pub fn render(r: &RunResult) -> Vec<u8> {
         seed: r.seed,
         duration_s: r.duration_s,
         kinesim_version: crate::VERSION,
-        engine_mode: &r.engine_mode,
+        engine_mode: r.engine_mode.name(),
         capacity: Capacity {
-            mode: &r.capacity.mode,
+            mode: r.capacity.mode.name(),
             shards_initial: r.capacity.shards_initial,
             shards_final: r.capacity.shards_final,
             shards_max: r.capacity.shards_max,
@@ -370,7 +348,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                 .iter()
                 .map(|c| Call {
                     at_s: c.at_s,
-                    origin: &c.origin,
+                    origin: c.origin.name(),
                     from_shards: c.from_shards,
                     target_shards: c.target_shards,
                     accepted: c.refused.is_none(),
@@ -384,7 +362,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                 .iter()
                 .map(|m| Switch {
                     at_s: m.at_s,
-                    to: &m.to,
+                    to: m.to.name(),
                     accepted: m.refused.is_none(),
                     refused_because: m.refused.as_deref(),
                 })
@@ -407,7 +385,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
             billed_ingest_kib: t.billed_ingest_kib,
             put_latency_ms: r.latency.overall.into(),
         },
-        bound: (r.bound != "strict").then_some(r.bound.as_str()),
+        bound: (r.bound != RunBound::Strict).then_some(r.bound.name()),
         lenient: r.lenient.as_ref().map(|l| Lenient {
             write_limit: &l.write_limit,
             records_accepted: l.records_accepted,
@@ -425,7 +403,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                 .iter()
                 .map(|c| Consumer {
                     name: &c.name,
-                    kind: &c.kind,
+                    kind: c.kind.name(),
                     records_read: c.records_read,
                     bytes_read: c.bytes_read,
                     read_throttled_calls: c.read_throttled_calls,
@@ -478,7 +456,7 @@ pub fn render(r: &RunResult) -> Vec<u8> {
                 })
                 .collect(),
         },
-        cost_usd: cost(r),
+        cost_usd: cost(&r.cost),
         warnings: &r.warnings,
         textbook: Textbook {
             mean_records_per_s: round3(tb.mean_records_per_s),

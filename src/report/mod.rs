@@ -1,4 +1,4 @@
-//! Reports: pure renderers from a [`crate::metrics::RunResult`] (or the runs of a comparison, or
+//! Reports: pure renderers from a run and its bill ([`Outcome`]) (or the runs of a comparison, or
 //! a sizing sweep) to bytes, and one writer that owns the file system and writes a report
 //! folder atomically. [`render_all`], [`render_compare`] and [`render_sizing`] list every file
 //! of a `run`, `compare` and `size` report folder, in a fixed order.
@@ -14,13 +14,13 @@ pub mod text;
 pub mod verdict;
 pub mod writer;
 
-use crate::metrics::RunResult;
+use crate::experiment::Outcome;
 use crate::scenario::Scenario;
 use crate::size::Sizing;
 
 /// Every file of a run's report folder, rendered in memory: (file name, bytes), in a fixed order.
 /// `sc` is the scenario that ran: `report.html` lists its settings and assumptions.
-pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>, charts::ChartError> {
+pub fn render_all(r: &Outcome, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>, charts::ChartError> {
     let mut files = vec![
         ("summary.json".to_string(), json::render(r)),
         ("timeseries.csv".to_string(), csv::timeseries(r)),
@@ -43,7 +43,7 @@ pub fn render_all(r: &RunResult, sc: &Scenario) -> Result<Vec<(String, Vec<u8>)>
 
 /// Every chart of a run's report, (file name, SVG), in the order the folder and report.html
 /// show them: the run's charts, per-minute, then the consumer charts when there are consumers.
-pub fn run_svgs(r: &RunResult) -> Result<Vec<(&'static str, String)>, charts::ChartError> {
+pub fn run_svgs(r: &Outcome) -> Result<Vec<(&'static str, String)>, charts::ChartError> {
     let mut svgs = charts::all_svgs(r)?;
     svgs.push(("per-minute.svg", charts::per_minute_svg(r)?));
     if let Some(svg) = charts::consumer_lag_svg(r)? {
@@ -73,7 +73,7 @@ pub enum CompareError {
 /// `comparison.csv`, `report.html`, the compare charts, then each variant's report folder ([`render_all`])
 /// under `<variant>/`. `scenarios[i]` is the scenario that ran as `results[i]`.
 pub fn render_compare(
-    results: &[RunResult],
+    results: &[Outcome],
     scenarios: &[Scenario],
 ) -> Result<Vec<(String, Vec<u8>)>, CompareError> {
     let mut files = vec![

@@ -1,5 +1,7 @@
 //! The short terminal summary printed after a run.
 
+use crate::experiment::Outcome;
+use crate::kinds::{CapacityMode, RunBound};
 use crate::metrics::RunResult;
 use crate::units::thousands;
 use std::fmt::Write;
@@ -11,7 +13,7 @@ pub const ON_DEMAND_NOTE: &str =
 
 /// A few lines a person reads at a glance; `slo` is the scenario's `[size] slo`, judged in the
 /// verdict lines when given.
-pub fn render(r: &RunResult, slo: Option<&crate::scenario::Slo>) -> String {
+pub fn render(r: &Outcome, slo: Option<&crate::scenario::Slo>) -> String {
     let t = &r.totals;
     let l = &r.latency.overall;
     let mut s = String::new();
@@ -26,8 +28,8 @@ pub fn render(r: &RunResult, slo: Option<&crate::scenario::Slo>) -> String {
         r.engine_mode
     );
     verdict_lines(&mut s, &super::verdict::findings(r, slo, None));
-    if r.capacity.mode.starts_with("on-demand")
-        || r.capacity.mode_switches.iter().any(|m| m.to == "on-demand")
+    if r.capacity.mode == CapacityMode::OnDemand
+        || r.capacity.mode_switches.iter().any(|m| m.to == CapacityMode::OnDemand)
     {
         s.push_str(ON_DEMAND_NOTE);
     }
@@ -101,9 +103,7 @@ pub fn render(r: &RunResult, slo: Option<&crate::scenario::Slo>) -> String {
         crate::units::shards(tb.shards_at_peak),
         tb.shards_at_peak_with_record_limit
     );
-    if let Some(c) = &r.cost {
-        cost_lines(&mut s, c);
-    }
+    cost_lines(&mut s, &r.cost);
     s
 }
 
@@ -157,7 +157,7 @@ fn bounds_lines(s: &mut String, r: &RunResult) {
                 r.write_limit
             )
         };
-    } else if r.bound == "lenient" {
+    } else if r.bound == RunBound::Lenient {
         let _ = writeln!(s, "  bound     lenient alone ({}): engine.bounds = \"lenient\"", r.write_limit);
     }
 }

@@ -8,6 +8,7 @@
 //! type (`crate::cost::CostSettings`).
 
 pub use crate::cost::CostSettings;
+pub use crate::kinds::{Bound, CapacityMode, ConsumerKind, EngineMode};
 use crate::units::SimTime;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -61,24 +62,6 @@ pub struct SizeSettings {
     /// The write-limit bound the recommendation is made under (the other, when the scenario
     /// runs both bounds, is shown beside it).
     pub bound: Bound,
-}
-
-/// One of the two bounds of the undocumented per-second write-limit enforcement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Bound {
-    /// Fixed one-second windows (`stream.write_limit`'s model when set explicitly).
-    Strict,
-    /// A token bucket holding `stream.lenient_burst` of the limit.
-    Lenient,
-}
-
-impl Bound {
-    pub fn name(self) -> &'static str {
-        match self {
-            Bound::Strict => "strict",
-            Bound::Lenient => "lenient",
-        }
-    }
 }
 
 /// Which write-limit bounds a run reports (`engine.bounds`).
@@ -182,14 +165,6 @@ pub enum SizeSearch {
     Bisect,
 }
 
-/// Capacity mode of the stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CapacityMode {
-    Provisioned,
-    /// AWS manages the shards: they split as traffic grows (see [`OnDemandSettings`]).
-    OnDemand,
-}
-
 /// How the per-shard write limit is enforced (AWS does not document it: a model assumption).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum WriteLimitModel {
@@ -215,16 +190,6 @@ pub struct Stream {
     pub burst_bytes: u64,
     /// The lenient bound's bucket holds this much of the per-second limit [µs].
     pub lenient_burst: SimTime,
-}
-
-/// How a consumer reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ConsumerKind {
-    /// GetRecords: every `poll_interval`, one call per shard; 5 calls/s and 2 MiB/s per shard
-    /// shared by all polling consumers.
-    Polling,
-    /// SubscribeToShard: records pushed, 2 MiB/s per shard for this consumer alone.
-    EnhancedFanOut,
 }
 
 /// One consumer application.
@@ -393,13 +358,6 @@ impl AutoscalingPolicy {
             | AutoscalingPolicy::DoubleHalve { max_shards, .. } => *max_shards,
         }
     }
-}
-
-/// Per-record (one cohort per record) or aggregated (one cohort per shard per tick).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum EngineMode {
-    PerRecord,
-    Aggregated,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -13,8 +13,8 @@ pub mod parts;
 pub mod reasons;
 pub mod stats;
 
-use crate::experiment;
-use crate::metrics::{RunResult, Textbook};
+use crate::experiment::{self, Outcome};
+use crate::metrics::Textbook;
 use crate::scenario::{
     AutoscalingPolicy, Bound, Bounds, CapacityMode, Scenario, SizePolicy, SizeSearch, SizeSettings, Slo,
     SloRule,
@@ -435,7 +435,7 @@ pub fn bisect_probes_max(n: usize) -> usize {
     }
 }
 
-fn summarise(r: &RunResult, slo: &Slo) -> SeedRun {
+fn summarise(r: &Outcome, slo: &Slo) -> SeedRun {
     let t = &r.totals;
     let throttle_rate = t.throttle_rate();
     let dropped = t.records_dropped();
@@ -453,7 +453,7 @@ fn summarise(r: &RunResult, slo: &Slo) -> SeedRun {
         records_dropped: dropped,
         p99_put_latency_ms: p99,
         p99_iterator_age_ms: age,
-        cost_per_month_usd: r.cost.as_ref().map_or(0.0, |c| c.bill.per_month_usd),
+        cost_per_month_usd: r.cost.bill.per_month_usd,
         meets_slo: false,
         hottest_shard_key_share: r.shards.iter().map(|s| s.key_share).fold(0.0, f64::max),
         hottest_shard_peak_records_per_s: r

@@ -63,7 +63,7 @@ fn strict_alone_is_the_strict_half_of_both() {
     assert_eq!(v, w);
     // The lenient bound alone is the lenient half.
     let lenient = run(&format!("{PRICING_EXAMPLE}[engine]\nbounds = \"lenient\"\n"));
-    assert_eq!(lenient.bound, "lenient");
+    assert_eq!(lenient.bound.name(), "lenient");
     assert_eq!(lenient.totals.throttled_attempts, both.lenient.as_ref().unwrap().throttled_attempts);
     let json = String::from_utf8(kinesim::report::json::render(&lenient)).unwrap();
     assert!(json.contains("\"bound\": \"lenient\""), "{json}");
@@ -91,9 +91,9 @@ fn an_explicit_write_limit_runs_alone() {
     let pinned = PRICING_EXAMPLE.replace("shards = 4", "shards = 4\nwrite_limit = \"window\"");
     let r = run(&pinned);
     assert!(r.lenient.is_none());
-    assert_eq!(r.bound, "strict");
+    assert_eq!(r.bound.name(), "strict");
     let bucket = PRICING_EXAMPLE.replace("shards = 4", "shards = 4\nwrite_limit = \"token-bucket\"");
-    assert_eq!(run(&bucket).bound, "stream.write_limit");
+    assert_eq!(run(&bucket).bound.name(), "stream.write_limit");
     let both = format!("{pinned}[engine]\nbounds = \"both\"\n");
     let e = kinesim::scenario::parse_str(&both, None).unwrap_err().to_string();
     assert!(e.contains("engine.bounds") && e.contains("stream.write_limit"), "{e}");

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use kinesim::experiment::Outcome;
 use kinesim::metrics::RunResult;
 use kinesim::scenario::{parse_str, Scenario};
 
@@ -9,7 +10,7 @@ pub fn scenario(toml: &str) -> Scenario {
 }
 
 /// Parse and run.
-pub fn run(toml: &str) -> RunResult {
+pub fn run(toml: &str) -> Outcome {
     kinesim::experiment::run(&scenario(toml))
 }
 

@@ -185,8 +185,7 @@ fn reads_older_than_seven_days_are_long_term_retrieval() {
     let expected = 100.0 * (8.0 * 86_400.0 - start) * record_bytes;
     let got = c.bytes_read_long_term as f64;
     assert!((got - expected).abs() < 0.05 * expected, "long-term bytes {got}, expected {expected}");
-    let item =
-        r.cost.as_ref().unwrap().bill.items.iter().find(|i| i.key == "long_term_retrieval_gb").unwrap();
+    let item = r.cost.bill.items.iter().find(|i| i.key == "long_term_retrieval_gb").unwrap();
     assert!((item.quantity - got / (1u64 << 30) as f64).abs() < 1e-9);
     assert_reads_conserved(&r);
 }

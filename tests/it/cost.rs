@@ -27,8 +27,8 @@ fn fixed_records(size: u64, extra: &str) -> String {
     )
 }
 
-fn cost(r: &kinesim::metrics::RunResult) -> &CostReport {
-    r.cost.as_ref().expect("experiment::run prices every run")
+fn cost(r: &kinesim::experiment::Outcome) -> &CostReport {
+    &r.cost
 }
 
 fn line<'a>(items: &'a [LineItem], key: &str) -> &'a LineItem {
@@ -204,7 +204,7 @@ fn efo_consumer_shard_hours_and_gb_are_billed() {
         kind = "efo"
     "#,
     );
-    let c = r.cost.as_ref().unwrap();
+    let c = &r.cost;
     let item = |k: &str| c.bill.items.iter().find(|i| i.key == k).unwrap();
     assert!((item("efo_consumer_shard_hour").quantity - 10.0).abs() < 1e-9);
     assert!((item("efo_consumer_shard_hour").usd - 0.15).abs() < 1e-9);
@@ -399,8 +399,8 @@ fn on_demand_advantage_prices_the_same_traffic() {
     };
     let std = crate::common::run(&toml("standard"));
     let adv = crate::common::run(&toml("advantage"));
-    let item = |r: &kinesim::metrics::RunResult, k: &str| {
-        r.cost.as_ref().unwrap().bill.items.iter().find(|i| i.key == k).map(|i| (i.quantity, i.usd)).unwrap()
+    let item = |r: &kinesim::experiment::Outcome, k: &str| {
+        r.cost.bill.items.iter().find(|i| i.key == k).map(|i| (i.quantity, i.usd)).unwrap()
     };
     // 3.6 M records of 1,000 + 2..3 key bytes, each billed as 1 KiB: 3.6 M KiB.
     let gb = 3_600_000.0 * 1024.0 / (1u64 << 30) as f64;
@@ -411,7 +411,7 @@ fn on_demand_advantage_prices_the_same_traffic() {
     let (q, usd) = item(&std, "od_ingest_gb");
     assert!((q - gb).abs() < 1e-9 && (usd - gb * 0.08).abs() < 1e-9);
     assert!((item(&std, "od_stream_hour").1 - 0.04).abs() < 1e-12);
-    assert!(adv.cost.as_ref().unwrap().bill.label.contains("advantage"));
+    assert!(adv.cost.bill.label.contains("advantage"));
 }
 
 /// A line with nothing to bill (no consumers: no reads; 24 h retention: no extended or long-term

@@ -94,7 +94,7 @@ fn degenerate_results_render() {
     let sc = common::scenario(
         "name = \"d\"\nduration = \"1s\"\n[stream]\nshards = 1\n[[producers]]\nname = \"a\"\nrate = 0\nrecord_size = \"1B\"\n",
     );
-    let empty = kinesim::metrics::RunResult::default();
+    let empty = kinesim::experiment::Outcome::at_default_prices(kinesim::metrics::RunResult::default());
     let html = String::from_utf8(report::html::render(&empty, &sc).unwrap()).unwrap();
     assert!(html.contains("No throttling"));
     let mut many = empty.clone();

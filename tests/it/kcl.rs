@@ -179,7 +179,7 @@ const JOB_BASE: &str = r#"
     poll_jitter = 0
 "#;
 
-fn with_job(job: &str) -> RunResult {
+fn with_job(job: &str) -> kinesim::experiment::Outcome {
     run(&format!("{JOB_BASE}\n[consumers.job]\n{job}\n"))
 }
 

@@ -95,7 +95,7 @@ fn poisson_drops_match_the_closed_form_in_both_modes() {
     for mode in ["per-record", "aggregated"] {
         for seed in [1, 2, 3] {
             let r = run(&poisson_scenario(mode, seed));
-            assert_eq!(r.engine_mode, mode);
+            assert_eq!(r.engine_mode.name(), mode);
             let produced = r.totals.records_produced as f64;
             let dropped = r.totals.records_dropped_throttled as f64;
             let frac = dropped / produced;

@@ -333,7 +333,7 @@ proptest! {
         let short = experiment::run(&scenario(&toml));
         let secs = short.duration_s as u32;
         let long = experiment::run(&scenario(&with_duration(&toml, secs + extra)));
-        let (a, b) = (short.cost.as_ref().unwrap(), long.cost.as_ref().unwrap());
+        let (a, b) = (&short.cost, &long.cost);
         check_bill(a)?;
         check_bill(b)?;
         prop_assert!(b.bill.total_usd >= a.bill.total_usd, "{}s: ${} then {}s: ${}", secs, a.bill.total_usd, secs + extra, b.bill.total_usd);

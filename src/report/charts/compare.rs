@@ -5,10 +5,11 @@
 
 use super::style::{draw_variants, render, VariantSeries, HEIGHT, WIDTH};
 use super::ChartError;
+use crate::experiment::Outcome;
 use crate::metrics::RunResult;
 
 /// The compare charts of several runs of one workload: (file name, svg), in a fixed order.
-pub fn compare_svgs(runs: &[RunResult]) -> Result<Vec<(&'static str, String)>, ChartError> {
+pub fn compare_svgs(runs: &[Outcome]) -> Result<Vec<(&'static str, String)>, ChartError> {
     let duration = runs.iter().map(|r| r.duration_s).fold(0.0, f64::max);
     let per_sec = |f: &dyn Fn(&RunResult) -> Vec<Option<f64>>| -> Vec<VariantSeries> {
         runs.iter().map(|r| VariantSeries { label: r.scenario.clone(), per_second: f(r) }).collect()

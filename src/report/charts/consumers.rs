@@ -13,6 +13,7 @@ use super::style::{
     HEIGHT, INK, LABEL_PX, TICK_PX, VARIANT_COLOURS, WIDTH,
 };
 use super::ChartError;
+use crate::kinds::ConsumerKind;
 use crate::metrics::RunResult;
 
 /// Iterator age over time, one line per consumer ("consumer-lag.svg"); `None` without
@@ -53,7 +54,7 @@ pub fn consumer_reads_svg(r: &RunResult) -> Result<Option<String>, ChartError> {
             per_second: c.read_bytes_s.iter().map(|v| Some(v / MIB)).collect(),
         })
         .collect();
-    let polling: Vec<_> = r.consumers.iter().filter(|c| c.kind == "polling").collect();
+    let polling: Vec<_> = r.consumers.iter().filter(|c| c.kind == ConsumerKind::Polling).collect();
     if polling.len() > 1 {
         let n = polling.iter().map(|c| c.read_bytes_s.len()).max().unwrap_or(0);
         series.push(VariantSeries {

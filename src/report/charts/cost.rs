@@ -7,17 +7,19 @@
 use plotters::prelude::*;
 
 use super::style::{
-    draw_empty, draw_header, draw_note, draw_stack, fmt_dollars, item, render, short_scenario, stack_layers,
-    time_chart, y_area_for, y_top, Area, DrawResult, Header, LegendItem, Swatch, TimeAxis, HEIGHT, INK,
-    OI_BLUE, OI_GREEN, OI_ORANGE, OI_PINK, OI_VERMILLION, WIDTH,
+    draw_header, draw_note, draw_stack, fmt_dollars, item, render, short_scenario, stack_layers, time_chart,
+    y_area_for, y_top, Area, DrawResult, Header, LegendItem, Swatch, TimeAxis, HEIGHT, INK, OI_BLUE,
+    OI_GREEN, OI_ORANGE, OI_PINK, OI_VERMILLION, WIDTH,
 };
 use super::ChartError;
+use crate::cost::CostReport;
+use crate::experiment::Outcome;
 use crate::metrics::RunResult;
 
 /// Cumulative cost of each line item over time, stacked, with the on-demand what-if,
 /// `cost.svg`.
-pub fn cost_svg(r: &RunResult) -> Result<String, ChartError> {
-    render("cost", (WIDTH, HEIGHT), |root| draw_cost(root, r))
+pub fn cost_svg(o: &Outcome) -> Result<String, ChartError> {
+    render("cost", (WIDTH, HEIGHT), |root| draw_cost(root, o, &o.cost))
 }
 
 /// Okabe-Ito order for stacked line items (a bill with both modes after a switch has up to 8).
@@ -32,14 +34,7 @@ const STACK_COLORS: [RGBColor; 8] = [
     RGBColor(0x99, 0x99, 0x99),
 ];
 
-fn draw_cost(root: &Area<'_>, r: &RunResult) -> DrawResult {
-    let Some(c) = &r.cost else {
-        return draw_empty(
-            root,
-            format!("Cost over time — scenario “{}”", short_scenario(r)),
-            "no cost computed",
-        );
-    };
+fn draw_cost(root: &Area<'_>, r: &RunResult, c: &CostReport) -> DrawResult {
     let t = TimeAxis::new(r.duration_s, c.times_s.last().copied().unwrap_or(1.0));
     // Only items that cost something, in bill order.
     let shown: Vec<usize> = (0..c.bill.items.len()).filter(|&i| c.bill.items[i].usd > 0.0).collect();
@@ -110,7 +105,7 @@ mod tests {
     use crate::cost::{compute, CostSettings};
     use crate::metrics::Series;
 
-    fn priced(seconds: usize, retention_s: u64) -> RunResult {
+    fn priced(seconds: usize, retention_s: u64) -> Outcome {
         let series = Series {
             open_shards: vec![2; seconds],
             put_payload_units: vec![40; seconds],
@@ -123,8 +118,7 @@ mod tests {
             RunResult { scenario: "priced".into(), duration_s: seconds as f64, series, ..Default::default() };
         r.totals.put_payload_units = 40 * seconds as u64;
         r.totals.billed_ingest_kib = 40 * seconds as u64;
-        r.cost = Some(compute(&CostSettings::default(), retention_s * 1_000_000, &r));
-        r
+        Outcome { cost: compute(&CostSettings::default(), retention_s * 1_000_000, &r), result: r }
     }
 
     fn well_formed(svg: &str) {
@@ -166,8 +160,8 @@ mod tests {
             well_formed(&cost_svg(&priced(seconds, 86_400)).unwrap());
             well_formed(&retention_svg(&priced(seconds, 86_400)).unwrap());
         }
-        let unpriced = RunResult::default();
-        assert!(cost_svg(&unpriced).unwrap().contains("no cost computed"));
-        assert!(retention_svg(&unpriced).unwrap().contains("no cost computed"));
+        let unpriced = Outcome::at_default_prices(RunResult::default());
+        well_formed(&cost_svg(&unpriced).unwrap());
+        well_formed(&retention_svg(&unpriced).unwrap());
     }
 }

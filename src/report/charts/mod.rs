@@ -46,7 +46,7 @@ pub use run::{latency_svg, per_minute_svg, retention_svg, throughput_svg};
 pub use shards::{shard_heatmap_svg, shard_totals_svg};
 pub use size::size_svgs;
 
-use crate::metrics::RunResult;
+use crate::experiment::Outcome;
 
 /// A chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -56,32 +56,38 @@ pub enum ChartError {
 }
 
 /// (file name, svg) for every chart, in a fixed order
-pub fn all_svgs(r: &RunResult) -> Result<Vec<(&'static str, String)>, ChartError> {
-    let mut all = vec![
-        ("throughput.svg", throughput_svg(r)?),
-        ("shard-load.svg", shard_heatmap_svg(r)?),
-        ("latency.svg", latency_svg(r)?),
-        ("shard-totals.svg", shard_totals_svg(r)?),
-    ];
-    // Cost charts only when the run was priced (`experiment::run` always prices).
-    if r.cost.is_some() {
-        all.push(("cost.svg", cost_svg(r)?));
-        all.push(("retention.svg", retention_svg(r)?));
-    }
-    Ok(all)
+pub fn all_svgs(o: &Outcome) -> Result<Vec<(&'static str, String)>, ChartError> {
+    Ok(vec![
+        ("throughput.svg", throughput_svg(o)?),
+        ("shard-load.svg", shard_heatmap_svg(o)?),
+        ("latency.svg", latency_svg(o)?),
+        ("shard-totals.svg", shard_totals_svg(o)?),
+        ("cost.svg", cost_svg(o)?),
+        ("retention.svg", retention_svg(o)?),
+    ])
 }
 
 #[cfg(test)]
 mod tests {
     use super::fixtures::*;
     use super::*;
-    use crate::metrics::Percentiles;
+    use crate::metrics::{Percentiles, RunResult};
 
     #[test]
     fn all_svgs_in_fixed_order() {
-        let all = all_svgs(&synthetic(60, 4)).unwrap();
+        let all = all_svgs(&Outcome::at_default_prices(synthetic(60, 4))).unwrap();
         let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, ["throughput.svg", "shard-load.svg", "latency.svg", "shard-totals.svg"]);
+        assert_eq!(
+            names,
+            [
+                "throughput.svg",
+                "shard-load.svg",
+                "latency.svg",
+                "shard-totals.svg",
+                "cost.svg",
+                "retention.svg"
+            ]
+        );
         for (_, svg) in &all {
             assert_svg(svg);
         }
@@ -124,7 +130,8 @@ mod tests {
         broken.duration_s = f64::NAN;
         cases.push(("inconsistent", broken));
         for (what, r) in &cases {
-            let all = all_svgs(r).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let all =
+                all_svgs(&Outcome::at_default_prices(r.clone())).unwrap_or_else(|e| panic!("{what}: {e}"));
             for (name, svg) in &all {
                 assert!(svg.starts_with("<svg"), "{what}/{name}");
                 assert!(!svg.contains("NaN"), "{what}/{name}: NaN");

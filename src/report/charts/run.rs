@@ -9,13 +9,14 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::style::{
-    bucket_means, builder, draw_empty, draw_header, draw_note, draw_stack, fmt_count, fmt_int, fmt_ms,
-    fmt_num, fmt_seconds, item, render, seg_max, short_scenario, stack_layers, step_segments, text_style,
-    time_chart, widest, y_area_for, y_label_area, y_top, Area, DrawResult, Header, LegendItem, Swatch,
-    TimeAxis, GRID, HEIGHT, INK, LABEL_PX, OI_BLUE, OI_GREEN, OI_ORANGE, OI_PINK, OI_VERMILLION, TICK_PX,
-    WIDTH,
+    bucket_means, builder, draw_header, draw_note, draw_stack, fmt_count, fmt_int, fmt_ms, fmt_num,
+    fmt_seconds, item, render, seg_max, short_scenario, stack_layers, step_segments, text_style, time_chart,
+    widest, y_area_for, y_label_area, y_top, Area, DrawResult, Header, LegendItem, Swatch, TimeAxis, GRID,
+    HEIGHT, INK, LABEL_PX, OI_BLUE, OI_GREEN, OI_ORANGE, OI_PINK, OI_VERMILLION, TICK_PX, WIDTH,
 };
 use super::ChartError;
+use crate::cost::CostReport;
+use crate::experiment::Outcome;
 use crate::metrics::{Percentiles, RunResult};
 
 /// Stream throughput over time, `throughput.svg`.
@@ -437,8 +438,8 @@ fn draw_per_minute(root: &Area<'_>, r: &RunResult) -> DrawResult {
 // Retained bytes per retention tier (issue 4)
 
 /// Retained bytes per retention tier over time, stacked, `retention.svg`.
-pub fn retention_svg(r: &RunResult) -> Result<String, ChartError> {
-    render("retention", (WIDTH, HEIGHT), |root| draw_retention(root, r))
+pub fn retention_svg(o: &Outcome) -> Result<String, ChartError> {
+    render("retention", (WIDTH, HEIGHT), |root| draw_retention(root, o, &o.cost))
 }
 
 /// A byte unit for an axis whose top is `top` bytes: (divisor, name).
@@ -453,14 +454,7 @@ fn byte_unit(top: f64) -> (f64, &'static str) {
     UNITS.iter().rev().find(|(d, _)| top >= *d * 2.0).copied().unwrap_or(UNITS[0])
 }
 
-fn draw_retention(root: &Area<'_>, r: &RunResult) -> DrawResult {
-    let Some(c) = &r.cost else {
-        return draw_empty(
-            root,
-            format!("Retained data — scenario “{}”", short_scenario(r)),
-            "no cost computed",
-        );
-    };
+fn draw_retention(root: &Area<'_>, r: &RunResult, c: &CostReport) -> DrawResult {
     let t = TimeAxis::new(r.duration_s, c.times_s.last().copied().unwrap_or(1.0));
     let raw_top = c
         .times_s

@@ -519,8 +519,8 @@ mod tests {
         assert_contains(&totals, &["64 busiest of 10,000 shards", "hot: shardId-000000000002"]);
         assert!(totals.matches("<rect").count() < 400);
         // The hot shard is the one the chart names, ranked first.
-        let all = all_svgs(&r).unwrap();
-        assert_eq!(all.len(), 4);
+        let all = all_svgs(&crate::experiment::Outcome::at_default_prices(r)).unwrap();
+        assert_eq!(all.len(), 6);
     }
 
     #[test]

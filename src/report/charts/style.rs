@@ -697,13 +697,6 @@ pub(super) fn draw_stack<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A chart with only its title and a note where the data would be.
-pub(super) fn draw_empty(root: &Area<'_>, title: String, note: &str) -> DrawResult {
-    let body = draw_header(root, &Header { title, subtitle: None, legend: vec![] })?;
-    let chart = builder(&body, 60, 0).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
-    draw_note(root, chart.plotting_area().get_pixel_range(), note)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::*;
