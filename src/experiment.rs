@@ -7,11 +7,12 @@
 use crate::cost::CostReport;
 use crate::engine::RunError;
 use crate::kinds::RunBound;
+use crate::limits;
+use crate::limits::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::metrics::{BoundFigures, RunResult, Textbook};
 use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
 use crate::model::world::{DrawAhead, World};
-use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{Bound, Bounds, CapacityMode, EngineMode, Scenario, WriteLimitModel};
 use crate::units::to_secs_f64;
 
@@ -142,7 +143,7 @@ impl Outcome {
     /// `result` priced as a scenario without a `[cost]` section or a `retention` would be
     /// (the default region's prices, 24 h retention): for runs built by hand, as tests do.
     pub fn at_default_prices(result: RunResult) -> Outcome {
-        let cost = crate::cost::compute(&Default::default(), crate::scenario::defaults::RETENTION, &result);
+        let cost = crate::cost::compute(&Default::default(), limits::RETENTION, &result);
         Outcome { result, cost }
     }
 }
@@ -589,8 +590,8 @@ fn memory(
         + 2.0 * digits(bytes_per_s)
         + 3.0
         + digits(shards)
-        + digits(shards * crate::scenario::defaults::SHARD_WRITE_RECORDS_PER_S as f64)
-        + digits(shards * crate::scenario::defaults::SHARD_WRITE_BYTES_PER_S as f64)
+        + digits(shards * limits::SHARD_WRITE_RECORDS_PER_S as f64)
+        + digits(shards * limits::SHARD_WRITE_BYTES_PER_S as f64)
         + 14.0;
     let series = if flowing { SERIES_PER_S } else { SERIES_IDLE_PER_S };
     let per_second = series + row + CHARTS_PER_S;
@@ -615,7 +616,7 @@ fn memory(
         scenario.consumers.iter().filter(|c| c.kind == ConsumerKind::Polling).count().max(1) as f64;
     let retained_s = seconds.min(to_secs_f64(scenario.stream.retention).ceil());
     let per_shard_rate = rate / shards;
-    let read_limit = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64;
+    let read_limit = limits::SHARD_READ_BYTES_PER_S as f64;
     let mut consumers = 0.0;
     // Share of the run's seconds whose records the slowest consumer still holds at the end.
     let mut behind: f64 = 0.0;

@@ -4,6 +4,7 @@
 //! Pure: a scenario in, rows (or text) out. Defaults come from [`crate::scenario::defaults`],
 //! never from numbers repeated here.
 
+use crate::limits;
 use crate::scenario::defaults as d;
 use crate::scenario::{
     Arrivals, AutoscalingPolicy, CapacityMode, ConsumerKind, ConsumerSpec, EngineMode, Jitter, KeySpec,
@@ -310,7 +311,7 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         field(
             "stream.retention".into(),
             format_duration(sc.stream.retention),
-            Some(format_duration(d::RETENTION)),
+            Some(format_duration(limits::RETENTION)),
             Aws,
             "how long records stay readable",
         ),
@@ -351,8 +352,8 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
                 "shard write limit".into(),
                 format!(
                     "{} records/s, {}/s",
-                    thousands(d::SHARD_WRITE_RECORDS_PER_S),
-                    format_bytes(d::SHARD_WRITE_BYTES_PER_S)
+                    thousands(limits::SHARD_WRITE_RECORDS_PER_S),
+                    format_bytes(limits::SHARD_WRITE_BYTES_PER_S)
                 ),
                 None,
                 Aws,
@@ -499,8 +500,8 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
                 "on-demand peak memory".into(),
                 format!(
                     "{}x the peak of the last {}",
-                    d::OD_PEAK_FACTOR,
-                    format_duration(d::OD_PEAK_WINDOW)
+                    limits::OD_PEAK_FACTOR,
+                    format_duration(limits::OD_PEAK_WINDOW)
                 ),
                 None,
                 Aws,
@@ -725,7 +726,7 @@ fn consumer_fields(i: usize, c: &ConsumerSpec, out: &mut Vec<Field>) {
         out.push(field(
             at("max_records"),
             thousands(c.max_records.into()),
-            Some(thousands(d::GET_RECORDS_MAX_RECORDS.into())),
+            Some(thousands(limits::GET_RECORDS_MAX_RECORDS.into())),
             Aws,
             "records per GetRecords call (at most 10,000; a call returns at most 10 MiB)",
         ));

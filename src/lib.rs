@@ -19,6 +19,7 @@ pub mod experiment;
 pub mod explain;
 pub mod kinds;
 pub mod library;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod report;

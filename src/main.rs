@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use kinesim::limits;
 use kinesim::model::hashing::{hash_key, ShardMap};
 use kinesim::scenario::{self, defaults, ScenarioError};
 use kinesim::{experiment, library, report};
@@ -514,18 +515,18 @@ fn problems_json(arg: &Path, e: &anyhow::Error) -> serde_json::Value {
 }
 
 fn cmd_keys(shards: u32, json: bool, keys: &[String]) -> Result<()> {
-    if shards == 0 || shards > defaults::MAX_SHARDS_PER_STREAM {
+    if shards == 0 || shards > limits::MAX_SHARDS_PER_STREAM {
         bail!(BadInput(format!(
             "--shards {shards}: expected 1..={} (shards per stream)",
-            defaults::MAX_SHARDS_PER_STREAM
+            limits::MAX_SHARDS_PER_STREAM
         )));
     }
     for k in keys {
         let n = k.chars().count();
-        if n == 0 || n > defaults::PARTITION_KEY_MAX_CHARS {
+        if n == 0 || n > limits::PARTITION_KEY_MAX_CHARS {
             bail!(BadInput(format!(
                 "partition key {k:?} has {n} characters: expected 1..={}",
-                defaults::PARTITION_KEY_MAX_CHARS
+                limits::PARTITION_KEY_MAX_CHARS
             )));
         }
     }

@@ -19,19 +19,11 @@ pub use prices::{CostSettings, Price, PriceTable};
 
 use crate::units::thousands;
 
-/// Hours in the month used for GB-month quantities and the monthly projection: 730, as the AWS
-/// pricing calculator (https://calculator.aws/: 365 days x 24 h / 12): 1 shard for 730 h is
-/// $10.95, 1 on-demand stream for 730 h $29.20.
-pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Bytes in one GB of a per-GB price: 2^30 (AWS billing counts binary GB, as its 1 KB = 1,024
 /// bytes for on-demand ingest).
 pub const GB_BYTES: f64 = 1_073_741_824.0;
 /// One PUT payload unit price is per million units.
 pub const PUT_UNITS_PER_PRICE: f64 = 1_000_000.0;
-/// Retention included in every price [s] (24 h).
-pub const INCLUDED_RETENTION_S: u64 = 24 * 3600;
-/// Extended retention ends, long-term retention begins [s] (7 days).
-pub const EXTENDED_RETENTION_END_S: u64 = 7 * 24 * 3600;
 
 /// One line of a bill: a quantity of a priced unit.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -33,6 +33,7 @@
 
 use super::*;
 use crate::kinds::{CapacityMode as Mode, ConsumerKind};
+use crate::limits::{HOURS_PER_MONTH, INCLUDED_RETENTION_S, LONG_TERM_AFTER_S};
 use crate::metrics::RunResult;
 use crate::units::SimTime;
 
@@ -160,9 +161,9 @@ pub fn payload_rule(counts_key: bool) -> String {
 }
 
 fn long_term_note(retention_s: u64, run_s: f64) -> String {
-    if retention_s <= EXTENDED_RETENTION_END_S {
+    if retention_s <= LONG_TERM_AFTER_S {
         "retention is at most 7 days: not billed".into()
-    } else if run_s <= EXTENDED_RETENTION_END_S as f64 {
+    } else if run_s <= LONG_TERM_AFTER_S as f64 {
         "the run is shorter than 7 days: no data is old enough yet (the month is at steady state)".into()
     } else {
         "bytes stored beyond 7 days old".into()
@@ -373,14 +374,14 @@ impl<'a> Usage<'a> {
                 which: Tier::Extended,
                 label: "24 h to 7 days (extended)",
                 lo: INCLUDED_RETENTION_S,
-                hi: r.min(EXTENDED_RETENTION_END_S),
+                hi: r.min(LONG_TERM_AFTER_S),
             });
         }
-        if r > EXTENDED_RETENTION_END_S {
+        if r > LONG_TERM_AFTER_S {
             t.push(TierSpan {
                 which: Tier::LongTerm,
                 label: "beyond 7 days (long-term)",
-                lo: EXTENDED_RETENTION_END_S,
+                lo: LONG_TERM_AFTER_S,
                 hi: r,
             });
         }
@@ -556,7 +557,7 @@ impl<'a> Usage<'a> {
                         "long_term_retention_gb_month",
                         "long-term retention",
                         gb_month(Tier::LongTerm),
-                        stored_gb(EXTENDED_RETENTION_END_S, retention_s),
+                        stored_gb(LONG_TERM_AFTER_S, retention_s),
                         long_term_note(retention_s, run_s),
                     ),
                     (
@@ -631,7 +632,7 @@ impl<'a> Usage<'a> {
                     "od_extended_retention_gb_month",
                     "extended retention (24 h to 7 days)",
                     gb_month(Tier::Extended),
-                    stored_gb(INCLUDED_RETENTION_S, retention_s.min(EXTENDED_RETENTION_END_S)),
+                    stored_gb(INCLUDED_RETENTION_S, retention_s.min(LONG_TERM_AFTER_S)),
                     if extended {
                         "bytes stored between 24 h and 7 days old".into()
                     } else {
@@ -642,7 +643,7 @@ impl<'a> Usage<'a> {
                     "od_long_term_retention_gb_month",
                     "long-term retention (beyond 7 days)",
                     gb_month(Tier::LongTerm),
-                    stored_gb(EXTENDED_RETENTION_END_S, retention_s),
+                    stored_gb(LONG_TERM_AFTER_S, retention_s),
                     long_term_note(retention_s, run_s),
                 ),
             ]

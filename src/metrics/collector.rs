@@ -4,9 +4,9 @@
 //! [`RunResult`] (`assemble.rs` adds the model's). Memory: O(seconds + shards x buckets), never
 //! O(records). Calls `histogram`, `result` and the scenario's write limits; nothing of the model.
 
+use crate::limits::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::metrics::histogram::LatencyHistogram;
 use crate::metrics::result::*;
-use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::units::{SimTime, MICROS_PER_SEC};
 
 /// Time buckets of the per-shard heatmap at most (bucket width grows with the run).

@@ -5,19 +5,15 @@
 //! as [`MapChange`]s for the world to pass on, and as events to schedule ([`Effects`]).
 //! Calls `provisioned`, `on_demand`, `shards` and `event`.
 
+use crate::limits::{DAY, MODE_SWITCHES_PER_24H, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::metrics::collector::Offered;
 use crate::metrics::{CapacityResult, ModeSwitchRecord};
 use crate::model::event::{Effects, Event};
 use crate::model::on_demand::OnDemand;
-use crate::model::provisioned::{CapacityController, Origin, PeriodLoad, Refusal, DAY};
+use crate::model::provisioned::{CapacityController, Origin, PeriodLoad, Refusal};
 use crate::model::shards::{MapChange, Shards};
-use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{CapacityMode, CapacitySettings, Scenario};
 use crate::units::{to_secs_f64, SimTime};
-
-/// Capacity-mode switches per rolling 24 hours
-/// (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html).
-pub const MAX_MODE_SWITCHES_PER_24H: usize = defaults::MODE_SWITCHES_PER_24H;
 
 /// What the stream carried in the current evaluation period: accepted records and bytes and
 /// throttled attempts (what autoscaling reads), and by shard id the records and bytes offered
@@ -197,7 +193,7 @@ impl Capacity {
             // Only when an earlier switch was refused at run time (validation rejects a switch to
             // the mode the stream is certainly in).
             Some("the stream is already in this mode".to_string())
-        } else if self.switch_times.len() >= MAX_MODE_SWITCHES_PER_24H {
+        } else if self.switch_times.len() >= MODE_SWITCHES_PER_24H {
             Some(format!("{} switches already in the last 24 h (limit 2)", self.switch_times.len()))
         } else if self.controller.is_updating(now) {
             Some("stream is UPDATING (ResourceInUseException)".to_string())

@@ -13,7 +13,7 @@
 //!
 //! Owns these primitives' state (logs, positions, limiters); calls nothing of the model.
 
-use crate::scenario::defaults::{GET_RECORDS_MAX_BYTES, SHARD_READ_BYTES_PER_S, SHARD_READ_CALLS_PER_S};
+use crate::limits::{GET_RECORDS_MAX_BYTES, SHARD_READ_BYTES_PER_S, SHARD_READ_CALLS_PER_S};
 use crate::units::{SimTime, MICROS_PER_SEC};
 use std::collections::VecDeque;
 

@@ -5,7 +5,7 @@
 //! https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html). A record goes to
 //! the open shard whose inclusive `[StartingHashKey, EndingHashKey]` contains it. A new stream of
 //! N shards splits the key space with `step = 2^128 div N` (as kinesalite; AWS's own 3-shard
-//! example matches). Verified against `shared/testdata/` (vectors from independent Kinesis
+//! example matches). Verified against `tests/data/` (vectors from independent Kinesis
 //! implementations).
 //!
 //! Owns the shard map's ranges and ids; calls nothing of the model.

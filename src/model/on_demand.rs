@@ -11,10 +11,11 @@
 //! Owns, by shard id, the splits decided, since when each shard has been nearly idle, and the
 //! loads its hash range carried ([`PeakMemory`]). Calls `peak`, `shards` and `event`.
 
+use crate::limits;
+use crate::limits::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::model::event::{Effects, Event};
 use crate::model::peak::PeakMemory;
 use crate::model::shards::{MapChange, Shards};
-use crate::scenario::defaults::{self, SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::OnDemandSettings;
 use crate::units::{to_secs_f64, SimTime};
 
@@ -65,8 +66,8 @@ impl OnDemand {
         fx: &mut Effects,
     ) -> Vec<MapChange> {
         let secs = to_secs_f64(period);
-        let window = defaults::OD_PEAK_WINDOW;
-        let factor = defaults::OD_PEAK_FACTOR;
+        let window = limits::OD_PEAK_WINDOW;
+        let factor = limits::OD_PEAK_FACTOR;
         let mut open = shards.open();
         let split_at = (now.saturating_sub(period) + od.split_delay).max(now);
         let mut stream_load = 0.0;

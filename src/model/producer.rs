@@ -3,18 +3,13 @@
 //! holds state and makes decisions; the write path (`writes.rs`) acts on them. Calls `sizes`.
 
 use crate::engine::rng_stream;
+use crate::limits::PUT_PAYLOAD_UNIT_BYTES;
 use crate::model::sizes::SizeSampler;
 use crate::scenario::{Arrivals, Jitter, Producer, RateShape, Retry, RttModel};
 use crate::units::{round_u64, SimTime, KIB, MICROS_PER_SEC};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Exp1, Poisson};
 use rand_pcg::Pcg64Mcg;
-
-/// A PUT payload unit: 25 KB chunks of a record, rounded up; AWS's examples (5 KB = 1 unit,
-/// 45 KB = 2, 1 MB = 40) hold with decimal kilobytes, so a unit is 25,000 bytes. What the
-/// record's size is (data blob, or data blob + key) is `[cost] payload_counts_key`.
-/// Source: https://aws.amazon.com/kinesis/data-streams/pricing/
-pub const PUT_PAYLOAD_UNIT_BYTES: u64 = 25_000;
 
 /// A producer while the run goes on.
 pub struct ProducerRt {

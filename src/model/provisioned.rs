@@ -9,14 +9,10 @@
 //! The controller decides and keeps the record of calls; `capacity.rs` asks it, schedules the
 //! completion and has the shard map changed. Calls nothing of the model.
 
+use crate::limits::{DAY, UPDATE_SHARD_COUNT_CALLS_PER_24H};
 use crate::metrics::ReshardCall;
 use crate::scenario::{AutoscalingPolicy, CapacitySettings};
-use crate::units::{to_secs_f64, SimTime, MICROS_PER_SEC};
-
-/// Most `UpdateShardCount` calls in any rolling 24 hours (UpdateShardCount API reference).
-pub const MAX_CALLS_PER_24H: usize = 10;
-/// 24 hours [µs].
-pub const DAY: SimTime = 86_400 * MICROS_PER_SEC;
+use crate::units::{to_secs_f64, SimTime};
 
 /// Why a call was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +164,7 @@ impl CapacityController {
             return Err(Refusal::Quota { target, limit });
         }
         self.recent_calls.retain(|t| now.saturating_sub(*t) < DAY);
-        if self.recent_calls.len() >= MAX_CALLS_PER_24H {
+        if self.recent_calls.len() >= UPDATE_SHARD_COUNT_CALLS_PER_24H {
             return Err(Refusal::RateLimit { calls_in_24h: self.recent_calls.len() });
         }
         Ok(())

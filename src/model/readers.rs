@@ -20,6 +20,7 @@
 //! durable); a lease freed by a failure is taken at the consumer's first poll after the failover
 //! time.
 
+use crate::limits;
 use crate::metrics::{ConsumerResult, TraceRow};
 use crate::model::app::{row, App};
 use crate::model::consumer::{self, Position, ReadLimiter, ShardLog};
@@ -28,8 +29,7 @@ use crate::scenario::{defaults, ConsumerKind, Scenario};
 use crate::units::{to_secs_f64, SimTime, MICROS_PER_SEC};
 
 /// Data older than this is in long-term retention; reading it is billed per GB [µs].
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
-const LONG_TERM_AGE: SimTime = 7 * 86_400 * MICROS_PER_SEC;
+const LONG_TERM_AGE: SimTime = crate::limits::LONG_TERM_AFTER_S * MICROS_PER_SEC;
 
 /// What the read side needs to know of a shard: closed for writes, and its parents.
 #[derive(Debug, Clone, Default)]
@@ -287,7 +287,7 @@ impl Readers {
                     if w.0 != now / MICROS_PER_SEC {
                         *w = (now / MICROS_PER_SEC, 0);
                     }
-                    defaults::SHARD_READ_BYTES_PER_S.saturating_sub(w.1)
+                    limits::SHARD_READ_BYTES_PER_S.saturating_sub(w.1)
                 }
             };
             let log = &self.logs[id];

@@ -17,7 +17,7 @@
 //!
 //! Owns one shard's write-limit state; calls nothing of the model.
 
-use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
+use crate::limits::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::WriteLimitModel;
 use crate::units::{SimTime, MICROS_PER_SEC};
 

@@ -8,11 +8,12 @@
 //! Calls `producer`, `shard`, `shards` (read only), `tracer`, `readers` (the shard logs),
 //! `capacity` (its load meter), `event` and the metrics' collector.
 
+use crate::limits::PUT_PAYLOAD_UNIT_BYTES;
 use crate::metrics::collector::{Collector, Offered};
 use crate::model::ahead::Traffic;
 use crate::model::capacity::Load;
 use crate::model::event::{Effects, Event};
-use crate::model::producer::{Cohort, ProducerRt, Target, PUT_PAYLOAD_UNIT_BYTES};
+use crate::model::producer::{Cohort, ProducerRt, Target};
 use crate::model::readers::Readers;
 use crate::model::shard::{Admitted, ShardWriter};
 use crate::model::shards::{MapChange, Shards};

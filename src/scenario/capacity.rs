@@ -16,6 +16,7 @@ use super::defaults as d;
 use super::raw::{Field, RawAutoscaling, RawCapacity, RawOnDemand, Scalar};
 use super::types::CapacityMode;
 use super::types::{AutoscalingPolicy, CapacitySettings, OnDemandSettings};
+use crate::limits;
 
 impl Default for CapacitySettings {
     /// No schedule, no autoscaling, no mode switch; every other field its documented default.
@@ -30,8 +31,8 @@ fn defaults() -> CapacitySettings {
         autoscaling: None,
         resharding_duration: d::RESHARDING_DURATION,
         evaluation_period: d::EVALUATION_PERIOD,
-        max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
-        account_shard_quota: d::ACCOUNT_SHARD_QUOTA,
+        max_shards_per_stream: limits::MAX_SHARDS_PER_STREAM,
+        account_shard_quota: limits::ACCOUNT_SHARD_QUOTA,
         on_demand: OnDemandSettings {
             initial_shards: d::OD_INITIAL_SHARDS,
             split_threshold: d::OD_SPLIT_THRESHOLD,
@@ -66,7 +67,7 @@ pub fn switch_outcomes(
     switches: &[(u64, CapacityMode)],
     updating: u64,
 ) -> Vec<SwitchOutcome> {
-    let day = d::DAY;
+    let day = limits::DAY;
     let mut mode = initial;
     let mut accepted: Vec<u64> = Vec::new();
     let mut busy_until = 0;
@@ -75,7 +76,7 @@ pub fn switch_outcomes(
         .map(|&(at, to)| {
             accepted.retain(|t| at.saturating_sub(*t) < day);
             let same_mode = to == mode;
-            let ok = !same_mode && accepted.len() < d::MODE_SWITCHES_PER_24H && at >= busy_until;
+            let ok = !same_mode && accepted.len() < limits::MODE_SWITCHES_PER_24H && at >= busy_until;
             if ok {
                 mode = to;
                 accepted.push(at);
@@ -104,7 +105,7 @@ fn on_demand(c: &mut Checker, v: Option<&RawOnDemand>) -> Option<OnDemandSetting
     let f = |name: &str| field(P, name);
     let shards = |c: &mut Checker, name: &str, v: &Field, default: u32| match v {
         None => Some(default),
-        Some(v) => int(c, &f(name), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
+        Some(v) => int(c, &f(name), v, 1, limits::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32),
     };
     let ratio = |c: &mut Checker, name: &str, v: &Field, default: f64| match v {
         None => Some(default),
@@ -132,7 +133,7 @@ fn on_demand(c: &mut Checker, v: Option<&RawOnDemand>) -> Option<OnDemandSetting
 
 /// Shards needed for a warm throughput [bytes/s]: one per MiB/s.
 pub(super) fn warm_shards(warm: u64) -> u32 {
-    warm.div_ceil(d::SHARD_WRITE_BYTES_PER_S) as u32
+    warm.div_ceil(limits::SHARD_WRITE_BYTES_PER_S) as u32
 }
 
 /// Validate `[capacity]`; `run` is the scenario duration (scheduled calls must fall inside it).
@@ -283,7 +284,7 @@ pub(super) fn capacity(
         autoscaling: autoscaling?,
         resharding_duration: resharding_duration?,
         evaluation_period: evaluation_period?,
-        max_shards_per_stream: d::MAX_SHARDS_PER_STREAM,
+        max_shards_per_stream: limits::MAX_SHARDS_PER_STREAM,
         account_shard_quota: quota?,
         on_demand: od?,
         mode_switches: switches?,
@@ -314,13 +315,13 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
     let min = match &a.min_shards {
         None => Some(1),
         Some(v) => {
-            int(c, &f("min_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32)
+            int(c, &f("min_shards"), v, 1, limits::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32)
         }
     };
     let max = match &a.max_shards {
-        None => Some(d::MAX_SHARDS_PER_STREAM),
+        None => Some(limits::MAX_SHARDS_PER_STREAM),
         Some(v) => {
-            int(c, &f("max_shards"), v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32)
+            int(c, &f("max_shards"), v, 1, limits::MAX_SHARDS_PER_STREAM.into(), "shards").map(|n| n as u32)
         }
     };
     if let (Some(lo), Some(hi)) = (min, max) {

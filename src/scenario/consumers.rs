@@ -34,6 +34,7 @@ use super::checker::{choice, duration, field, int, num, text, Checker};
 use super::defaults as d;
 use super::raw::{Field, RawConsumer, RawFailure, RawJob, Scalar};
 use super::types::{ConsumerKind, ConsumerSpec, Failure, JobSpec, KclSpec};
+use crate::limits;
 use crate::units::SimTime;
 
 /// Validate the consumers list. `run` is the scenario's duration (failures must fall inside).
@@ -72,7 +73,7 @@ pub(super) fn consumers(
         if kind == Some(ConsumerKind::EnhancedFanOut) {
             efo += 1;
             if efo > efo_max {
-                let advantage = if efo_max == d::EFO_MAX_CONSUMERS {
+                let advantage = if efo_max == limits::EFO_MAX_CONSUMERS {
                     "; 50 under On-demand Advantage, cost.on_demand = \"advantage\""
                 } else {
                     " under On-demand Advantage"
@@ -95,13 +96,13 @@ pub(super) fn consumers(
             Some(v) => duration(c, &f("poll_interval"), v, crate::units::millis(10), d::DURATION_MAX, ""),
         };
         let max_records = match &r.max_records {
-            None => Some(d::GET_RECORDS_MAX_RECORDS),
+            None => Some(limits::GET_RECORDS_MAX_RECORDS),
             Some(v) => int(
                 c,
                 &f("max_records"),
                 v,
                 1,
-                d::GET_RECORDS_MAX_RECORDS.into(),
+                limits::GET_RECORDS_MAX_RECORDS.into(),
                 "records per GetRecords call",
             )
             .map(|n| n as u32),

@@ -1,71 +1,12 @@
-//! Every default of the scenario format, in one place. Each says whether it is an AWS fact (with
-//! its source) or a model assumption (with the reason for its value). The README's scenario
-//! reference mirrors this file.
+//! Every default of the scenario format, in one place. Each says whether it is an AWS fact (its
+//! value from [`crate::limits`], which gives the source) or a model assumption (with the reason
+//! for its value). The README's scenario reference mirrors this file.
 //!
-//! May call: `crate::units`, and `crate::cost::prices` for the defaults of `[cost]`, which the
-//! cost module owns.
+//! May call: `crate::units`, `crate::limits`, and `crate::cost::prices` for the defaults of
+//! `[cost]`, which the cost module owns.
 
+use crate::limits::MAX_RECORD_SIZE;
 use crate::units::{millis, secs, SimTime, MIB};
-
-// ---- AWS facts -------------------------------------------------------------------------------
-
-/// Per-shard write limit [records/s].
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
-pub const SHARD_WRITE_RECORDS_PER_S: u64 = 1_000;
-/// Per-shard write limit [bytes/s], data blob + partition key.
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
-pub const SHARD_WRITE_BYTES_PER_S: u64 = MIB;
-/// Default maximum record size (data + key) [bytes].
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/large-records.html
-pub const MAX_RECORD_SIZE: u64 = MIB;
-/// Largest maximum record size a stream can be set to [bytes] (`UpdateMaxRecordSize`).
-/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateMaxRecordSize.html
-pub const MAX_RECORD_SIZE_LIMIT: u64 = 10 * MIB;
-/// Smallest settable maximum record size [bytes] (`UpdateMaxRecordSize`: 1024..10240 KiB).
-pub const MIN_RECORD_SIZE_LIMIT: u64 = MIB;
-/// Partition key length [Unicode characters].
-/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html
-pub const PARTITION_KEY_MAX_CHARS: usize = 256;
-/// Records per PutRecords call.
-/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
-pub const PUT_RECORDS_MAX_RECORDS: u32 = 500;
-/// Bytes per PutRecords call (data + keys). 5 MiB is the long-standing limit (10 MiB only for
-/// streams with large records since 2025-10-27); kinesim keeps 5 MiB as the cap.
-/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
-pub const PUT_RECORDS_MAX_BYTES: u64 = 5 * MIB;
-/// Default retention [µs]. Source: https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
-pub const RETENTION: SimTime = secs(24 * 3600);
-/// Longest retention [µs] (365 days).
-pub const RETENTION_MAX: SimTime = secs(8760 * 3600);
-/// Most shards in one stream (UpdateShardCount API reference).
-pub const MAX_SHARDS_PER_STREAM: u32 = 10_000;
-/// Capacity-mode switches per rolling 24 hours.
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
-pub const MODE_SWITCHES_PER_24H: usize = 2;
-/// On-demand: "accommodates up to double the peak write throughput observed in the previous 30
-/// days": the window [µs] and the factor.
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
-pub const OD_PEAK_WINDOW: SimTime = secs(30 * 86_400);
-pub const OD_PEAK_FACTOR: f64 = 2.0;
-/// 24 hours [µs]: the window of the mode-switch and UpdateShardCount rate limits.
-pub const DAY: SimTime = secs(86_400);
-
-/// Default account shard quota in the largest regions (Quotas and limits; 1,000 or 6,000
-/// elsewhere).
-pub const ACCOUNT_SHARD_QUOTA: u32 = 20_000;
-
-/// Per shard: 5 GetRecords calls/s and 2 MiB/s, shared by all polling consumers; one call
-/// returns at most 10,000 records.
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
-pub const SHARD_READ_CALLS_PER_S: u64 = 5;
-pub const SHARD_READ_BYTES_PER_S: u64 = 2 * MIB;
-pub const GET_RECORDS_MAX_RECORDS: u32 = 10_000;
-/// Registered enhanced fan-out consumers per stream (20 since 2019).
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
-pub const EFO_MAX_CONSUMERS: usize = 20;
-/// ... and 50 on a stream under On-demand Advantage (2025-11).
-/// Source: https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
-pub const EFO_MAX_CONSUMERS_ADVANTAGE: usize = 50;
 
 // ---- Model assumptions -----------------------------------------------------------------------
 
@@ -80,12 +21,6 @@ pub const POLLING_PROPAGATION: SimTime = millis(200);
 pub const EFO_PROPAGATION: SimTime = millis(70);
 /// Enhanced fan-out pushes continuously; the model delivers every 50 ms.
 pub const EFO_PUSH_INTERVAL: SimTime = millis(50);
-
-/// One GetRecords call returns at most 10 MiB; a call that returns more than the shard's
-/// 2 MiB/s leaves a debt: further calls are refused until it is paid at 2 MiB/s (a 10 MiB call
-/// blocks the next 5 seconds, as the GetRecords reference says).
-/// Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
-pub const GET_RECORDS_MAX_BYTES: u64 = 10 * MIB;
 
 /// KPL aggregation: an aggregated record holds user records up to `AggregationMaxSize`,
 /// 51,200 bytes by default (KPL `default_config.properties`).
@@ -147,7 +82,7 @@ pub const TS_COOLDOWN: SimTime = secs(600);
 /// above half their write limit (AWS's 500 KB/s), 15 minutes after the start of the evaluation
 /// period whose load crossed it (AWS: "within 15 minutes"); adjacent shards below 10% for 24
 /// hours merge (assumption: AWS says scale-down is gradual), never below double the trailing
-/// 30-day peak ([`OD_PEAK_WINDOW`]).
+/// 30-day peak ([`crate::limits::OD_PEAK_WINDOW`]).
 pub const OD_INITIAL_SHARDS: u32 = 4;
 pub const OD_SPLIT_THRESHOLD: f64 = 0.5;
 pub const OD_SPLIT_DELAY: SimTime = secs(15 * 60);

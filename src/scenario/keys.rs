@@ -8,6 +8,7 @@ use super::defaults as d;
 use super::error::or_list;
 use super::raw::{RawHotKey, RawKeys};
 use super::types::KeySpec;
+use crate::limits;
 
 const KEY_DISTRIBUTIONS: [&str; 4] = ["uniform", "zipf", "hot", "random"];
 
@@ -63,14 +64,14 @@ pub(super) fn keys(c: &mut Checker, path: &str, v: Option<&RawKeys>) -> Option<K
         if n > 0 {
             let longest = t.replacen("{}", &(n - 1).to_string(), 1);
             let chars = longest.chars().count();
-            if chars > d::PARTITION_KEY_MAX_CHARS {
+            if chars > limits::PARTITION_KEY_MAX_CHARS {
                 let where_ = if k.template.is_some() { f("template") } else { f("count") };
                 c.err(
                     &where_,
                     format!(
                         "generated keys are up to {chars} characters long ({}); a partition key is at most {} Unicode characters",
                         shorten(&longest),
-                        d::PARTITION_KEY_MAX_CHARS
+                        limits::PARTITION_KEY_MAX_CHARS
                     ),
                 );
             }
@@ -154,12 +155,12 @@ fn hot_keys(c: &mut Checker, path: &str, v: Option<&Vec<RawHotKey>>) -> Option<V
             None => c.missing(&field(&here, "key"), "each hot key needs `key` and `share`"),
             Some(v) => text(c, &field(&here, "key"), v).and_then(|s| {
                 let n = s.chars().count();
-                if n == 0 || n > d::PARTITION_KEY_MAX_CHARS {
+                if n == 0 || n > limits::PARTITION_KEY_MAX_CHARS {
                     c.err(
                         &field(&here, "key"),
                         format!(
                             "a partition key is 1 to {} Unicode characters, found {n} ({})",
-                            d::PARTITION_KEY_MAX_CHARS,
+                            limits::PARTITION_KEY_MAX_CHARS,
                             shorten(s)
                         ),
                     );

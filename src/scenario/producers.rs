@@ -12,6 +12,7 @@ use super::keys::{keys, longest_key_bytes};
 use super::rate::rate;
 use super::raw::{RawAggregation, RawBatch, RawProducer, RawRetry, RawRtt, RawSize, Scalar, ScalarOr};
 use super::types::{Arrivals, Batching, Jitter, KeySpec, Producer, Retry, RttModel, SizeDist};
+use crate::limits;
 use crate::units::{format_bytes, format_duration};
 use std::path::Path;
 
@@ -92,10 +93,10 @@ pub(super) fn producer(
         let key_bytes = longest_key_bytes(keys);
         let total = largest.saturating_add(key_bytes);
         if total > limit {
-            let raise = if limit < d::MAX_RECORD_SIZE_LIMIT && total <= d::MAX_RECORD_SIZE_LIMIT {
+            let raise = if limit < limits::MAX_RECORD_SIZE_LIMIT && total <= limits::MAX_RECORD_SIZE_LIMIT {
                 format!(
                     "; raise stream.max_record_size (up to {}) or make records smaller",
-                    format_bytes(d::MAX_RECORD_SIZE_LIMIT)
+                    format_bytes(limits::MAX_RECORD_SIZE_LIMIT)
                 )
             } else {
                 String::new()
@@ -118,7 +119,7 @@ pub(super) fn producer(
     if let (Some((_, largest)), Some(keys), Some(b)) = (&record_size, &keys, &batch) {
         let key_bytes = longest_key_bytes(keys);
         let one = largest.saturating_add(key_bytes);
-        let needed = one.min(d::PUT_RECORDS_MAX_BYTES);
+        let needed = one.min(limits::PUT_RECORDS_MAX_BYTES);
         if b.max_bytes < needed {
             let largest_is =
                 if matches!(record_size, Some((SizeDist::LogNormal { .. }, _))) { "p99 " } else { "" };
@@ -276,14 +277,19 @@ fn batch(c: &mut Checker, path: &str, v: Option<&RawBatch>) -> Option<Batching> 
     let f = |name: &str| field(path, name);
     let max_records = match &b.max_records {
         None => Some(defaults.max_records),
-        Some(v) => {
-            int(c, &f("max_records"), v, 1, d::PUT_RECORDS_MAX_RECORDS.into(), "records per PutRecords call")
-                .map(|n| n as u32)
-        }
+        Some(v) => int(
+            c,
+            &f("max_records"),
+            v,
+            1,
+            limits::PUT_RECORDS_MAX_RECORDS.into(),
+            "records per PutRecords call",
+        )
+        .map(|n| n as u32),
     };
     let max_bytes = match &b.max_bytes {
         None => Some(defaults.max_bytes),
-        Some(v) => size(c, &f("max_bytes"), v, 1, d::PUT_RECORDS_MAX_BYTES, SIZE_LIKE),
+        Some(v) => size(c, &f("max_bytes"), v, 1, limits::PUT_RECORDS_MAX_BYTES, SIZE_LIKE),
     };
     let linger = match &b.linger {
         None => Some(defaults.linger),
@@ -317,7 +323,7 @@ fn aggregation(
         }
         Some(ScalarOr::Table(t)) => match &t.max_size {
             None => d::AGGREGATION_MAX_SIZE,
-            Some(v) => size(c, &field(path, "max_size"), v, 1, d::MAX_RECORD_SIZE_LIMIT, SIZE_LIKE)?,
+            Some(v) => size(c, &field(path, "max_size"), v, 1, limits::MAX_RECORD_SIZE_LIMIT, SIZE_LIKE)?,
         },
     };
     if let Some(limit) = max_record {

@@ -7,6 +7,7 @@ use super::checker::{choice, int, num, positive, Checker};
 use super::defaults as d;
 use super::raw::{RawCapacity, RawShardAxis, RawSizeTable, Scalar};
 use super::types::{Bound, CapacityMode, SizePolicy, SizeSearch, SizeSettings, Slo, SloRule};
+use crate::limits;
 
 /// Validate `[size]`: `None` on a problem (reported), `Some(None)` when absent.
 pub(super) fn size_table(
@@ -65,7 +66,7 @@ pub(super) fn size_table(
             })
         }
     };
-    let max_shards: i64 = d::MAX_SHARDS_PER_STREAM.into();
+    let max_shards: i64 = limits::MAX_SHARDS_PER_STREAM.into();
     let shard =
         |c: &mut Checker, path: &str, v: &Scalar| int(c, path, v, 1, max_shards, "shards").map(|n| n as u32);
     let shards = match &raw.shards {

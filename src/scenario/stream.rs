@@ -7,6 +7,7 @@ use super::checker::{choice, duration, int, size, Checker, SIZE_LIKE};
 use super::defaults as d;
 use super::raw::RawStream;
 use super::types::{CapacityMode, Stream, WriteLimitModel};
+use crate::limits;
 use crate::units::format_bytes;
 
 /// Validate `[stream]`. An on-demand stream's `shards` is 0 here: the caller fills it from
@@ -32,17 +33,19 @@ pub(super) fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
         // Filled from capacity.on_demand.initial_shards once that is validated.
         (None, Some(CapacityMode::OnDemand)) => Some(0),
         (None, _) => c.missing("stream.shards", "a provisioned stream needs `shards = N`"),
-        (Some(v), _) => int(c, "stream.shards", v, 1, d::MAX_SHARDS_PER_STREAM.into(), "shards per stream")
-            .map(|n| n as u32),
+        (Some(v), _) => {
+            int(c, "stream.shards", v, 1, limits::MAX_SHARDS_PER_STREAM.into(), "shards per stream")
+                .map(|n| n as u32)
+        }
     };
     let retention = match &s.retention {
-        None => Some(d::RETENTION),
+        None => Some(limits::RETENTION),
         Some(v) => duration(
             c,
             "stream.retention",
             v,
-            d::RETENTION,
-            d::RETENTION_MAX,
+            limits::RETENTION,
+            limits::RETENTION_MAX,
             "Kinesis retention is 24h to 8760h",
         ),
     };
@@ -52,8 +55,8 @@ pub(super) fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
             c,
             "stream.max_record_size",
             v,
-            d::MIN_RECORD_SIZE_LIMIT,
-            d::MAX_RECORD_SIZE_LIMIT,
+            limits::MIN_RECORD_SIZE_LIMIT,
+            limits::MAX_RECORD_SIZE_LIMIT,
             SIZE_LIKE,
         ),
     };
@@ -67,7 +70,7 @@ pub(super) fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
     let burst_bytes = match &s.burst_bytes {
         None => Some(d::BURST_BYTES),
         Some(v) => {
-            size(c, "stream.burst_bytes", v, d::SHARD_WRITE_BYTES_PER_S, d::BURST_BYTES_MAX, SIZE_LIKE)
+            size(c, "stream.burst_bytes", v, limits::SHARD_WRITE_BYTES_PER_S, d::BURST_BYTES_MAX, SIZE_LIKE)
         }
     };
     if let (Some(max), Some(burst)) = (max_record_size, burst_bytes) {

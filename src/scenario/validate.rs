@@ -16,6 +16,7 @@ use super::defaults as d;
 use super::raw::RawScenario;
 use super::types::*;
 use super::{capacity, consumers, cost, engine, producers, size, stream};
+use crate::limits;
 use std::path::Path;
 
 /// Validate `raw`. Relative trace files resolve against `base_dir`; `source` is recorded.
@@ -96,9 +97,9 @@ pub(crate) fn validate(
         raw.consumers.as_ref(),
         run,
         if cost.as_ref().is_some_and(|k| k.advantage) {
-            d::EFO_MAX_CONSUMERS_ADVANTAGE
+            limits::EFO_MAX_CONSUMERS_ADVANTAGE
         } else {
-            d::EFO_MAX_CONSUMERS
+            limits::EFO_MAX_CONSUMERS
         },
     );
     let has_consumers = raw.consumers.as_ref().is_some_and(|l| !l.is_empty());

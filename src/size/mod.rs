@@ -14,6 +14,7 @@ pub mod reasons;
 pub mod stats;
 
 use crate::experiment::{self, Outcome};
+use crate::limits;
 use crate::metrics::Textbook;
 use crate::scenario::{
     AutoscalingPolicy, Bound, Bounds, CapacityMode, Scenario, SizePolicy, SizeSearch, SizeSettings, Slo,
@@ -300,7 +301,7 @@ fn axes(sc: &Scenario, settings: &SizeSettings) -> (Vec<Vec<Point>>, Option<Poin
     };
     let od = settings.modes.contains(&CapacityMode::OnDemand).then(|| {
         let o = &sc.capacity.on_demand;
-        let warm = o.warm_throughput.div_ceil(crate::scenario::defaults::SHARD_WRITE_BYTES_PER_S) as u32;
+        let warm = o.warm_throughput.div_ceil(limits::SHARD_WRITE_BYTES_PER_S) as u32;
         Point { mode: CapacityMode::OnDemand, shards: o.initial_shards.max(warm), policy: None }
     });
     (prov, od)
@@ -337,7 +338,7 @@ fn policy_at(sc: &Scenario, kind: SizePolicy, n: u32) -> Option<AutoscalingPolic
                 | (AutoscalingPolicy::DoubleHalve { .. }, SizePolicy::DoubleHalve)
         )
     });
-    let max = d::MAX_SHARDS_PER_STREAM;
+    let max = limits::MAX_SHARDS_PER_STREAM;
     let mut a = own.or(match kind {
         SizePolicy::TargetTracking => Some(AutoscalingPolicy::TargetTracking {
             target: d::TT_TARGET,

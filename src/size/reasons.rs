@@ -5,10 +5,11 @@
 //! shard's read limit.
 
 use super::{PointResult, Reason};
+use crate::limits;
+use crate::limits::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::metrics::Textbook;
 use crate::model::keys::KeySpace;
 use crate::model::sizes::SizeSampler;
-use crate::scenario::defaults::{SHARD_WRITE_BYTES_PER_S, SHARD_WRITE_RECORDS_PER_S};
 use crate::scenario::{Arrivals, CapacityMode, KeySpec, Scenario};
 use crate::units::thousands;
 
@@ -183,7 +184,7 @@ pub fn explain(sc: &Scenario, points: &[PointResult], rec: Option<usize>, tb: &T
             .sum();
         let kib = peak_bytes / 1024.0;
         let read_kib = polling as f64 * kib;
-        let per_shard_kib = crate::scenario::defaults::SHARD_READ_BYTES_PER_S as f64 / 1024.0;
+        let per_shard_kib = limits::SHARD_READ_BYTES_PER_S as f64 / 1024.0;
         let need = (read_kib / per_shard_kib).ceil() as u64;
         if need >= 2 {
             out.push(Reason {
