@@ -137,5 +137,6 @@ mod tests {
     }
 
     // UpdateMaxRecordSize: the default lies in the settable range.
-    const _: () = assert!(MIN_RECORD_SIZE_LIMIT <= MAX_RECORD_SIZE && MAX_RECORD_SIZE < MAX_RECORD_SIZE_LIMIT);
+    const _: () =
+        assert!(MIN_RECORD_SIZE_LIMIT <= MAX_RECORD_SIZE && MAX_RECORD_SIZE < MAX_RECORD_SIZE_LIMIT);
 }

@@ -409,7 +409,11 @@ fn cmd_size(arg: &Path, args: &ReportArgs, part: Option<kinesim::size::parts::Pa
     if let Some(part) = part {
         let planned = kinesim::size::parts::planned_runs(&sc, &settings, part);
         let bar = Progress::new(planned, !args.quiet);
-        let bytes = kinesim::size::parts::run_part(&sc, &settings, part, &|| bar.tick()).map_err(BadInput)?;
+        let bytes =
+            kinesim::size::parts::run_part(&sc, &settings, part, &|| bar.tick()).map_err(|e| match e {
+                kinesim::size::parts::PartError::Grid(why) => anyhow::Error::from(BadInput(why)),
+                kinesim::size::parts::PartError::Run(failure) => failure.into(),
+            })?;
         bar.finish();
         let dir = args.out.clone().unwrap_or_else(|| {
             report::writer::default_dir(&format!("size-{}-part-{}-of-{}", sc.name, part.index, part.count))
@@ -438,6 +442,7 @@ fn cmd_size(arg: &Path, args: &ReportArgs, part: Option<kinesim::size::parts::Pa
     let bar = Progress::new(planned, !args.quiet && !args.json);
     let sizing = kinesim::size::size(&sc, &settings, &|| bar.tick());
     bar.finish();
+    let sizing = sizing?;
     write_sizing(&sc, &sizing, args, &origin.protect(), &origin)
 }
 

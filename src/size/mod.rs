@@ -13,7 +13,7 @@ pub mod parts;
 pub mod reasons;
 pub mod stats;
 
-use crate::experiment::{self, Outcome};
+use crate::experiment::{self, Outcome, RunFailure};
 use crate::limits;
 use crate::metrics::Textbook;
 use crate::scenario::{
@@ -476,7 +476,7 @@ fn run_points(
     seeds: &[u64],
     slo: &Slo,
     progress: &(dyn Fn() + Sync),
-) -> Vec<Vec<SeedRun>> {
+) -> Result<Vec<Vec<SeedRun>>, RunFailure> {
     use rayon::prelude::*;
     let jobs: Vec<Scenario> =
         points.iter().flat_map(|&p| seeds.iter().map(move |&s| point_scenario(sc, p, s))).collect();
@@ -485,12 +485,12 @@ fn run_points(
     let runs: Vec<SeedRun> = jobs
         .par_iter()
         .map(|s| {
-            let r = summarise(&experiment::run(s), slo);
+            let r = summarise(&experiment::try_run(s)?, slo);
             progress();
-            r
+            Ok(r)
         })
-        .collect();
-    runs.chunks(seeds.len().max(1)).map(<[SeedRun]>::to_vec).collect()
+        .collect::<Result<_, RunFailure>>()?;
+    Ok(runs.chunks(seeds.len().max(1)).map(<[SeedRun]>::to_vec).collect())
 }
 
 fn point_result(point: Point, runs: Vec<SeedRun>, slo: &Slo, rule: SloRule) -> PointResult {
@@ -549,19 +549,25 @@ fn point_result(point: Point, runs: Vec<SeedRun>, slo: &Slo, rule: SloRule) -> P
 
 /// Size `sc` with `settings`; `progress` is called once per finished run (from any thread).
 /// With both write-limit bounds (`engine.bounds`), the sweep runs under each (side by side) and
-/// recommends under `size.bound`, the other's recommendation beside it.
-pub fn size(sc: &Scenario, settings: &SizeSettings, progress: &(dyn Fn() + Sync)) -> Sizing {
-    match sc.engine.bounds {
-        Bounds::One(b) => size_under(sc, settings, b, progress),
+/// recommends under `size.bound`, the other's recommendation beside it. Fails as
+/// [`experiment::try_run`] does when a run reaches its event cap.
+pub fn size(
+    sc: &Scenario,
+    settings: &SizeSettings,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Sizing, RunFailure> {
+    Ok(match sc.engine.bounds {
+        Bounds::One(b) => size_under(sc, settings, b, progress)?,
         Bounds::Both => {
             let other = match settings.bound {
                 Bound::Strict => Bound::Lenient,
                 Bound::Lenient => Bound::Strict,
             };
-            let (mut main, alt) = rayon::join(
+            let (main, alt) = rayon::join(
                 || size_under(sc, settings, settings.bound, progress),
                 || size_under(sc, settings, other, progress),
             );
+            let (mut main, alt) = (main?, alt?);
             let pick = |s: &Sizing| s.recommendation.map(|i| s.points[i].clone());
             let (mine, theirs) = (pick(&main), pick(&alt));
             main.other_bound = Some(OtherBound {
@@ -577,26 +583,36 @@ pub fn size(sc: &Scenario, settings: &SizeSettings, progress: &(dyn Fn() + Sync)
             });
             main
         }
-    }
+    })
 }
 
 /// [`size`] under one bound.
-fn size_under(sc: &Scenario, settings: &SizeSettings, bound: Bound, progress: &(dyn Fn() + Sync)) -> Sizing {
+fn size_under(
+    sc: &Scenario,
+    settings: &SizeSettings,
+    bound: Bound,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Sizing, RunFailure> {
     let sc = &under(sc, bound);
     let seeds = seeds(sc, settings);
-    let mut sizing = sweep(sc, settings, &seeds, progress);
+    let mut sizing = sweep(sc, settings, &seeds, progress)?;
     sizing.bound = bound.name();
-    sizing
+    Ok(sizing)
 }
 
-fn sweep(sc: &Scenario, settings: &SizeSettings, seeds: &[u64], progress: &(dyn Fn() + Sync)) -> Sizing {
+fn sweep(
+    sc: &Scenario,
+    settings: &SizeSettings,
+    seeds: &[u64],
+    progress: &(dyn Fn() + Sync),
+) -> Result<Sizing, RunFailure> {
     let seeds = seeds.to_vec();
     let (slo, rule) = (&settings.slo, settings.rule);
     let result = |p: Point, runs: Vec<SeedRun>| point_result(p, runs, slo, rule);
     let evaluated = match settings.search {
         SizeSearch::Grid => {
             let points = grid_points(sc, settings);
-            let runs = run_points(sc, &points, &seeds, slo, progress);
+            let runs = run_points(sc, &points, &seeds, slo, progress)?;
             points.iter().zip(runs).map(|(p, r)| result(*p, r)).collect()
         }
         SizeSearch::Bisect => {
@@ -611,7 +627,7 @@ fn sweep(sc: &Scenario, settings: &SizeSettings, seeds: &[u64], progress: &(dyn 
                 }
             }
             first.extend(od);
-            let mut batch = first.iter().copied().zip(run_points(sc, &first, &seeds, slo, progress));
+            let mut batch = first.iter().copied().zip(run_points(sc, &first, &seeds, slo, progress)?);
             let mut probed: Vec<Vec<(usize, PointResult)>> = Vec::new();
             for axis in &series {
                 let mut mine = Vec::new();
@@ -636,7 +652,7 @@ fn sweep(sc: &Scenario, settings: &SizeSettings, seeds: &[u64], progress: &(dyn 
                     while hi - lo > 1 {
                         let mid = lo + (hi - lo) / 2;
                         let runs =
-                            run_points(sc, &[axis[mid]], &seeds, slo, progress).pop().unwrap_or_default();
+                            run_points(sc, &[axis[mid]], &seeds, slo, progress)?.pop().unwrap_or_default();
                         let r = result(axis[mid], runs);
                         let meets = r.meets_slo;
                         probed.push((mid, r));
@@ -655,7 +671,7 @@ fn sweep(sc: &Scenario, settings: &SizeSettings, seeds: &[u64], progress: &(dyn 
             evaluated
         }
     };
-    finish(sc, settings, evaluated)
+    Ok(finish(sc, settings, evaluated))
 }
 
 /// The grid's points with their runs (in [`grid_points`] order) -> the sizing.

@@ -269,14 +269,25 @@ pub fn planned_runs(sc: &Scenario, settings: &SizeSettings, part: Part) -> usize
     (0..jobs(sc, settings).len()).filter(|j| j % part.count as usize == (part.index - 1) as usize).count()
 }
 
+/// Why a part could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum PartError {
+    /// The scenario's sweep cannot be split (bad input).
+    #[error("{0}")]
+    Grid(String),
+    /// A run of the part stopped before its end.
+    #[error(transparent)]
+    Run(#[from] super::RunFailure),
+}
+
 /// Run part `part` of the grid; the part file's bytes.
 pub fn run_part(
     sc: &Scenario,
     settings: &SizeSettings,
     part: Part,
     progress: &(dyn Fn() + Sync),
-) -> Result<Vec<u8>, String> {
-    check_grid(settings)?;
+) -> Result<Vec<u8>, PartError> {
+    check_grid(settings).map_err(PartError::Grid)?;
     // A part runs the sweep under `size.bound` alone (the merged sizing has no other bound).
     let run_sc = &super::under(sc, settings.bound);
     let all = jobs(sc, settings);
@@ -291,9 +302,9 @@ pub fn run_part(
         use rayon::prelude::*;
         mine.par_iter()
             .map(|(_, (p, seed))| {
-                run_points(run_sc, &[*p], &[*seed], &settings.slo, progress).remove(0).remove(0)
+                Ok(run_points(run_sc, &[*p], &[*seed], &settings.slo, progress)?.remove(0).remove(0))
             })
-            .collect()
+            .collect::<Result<_, super::RunFailure>>()?
     };
     let file = PartFile {
         kinesim_version: crate::VERSION.to_string(),

@@ -109,7 +109,7 @@ fn size_recommends_under_the_strict_bound_with_the_lenient_one_beside_it() {
         PRICING_EXAMPLE.replace("1h", "5m")
     );
     let sc = scenario(&toml);
-    let s = kinesim::size::size(&sc, sc.size.as_ref().unwrap(), &|| {});
+    let s = kinesim::size::size(&sc, sc.size.as_ref().unwrap(), &|| {}).unwrap();
     let strict = &s.points[s.recommendation.expect("a strict recommendation")];
     assert_eq!(s.bound, "strict");
     assert!(strict.point.shards >= 5, "{}", strict.label);
@@ -125,7 +125,7 @@ fn size_recommends_under_the_strict_bound_with_the_lenient_one_beside_it() {
 
     let lenient_first = toml.replace("seeds = 2\n", "seeds = 2\nbound = \"lenient\"\n");
     let sc = scenario(&lenient_first);
-    let l = kinesim::size::size(&sc, sc.size.as_ref().unwrap(), &|| {});
+    let l = kinesim::size::size(&sc, sc.size.as_ref().unwrap(), &|| {}).unwrap();
     assert_eq!(l.bound, "lenient");
     assert_eq!(l.points[l.recommendation.unwrap()].point.shards, 4);
     assert_eq!(l.other_bound.as_ref().unwrap().shards, Some(strict.point.shards));

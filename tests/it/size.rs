@@ -33,10 +33,10 @@ fn no_progress() {}
 fn bisection_finds_the_grid_answer_with_fewer_points() {
     let sc = scenario(MONOTONE);
     let grid_settings = sc.size.clone().unwrap();
-    let grid = size::size(&sc, &grid_settings, &no_progress);
+    let grid = size::size(&sc, &grid_settings, &no_progress).unwrap();
     let mut bisect_settings = grid_settings.clone();
     bisect_settings.search = SizeSearch::Bisect;
-    let bisect = size::size(&sc, &bisect_settings, &no_progress);
+    let bisect = size::size(&sc, &bisect_settings, &no_progress).unwrap();
     assert_eq!(grid.points.len(), 12);
     let g = &grid.points[grid.recommendation.expect("the grid finds a point")];
     let b = &bisect.points[bisect.recommendation.expect("bisection finds a point")];
@@ -53,7 +53,7 @@ fn bisection_finds_the_grid_answer_with_fewer_points() {
 #[test]
 fn the_recommendation_meets_the_slo_in_every_seed_and_nothing_cheaper_does() {
     let sc = scenario(MONOTONE);
-    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress);
+    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress).unwrap();
     let i = s.recommendation.unwrap();
     let rec = &s.points[i];
     assert_eq!(rec.point.shards, 4);
@@ -97,7 +97,7 @@ modes = ["provisioned", "on-demand"]
 seeds = 1
 "#,
     );
-    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress);
+    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress).unwrap();
     assert_eq!(s.textbook.shards_at_peak_with_record_limit, 4);
     assert_eq!(s.recommendation, None, "{:#?}", s.points);
     assert!(s.points.iter().all(|p| p.throttle_rate.mean > 0.1), "every point throttles heavily");
@@ -530,7 +530,7 @@ seeds = 2
 fn more_shards_fix_consumer_lag_under_an_iterator_age_slo() {
     let sc = scenario(LAGGING);
     let settings = sc.size.clone().unwrap();
-    let s = size::size(&sc, &settings, &no_progress);
+    let s = size::size(&sc, &settings, &no_progress).unwrap();
     let rec = &s.points[s.recommendation.expect("a point meets the SLO")];
     assert_eq!(rec.point.shards, 3, "{}", kinesim::report::size::text(&s));
     for p in &s.points {
@@ -549,7 +549,7 @@ fn more_shards_fix_consumer_lag_under_an_iterator_age_slo() {
     // Without the iterator-age bound one shard is enough.
     let mut no_age = settings.clone();
     no_age.slo.max_p99_iterator_age_ms = None;
-    let s = size::size(&sc, &no_age, &no_progress);
+    let s = size::size(&sc, &no_age, &no_progress).unwrap();
     assert_eq!(s.points[s.recommendation.unwrap()].point.shards, 1);
 }
 
@@ -583,7 +583,7 @@ seeds = 1
     );
     let settings = sc.size.clone().unwrap();
     assert_eq!(settings.policies, vec![SizePolicy::Fixed, SizePolicy::TargetTracking]);
-    let s = size::size(&sc, &settings, &no_progress);
+    let s = size::size(&sc, &settings, &no_progress).unwrap();
     let labels: Vec<&str> = s.points.iter().map(|p| p.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -651,7 +651,7 @@ fn the_throttle_rate_axis_stops_at_100_percent() {
         seeds = 1
         "#,
     );
-    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress);
+    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress).unwrap();
     assert!(s.points[0].throttle_rate.mean > 0.67, "{}", s.points[0].throttle_rate.mean);
     let svgs = kinesim::report::charts::size_svgs(&s).unwrap();
     assert!(svgs[0].1.contains("100%") && !svgs[0].1.contains("1,000%"), "throttle axis capped at 100%");
@@ -667,7 +667,7 @@ fn a_confidence_rule_uses_one_sided_upper_bounds_and_says_so() {
     );
     let settings = sc.size.clone().unwrap();
     assert_eq!(settings.rule, kinesim::scenario::SloRule::Confidence(0.9));
-    let s = size::size(&sc, &settings, &no_progress);
+    let s = size::size(&sc, &settings, &no_progress).unwrap();
     for p in &s.points {
         let u = p.upper_bounds.expect("upper bounds under a confidence rule");
         let rates: Vec<f64> = p.runs.iter().map(|r| r.throttle_rate).collect();
@@ -685,7 +685,7 @@ fn a_confidence_rule_uses_one_sided_upper_bounds_and_says_so() {
     assert_eq!(json["rule"]["name"], "confidence");
     assert_eq!(json["rule"]["confidence"], 0.9);
     // The default rule is every seed.
-    let d = size::size(&scenario(MONOTONE), scenario(MONOTONE).size.as_ref().unwrap(), &no_progress);
+    let d = size::size(&scenario(MONOTONE), scenario(MONOTONE).size.as_ref().unwrap(), &no_progress).unwrap();
     assert_eq!(d.rule.name, "every-seed");
     assert!(d.points.iter().all(|p| p.upper_bounds.is_none()));
 }
@@ -764,7 +764,7 @@ seeds = 1
     assert!(w.contains("one-minute CloudWatch sums (CSV)") && w.contains("spread = \"evenly\""), "{w}");
     assert!(w.contains("bursts shorter than a period"), "{w}");
     assert!(w.contains("average 1000 B") && w.contains("set record_size"), "{w}");
-    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress);
+    let s = size::size(&sc, sc.size.as_ref().unwrap(), &no_progress).unwrap();
     assert!(s.warnings.iter().any(|x| x.contains("one-minute CloudWatch sums")));
     // Bad rows: exit 2, the file and line named, nothing written.
     std::fs::write(
@@ -793,8 +793,8 @@ fn bisection_runs_each_policy_and_agrees_with_the_grid() {
     grid.policies = vec![SizePolicy::Fixed, SizePolicy::AsWritten];
     let mut bisect = grid.clone();
     bisect.search = SizeSearch::Bisect;
-    let g = size::size(&sc, &grid, &no_progress);
-    let b = size::size(&sc, &bisect, &no_progress);
+    let g = size::size(&sc, &grid, &no_progress).unwrap();
+    let b = size::size(&sc, &bisect, &no_progress).unwrap();
     assert_eq!(g.points.len(), 24);
     assert!(b.points.len() <= 2 * size::bisect_probes_max(12), "{}", b.points.len());
     for policy in [SizePolicy::Fixed, SizePolicy::AsWritten] {
