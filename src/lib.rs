@@ -3,15 +3,18 @@
 //! ```text
 //! scenarios/x.toml
 //!   -> scenario   (serde mirror -> validated Scenario; every problem with file, line, field)
-//!   -> experiment (one run today; sweeps later)
+//!   -> experiment (one run or many in parallel, priced: Outcome = RunResult + its bill)
 //!   -> engine     (event queue ordered by (time, insertion sequence); integer µs clock)
-//!        driving model::World (producers, partitioner, shards)
+//!        driving model::World (a router of components: writes, shards, capacity, readers)
 //!   -> metrics    (per-second series, per-shard totals, bounded latency histograms)
-//!   -> report     (summary.json, timeseries.csv, shards.csv, SVG charts) -> reports/<name>/
+//!   -> cost       (the bill of the run, beside it)
+//!   -> report     (summary.json, CSV, SVG charts, report.html) -> reports/<name>/
 //! ```
 //!
-//! `scenario` knows nothing of the engine; `model` never sees the queue; `report` sees only
-//! [`metrics::RunResult`]; only `report::charts` imports plotters.
+//! Below them all: `units`, `kinds` (the enums results carry) and `limits` (every AWS fact,
+//! with its public source). `scenario` knows nothing of the engine; `model` never sees the
+//! queue; `metrics` knows nothing of the model or of prices; only `report::charts` imports
+//! plotters. The README's code map gives each module's ownership and what it may call.
 
 pub mod cost;
 pub mod engine;
