@@ -157,7 +157,7 @@ pub fn text(runs: &[Outcome]) -> String {
         );
     }
     if runs.iter().any(|r| r.engine_mode == EngineMode::Aggregated) {
-        let _ = writeln!(s, "{}", super::compare_html::AGGREGATED_LATENCY_NOTE);
+        let _ = writeln!(s, "{}", super::words::AGGREGATED_LATENCY_NOTE);
     }
     let differ: Vec<&str> =
         runs.iter().filter(|r| r.bounds_differ() == Some(true)).map(|r| r.scenario.as_str()).collect();

@@ -6,8 +6,9 @@
 //! May call: `html` (escaping, number formats, the style sheet), `verdict`, `compare` (the
 //! table's figures), `metrics`, `scenario`, `cost`.
 
-use super::html::{esc, finish_page, inline_svg, ms, pct, CSS};
+use super::html::{esc, finish_page, inline_svg, CSS};
 use super::verdict;
+use super::words::{ms, pct, AGGREGATED_LATENCY_NOTE};
 use crate::experiment::Outcome;
 use crate::kinds::EngineMode;
 use crate::metrics::RunResult;
@@ -143,12 +144,6 @@ fn table(s: &mut String, results: &[Outcome]) {
         );
     }
 }
-
-/// Said wherever an aggregated run's put latency is shown.
-pub const AGGREGATED_LATENCY_NOTE: &str =
-    "† aggregated mode: the put latency counts the PutRecords round trip and \
-     the retries after throttling, not the time a record waits in its batch (batching linger is modelled in \
-     per-record mode only), so variants that never throttle show the same figure.";
 
 /// Each variant's bill per month, line by line.
 fn bills(s: &mut String, results: &[Outcome]) {

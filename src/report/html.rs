@@ -6,6 +6,7 @@
 //! look at, the per-minute roll-up, the shards, and the assumptions (every named default and its
 //! value, from [`crate::explain`]).
 
+use super::words::{ms, pct, ON_DEMAND_NOTE};
 use super::{charts, verdict};
 use crate::cost::CostReport;
 use crate::experiment::Outcome;
@@ -23,28 +24,6 @@ const MAX_TABLE_ROWS: usize = 60;
 /// [`crate::text_safety::html`]).
 pub fn esc(s: &str) -> String {
     crate::text_safety::html(s)
-}
-
-pub(crate) fn pct(v: f64) -> String {
-    if v == 0.0 {
-        "0%".into()
-    } else if v < 0.001 {
-        format!("{:.3}%", 100.0 * v)
-    } else {
-        format!("{:.1}%", 100.0 * v)
-    }
-}
-
-pub(crate) fn ms(v: f64) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if v >= 10_000.0 {
-        format!("{:.1} s", v / 1000.0)
-    } else if v >= 100.0 {
-        format!("{} ms", thousands(v.round() as u64))
-    } else {
-        format!("{v:.1} ms")
-    }
 }
 
 /// One chart of the page: file name, heading, and the sentence saying what to look at.
@@ -331,11 +310,8 @@ pub fn render_with(r: &Outcome, sc: &Scenario, svgs: &[(&str, String)]) -> Vec<u
         c.reshard_count
     );
     if c.mode == CapacityMode::OnDemand || c.mode_switches.iter().any(|m| m.to == CapacityMode::OnDemand) {
-        let _ = writeln!(
-            s,
-            "<p class=\"small\">{}</p>",
-            esc(crate::report::text::ON_DEMAND_NOTE.trim().trim_start_matches("note: "))
-        );
+        let _ =
+            writeln!(s, "<p class=\"small\">{}</p>", esc(ON_DEMAND_NOTE.trim().trim_start_matches("note: ")));
     }
 
     // Textbook

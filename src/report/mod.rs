@@ -12,6 +12,7 @@ pub mod json;
 pub mod size;
 pub mod text;
 pub mod verdict;
+pub mod words;
 pub mod writer;
 
 use crate::experiment::Outcome;

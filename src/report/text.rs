@@ -1,15 +1,11 @@
 //! The short terminal summary printed after a run.
 
+use super::words::ON_DEMAND_NOTE;
 use crate::experiment::Outcome;
 use crate::kinds::{CapacityMode, RunBound};
 use crate::metrics::RunResult;
 use crate::units::thousands;
 use std::fmt::Write;
-
-/// Said wherever on-demand shard counts are shown.
-pub const ON_DEMAND_NOTE: &str =
-    "  note: on-demand shard counts are kinesim's internal picture of the capacity (shards of \
-     1 MiB/s and 1,000 records/s that split and merge); AWS bills on-demand by stream-hours and GB\n";
 
 /// A few lines a person reads at a glance; `slo` is the scenario's `[size] slo`, judged in the
 /// verdict lines when given.
@@ -78,8 +74,8 @@ pub fn render(r: &Outcome, slo: Option<&crate::scenario::Slo>) -> String {
             thousands(c.records_read),
             thousands(c.records_lost_to_retention),
             thousands(c.read_throttled_calls),
-            super::verdict::ms(c.iterator_age_ms.p99),
-            super::verdict::ms(c.end_to_end_ms.p99)
+            super::words::long_ms(c.iterator_age_ms.p99),
+            super::words::long_ms(c.end_to_end_ms.p99)
         );
         if let Some(j) = &c.job {
             let _ = writeln!(
@@ -89,7 +85,7 @@ pub fn render(r: &Outcome, slo: Option<&crate::scenario::Slo>) -> String {
                 j.runs.iter().filter(|r| r.outcome == "failed").count(),
                 crate::units::count(j.skipped.len(), "period", "periods"),
                 thousands(j.records_flushed),
-                super::verdict::ms(j.flushed_ms.p99)
+                super::words::long_ms(j.flushed_ms.p99)
             );
         }
     }

@@ -6,6 +6,7 @@
 //!
 //! May call: `metrics` (the result), `scenario` (the SLO), `cost` (the bill), `units`.
 
+use super::words::{long_ms, pct};
 use crate::cost::{fmt_usd, CostReport};
 use crate::metrics::{ConsumerResult, RunResult};
 use crate::scenario::Slo;
@@ -85,7 +86,7 @@ fn writes(r: &RunResult) -> Finding {
     } else {
         String::new()
     };
-    let p99 = ms(r.latency.overall.p99);
+    let p99 = long_ms(r.latency.overall.p99);
     if t.throttled_attempts == 0 {
         Finding {
             level: Level::Ok,
@@ -132,7 +133,7 @@ fn slo_finding(r: &RunResult, slo: &Slo) -> Finding {
     }
     if let Some(max) = slo.max_p99_put_latency_ms {
         if r.latency.overall.p99 > max {
-            missed.push(format!("p99 put latency {} > {}", ms(r.latency.overall.p99), ms(max)));
+            missed.push(format!("p99 put latency {} > {}", long_ms(r.latency.overall.p99), long_ms(max)));
         }
     }
     if let Some(max) = slo.max_p99_iterator_age_ms {
@@ -143,8 +144,8 @@ fn slo_finding(r: &RunResult, slo: &Slo) -> Finding {
                 missed.push(format!(
                     "{}'s p99 iterator age {} > {}",
                     c.name,
-                    ms(c.iterator_age_ms.p99),
-                    ms(max)
+                    long_ms(c.iterator_age_ms.p99),
+                    long_ms(max)
                 ));
             }
         }
@@ -209,7 +210,7 @@ fn read_finding(st: ReadState, group: &[&ConsumerResult], limit: f64, stated: bo
         ),
     };
     let verb = |one: &str, many: &str| if group.len() == 1 { one.to_string() } else { many.to_string() };
-    let age = span(group.iter().map(|c| c.iterator_age_ms.p99), ms);
+    let age = span(group.iter().map(|c| c.iterator_age_ms.p99), long_ms);
     let throttles = span(group.iter().map(|c| c.read_throttled_calls as f64), |x| thousands(x as u64));
     let refused = if group.iter().any(|c| c.read_throttled_calls > 0) {
         format!(
@@ -229,7 +230,7 @@ fn read_finding(st: ReadState, group: &[&ConsumerResult], limit: f64, stated: bo
         },
         ReadState::Behind => Finding {
             level: if stated { Level::Bad } else { Level::Warn },
-            text: format!("{who} {}: p99 iterator age {age}, above {}{refused}.", verb("falls behind", "fall behind"), ms(limit)),
+            text: format!("{who} {}: p99 iterator age {age}, above {}{refused}.", verb("falls behind", "fall behind"), long_ms(limit)),
         },
         ReadState::Throttled => Finding {
             level: Level::Warn,
@@ -255,7 +256,7 @@ fn span(values: impl Iterator<Item = f64>, show: impl Fn(f64) -> String) -> Stri
 fn job(c: &ConsumerResult) -> Option<Finding> {
     let j = c.job.as_ref()?;
     let failed = j.runs.iter().filter(|r| r.outcome == "failed").count();
-    let flushed = ms(j.flushed_ms.p99);
+    let flushed = long_ms(j.flushed_ms.p99);
     Some(if j.skipped.is_empty() && failed == 0 {
         Finding {
             level: Level::Ok,
@@ -274,20 +275,6 @@ fn job(c: &ConsumerResult) -> Option<Finding> {
         }
     })
 }
-
-/// A latency for a sentence, as the report writes it, in minutes from 10 minutes and in hours
-/// from 10 hours.
-pub fn ms(v: f64) -> String {
-    if v.is_finite() && v >= 36_000_000.0 {
-        format!("{:.1} h", v / 3_600_000.0)
-    } else if v.is_finite() && v >= 600_000.0 {
-        format!("{:.1} min", v / 60_000.0)
-    } else {
-        crate::report::html::ms(v)
-    }
-}
-
-use crate::report::html::pct;
 
 #[cfg(test)]
 mod tests {
@@ -427,10 +414,10 @@ mod tests {
 
     #[test]
     fn latencies_read_in_one_unit_per_magnitude() {
-        assert_eq!(ms(120.04), "120 ms");
-        assert_eq!(ms(8.25), "8.2 ms");
-        assert_eq!(ms(172_900.0), "172.9 s");
-        assert_eq!(ms(3_600_000.0), "60.0 min");
-        assert_eq!(ms(86_400_000.0), "24.0 h");
+        assert_eq!(long_ms(120.04), "120 ms");
+        assert_eq!(long_ms(8.25), "8.2 ms");
+        assert_eq!(long_ms(172_900.0), "172.9 s");
+        assert_eq!(long_ms(3_600_000.0), "60.0 min");
+        assert_eq!(long_ms(86_400_000.0), "24.0 h");
     }
 }
