@@ -1,8 +1,8 @@
 //! What a finished run hands to reports: plain data, no model types. Reports (`report::*`) see
 //! only this.
 //!
-//! Owns no behaviour beyond small accessors; calls `kinds` (the enums results carry) and the
-//! scenario's limits, nothing of the model and nothing of prices (the bill goes beside a result:
+//! Owns no behaviour beyond small accessors; calls `kinds` (the enums results carry), nothing
+//! of the scenario or the model and nothing of prices (the bill goes beside a result:
 //! [`crate::experiment::Outcome`]).
 
 use crate::kinds::{CallOrigin, CapacityMode, ConsumerKind, EngineMode, RunBound};
@@ -411,15 +411,20 @@ impl BoundFigures {
     }
 }
 
+/// A run's two bounds "differ materially" when their throttle rates differ by more than this
+/// (0.1 percentage point), or one drops records and the other does not (a reporting threshold,
+/// not a setting).
+pub const BOUNDS_MATERIAL_THROTTLE: f64 = 0.001;
+
 impl RunResult {
     /// The strict and lenient bounds differ materially: throttle rates more than 0.1 percentage
     /// point apart, or one bound drops records and the other does not
-    /// ([`crate::scenario::defaults::BOUNDS_MATERIAL_THROTTLE`]). `None` with one bound.
+    /// ([`BOUNDS_MATERIAL_THROTTLE`]). `None` with one bound.
     pub fn bounds_differ(&self) -> Option<bool> {
         let l = self.lenient.as_ref()?;
         let t = &self.totals;
         Some(
-            (t.throttle_rate() - l.throttle_rate).abs() > crate::scenario::defaults::BOUNDS_MATERIAL_THROTTLE
+            (t.throttle_rate() - l.throttle_rate).abs() > BOUNDS_MATERIAL_THROTTLE
                 || (t.records_dropped() == 0) != (l.records_dropped == 0),
         )
     }

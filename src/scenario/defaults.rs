@@ -124,9 +124,6 @@ pub const LENIENT_BURST_MAX: SimTime = secs(300);
 pub const BOUNDS: &str = "both";
 /// `size.bound`: recommend under the strict bound (the lenient one is shown beside it).
 pub const SIZE_BOUND: &str = "strict";
-/// A run's two bounds "differ materially" when their throttle rates differ by more than this
-/// (0.1 percentage point), or one drops records and the other does not.
-pub const BOUNDS_MATERIAL_THROTTLE: f64 = 0.001;
 /// Largest `stream.burst_bytes` (a guard: a tank of 1 GiB is over 17 minutes of the limit).
 pub const BURST_BYTES_MAX: u64 = 1024 * MIB;
 /// PutRecords batch size: the KPL's `CollectionMaxCount` (500), also the API maximum.
