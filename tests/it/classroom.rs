@@ -1,20 +1,12 @@
 //! The classroom commands through the real binary: `list`, `run NAME` from any directory,
 //! `explain`.
 
+use crate::common::{kinesim_in, text};
 use kinesim::library;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn kinesim_in(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kinesim")).current_dir(dir).args(args).output().expect("binary runs")
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     crate::common::scratch("classroom", name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The real binary: run, validate, keys; bad input gives exit code 2 and a message naming the
 //! file, line and field; nothing is half-written.
 
+use crate::common::text;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,10 +11,6 @@ fn kinesim(args: &[&str]) -> Output {
 
 fn temp_dir(name: &str) -> PathBuf {
     crate::common::scratch("cli", name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 const MINIMAL: &str = r#"name = "one-shard-poisson"

@@ -6,14 +6,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kinesim");
+use crate::common::{kinesim_in as kinesim, text, BIN};
 
 fn scratch(name: &str) -> PathBuf {
     crate::common::scratch("habits", name)
-}
-
-fn kinesim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).current_dir(dir).args(args).output().expect("binary runs")
 }
 
 /// Run with `input` on standard input.
@@ -28,10 +24,6 @@ fn kinesim_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
         .unwrap();
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 const QUICK: &str =

@@ -67,6 +67,19 @@ pub fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec
     files
 }
 
+/// The `kinesim` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_kinesim");
+
+/// Run `kinesim args` in folder `dir`.
+pub fn kinesim_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN).current_dir(dir).args(args).output().expect("binary runs")
+}
+
+/// A process's output as text (lossy).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
 /// A fresh, empty scratch folder for one test: `<temp>/kinesim-<group>-<name>-<pid>`.
 pub fn scratch(group: &str, name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("kinesim-{group}-{name}-{}", std::process::id()));

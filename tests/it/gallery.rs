@@ -12,7 +12,7 @@ use std::process::Command;
 
 use crate::common::snapshot;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kinesim");
+use crate::common::BIN;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -6,10 +6,10 @@
 use crate::common::snapshot;
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kinesim");
+use crate::common::{kinesim_in as kinesim, text, BIN};
 
 /// A small scenario (a fraction of a second of work).
 const QUICK: &str =
@@ -22,14 +22,6 @@ fn scratch(name: &str) -> (PathBuf, PathBuf) {
     let sc = d.join("quick.toml");
     std::fs::write(&sc, QUICK).unwrap();
     (d, sc)
-}
-
-fn kinesim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).current_dir(dir).args(args).output().expect("binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn entries(dir: &Path) -> Vec<String> {
