@@ -1,5 +1,6 @@
 //! A validated [`Scenario`] explained field by field: its value, whether that is the default,
-//! and what it means. Used by `kinesim explain` and by the assumptions table of `report.html`.
+//! and what it means. Used by `kinesim explain` (text or `--json`) and by the assumptions table
+//! of `report.html`.
 //!
 //! Pure: a scenario in, rows (or text) out. Defaults come from [`crate::scenario::defaults`],
 //! never from numbers repeated here.
@@ -65,6 +66,26 @@ impl Field {
             (None, None) => "required",
             (None, Some(_)) if self.is_default() => "default",
             (None, Some(_)) => "set",
+        }
+    }
+}
+
+/// The row of the per-shard write limit: a fact of the stream, not a field of the file.
+const SHARD_WRITE_LIMIT: &str = "shard write limit";
+/// The row of on-demand's peak memory: a fact of on-demand capacity, not a field of the file.
+const OD_PEAK_MEMORY: &str = "on-demand peak memory";
+
+impl Field {
+    /// The part of the scenario the field belongs to: `scenario` (the top-level fields),
+    /// `stream`, `producers[0]`, `engine`, `capacity`, `cost`, `consumers[0]` or `size`.
+    pub fn section(&self) -> &str {
+        match self.path.as_str() {
+            SHARD_WRITE_LIMIT => "stream",
+            OD_PEAK_MEMORY => "capacity",
+            path => match path.split_once('.') {
+                Some((section, _)) => section,
+                None => "scenario",
+            },
         }
     }
 }
@@ -349,7 +370,7 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         ),
         with_status(
             field(
-                "shard write limit".into(),
+                SHARD_WRITE_LIMIT.into(),
                 format!(
                     "{} records/s, {}/s",
                     thousands(limits::SHARD_WRITE_RECORDS_PER_S),
@@ -497,7 +518,7 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         ));
         out.push(with_status(
             field(
-                "on-demand peak memory".into(),
+                OD_PEAK_MEMORY.into(),
                 format!(
                     "{}x the peak of the last {}",
                     limits::OD_PEAK_FACTOR,
@@ -876,6 +897,34 @@ fn auto_mode(sc: &Scenario) -> EngineMode {
     } else {
         EngineMode::Aggregated
     }
+}
+
+/// `kinesim explain --json`: the rows of [`text`] as one JSON document, grouped by section in
+/// file order: `{ "scenario": NAME, "sections": [ { "section": "stream", "settings": [ { "field",
+/// "value", "default" (null: required), "status", "kind", "meaning" }, ... ] }, ... ] }`.
+/// Values are as written in the text form, unescaped (JSON escapes what needs it).
+pub fn json(sc: &Scenario) -> serde_json::Value {
+    let mut sections: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    for f in fields(sc) {
+        let row = serde_json::json!({
+            "field": f.path,
+            "value": f.value,
+            "default": f.default,
+            "status": f.status(),
+            "kind": f.origin.label(),
+            "meaning": f.meaning,
+        });
+        let section = f.section();
+        match sections.iter_mut().find(|(name, _)| name == section) {
+            Some((_, rows)) => rows.push(row),
+            None => sections.push((section.to_string(), vec![row])),
+        }
+    }
+    let sections: Vec<serde_json::Value> = sections
+        .into_iter()
+        .map(|(section, settings)| serde_json::json!({ "section": section, "settings": settings }))
+        .collect();
+    serde_json::json!({ "scenario": sc.name, "sections": sections })
 }
 
 /// `kinesim explain`: one line per field with its value, whether it is the default, and its

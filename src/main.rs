@@ -196,10 +196,24 @@ enum Command {
         json: bool,
     },
     /// Print a scenario with every default filled in: value, default or set, and meaning
+    #[command(after_help = "Examples:\n  kinesim explain quickstart\n  \
+                            kinesim explain my-stream.toml --json | jq '.sections[] | select(.section == \"stream\")'\n\n\
+                      status: required (no default), default, set (differs from the default), auto (resolved by a rule),\n\
+                      fixed (a limit no scenario changes). kind: input, AWS (a Kinesis fact), assumption (a model default)")]
     Explain {
         /// Scenario file (TOML), the name of a bundled scenario, or `-`
         scenario: PathBuf,
+        /// Print one JSON document instead of the table: the settings grouped by section, in
+        /// file order, each with its value, default, status, kind and meaning
+        #[arg(long)]
+        json: bool,
     },
+    /// Print the JSON Schema of the scenario format (draft 7), for editors that check and
+    /// complete TOML files against one
+    #[command(after_help = "Examples:\n  kinesim schema > kinesim.schema.json\n\n\
+                      Then make this the first line of a scenario file (Taplo, Even Better TOML):\n  \
+                      #:schema ./kinesim.schema.json")]
+    Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(
         after_help = "Examples:\n  kinesim completions bash > ~/.local/share/bash-completion/completions/kinesim\n  \
@@ -269,9 +283,18 @@ fn run(cli: Cli) -> Result<()> {
         Command::Validate { scenarios, json } => cmd_validate(&scenarios, json),
         Command::Keys { shards, json, keys } => cmd_keys(shards, json, &keys),
         Command::List { json } => cmd_list(json),
-        Command::Explain { scenario } => {
+        Command::Explain { scenario, json } => {
             let (sc, _) = load_scenario(&scenario, &mut Stdin::default())?;
-            out!("{}", kinesim::explain::text(&sc))
+            if json {
+                let doc = kinesim::explain::json(&sc);
+                outln!("{}", serde_json::to_string_pretty(&doc).expect("JSON serialises"))
+            } else {
+                out!("{}", kinesim::explain::text(&sc))
+            }
+        }
+        Command::Schema => {
+            let schema = scenario::json_schema();
+            outln!("{}", serde_json::to_string_pretty(&schema).expect("JSON serialises"))
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();

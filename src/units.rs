@@ -84,6 +84,36 @@ const SIZE_UNITS: &[(&str, u64)] = &[
     ("GiB", 1024 * MIB),
 ];
 
+/// The grammar [`parse_duration`] reads, as a regular expression (ECMA 262, for the scenario
+/// format's JSON Schema): digits, an optional decimal part, at most one space, a unit.
+/// Whether the value fits (overflow, a field's range) is not part of it.
+pub fn duration_pattern() -> String {
+    unit_pattern(DURATION_UNITS)
+}
+
+/// The grammar [`parse_bytes`] reads, as a regular expression (see [`duration_pattern`]).
+pub fn size_pattern() -> String {
+    unit_pattern(SIZE_UNITS)
+}
+
+/// The duration units, in order (`us`, `ms`, ...), for messages.
+pub fn duration_unit_names() -> Vec<&'static str> {
+    DURATION_UNITS.iter().map(|u| u.0).collect()
+}
+
+/// The size units, in order (`B`, `KB`, ...), for messages.
+pub fn size_unit_names() -> Vec<&'static str> {
+    SIZE_UNITS.iter().map(|u| u.0).collect()
+}
+
+/// `parse_with_units`' grammar: the number as `scaled` reads it (`1`, `1.5`; not `1.`, `.5` or
+/// `1e3`), then an optional space, then one unit (none has a character special to a regular
+/// expression).
+fn unit_pattern(units: &[(&str, u64)]) -> String {
+    let names: Vec<&str> = units.iter().map(|u| u.0).collect();
+    format!("^[0-9]+(\\.[0-9]+)? ?({})$", names.join("|"))
+}
+
 /// Parse a duration such as `"250ms"`, `"1.5s"`, `"90s"`, `"15m"`, `"7d"` into [`SimTime`] [µs].
 ///
 /// The number is an integer or a decimal (`1.5`; no exponent), the unit one of `us` (or `µs`),

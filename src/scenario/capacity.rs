@@ -13,6 +13,7 @@
 
 use super::checker::{choice, duration, field, int, num, only_fields, size, Checker};
 use super::defaults as d;
+use super::raw::choices::{AUTOSCALING_POLICIES, CAPACITY_MODES};
 use super::raw::{Field, RawAutoscaling, RawCapacity, RawOnDemand, Scalar};
 use super::types::CapacityMode;
 use super::types::{AutoscalingPolicy, CapacitySettings, OnDemandSettings};
@@ -155,7 +156,7 @@ pub(super) fn capacity(
         };
         let mode = match &sw.mode {
             None => c.missing(&field(&path, "mode"), "say which mode, \"provisioned\" or \"on-demand\""),
-            Some(v) => choice(c, &field(&path, "mode"), v, &["provisioned", "on-demand"]).map(|m| {
+            Some(v) => choice(c, &field(&path, "mode"), v, &CAPACITY_MODES).map(|m| {
                 if m == "on-demand" {
                     CapacityMode::OnDemand
                 } else {
@@ -298,7 +299,7 @@ fn autoscaling(c: &mut Checker, a: &RawAutoscaling) -> Option<AutoscalingPolicy>
         None => {
             c.missing(&f("policy"), "pick one of \"target-tracking\", \"threshold-step\", \"double-halve\"")
         }
-        Some(v) => choice(c, &f("policy"), v, &["target-tracking", "threshold-step", "double-halve"]),
+        Some(v) => choice(c, &f("policy"), v, &AUTOSCALING_POLICIES),
     }?;
     let ratio = |c: &mut Checker, name: &str, v: &Field, default: f64| match v {
         None => Some(default),

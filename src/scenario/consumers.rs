@@ -32,6 +32,7 @@
 
 use super::checker::{choice, duration, field, int, num, text, Checker};
 use super::defaults as d;
+use super::raw::choices::{CONSUMER_KINDS, HOLDER};
 use super::raw::{Field, RawConsumer, RawFailure, RawJob, Scalar};
 use super::types::{ConsumerKind, ConsumerSpec, Failure, JobSpec, KclSpec};
 use crate::limits;
@@ -62,7 +63,7 @@ pub(super) fn consumers(
         }
         let kind = match &r.kind {
             None => Some(ConsumerKind::Polling),
-            Some(v) => choice(c, &f("kind"), v, &["polling", "efo"]).map(|k| {
+            Some(v) => choice(c, &f("kind"), v, &CONSUMER_KINDS).map(|k| {
                 if k == "efo" {
                     ConsumerKind::EnhancedFanOut
                 } else {
@@ -287,7 +288,7 @@ fn failures(
         }
         let index = match index {
             None => c.missing(&field(&p, who), &format!("which {who} fails, counted from 0")),
-            Some(Scalar::Str(h)) if who == "instance" && h == "holder" => Some(Failure::HOLDER),
+            Some(Scalar::Str(h)) if who == "instance" && h == HOLDER[0] => Some(Failure::HOLDER),
             Some(Scalar::Str(h)) if who == "instance" => {
                 c.err(
                     &field(&p, who),

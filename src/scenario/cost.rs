@@ -14,6 +14,7 @@
 use super::checker::{choice, field, num, Checker};
 use super::defaults as d;
 use super::error::{did_you_mean, or_list};
+use super::raw::choices::COST_ON_DEMAND;
 use super::raw::{RawCost, Scalar};
 use crate::cost::{prices, CostSettings};
 use std::collections::BTreeMap;
@@ -70,7 +71,7 @@ pub(super) fn cost(c: &mut Checker, v: Option<&RawCost>) -> Option<CostSettings>
     }
     let advantage = match &raw.on_demand {
         None => Some(false),
-        Some(v) => choice(c, "cost.on_demand", v, &["standard", "advantage"]).map(|p| p == "advantage"),
+        Some(v) => choice(c, "cost.on_demand", v, &COST_ON_DEMAND).map(|p| p == "advantage"),
     };
     let payload_counts_key = match &raw.payload_counts_key {
         None => Some(d::COST_PAYLOAD_COUNTS_KEY),

@@ -5,6 +5,7 @@
 
 use super::checker::{choice, duration, int, Checker};
 use super::defaults as d;
+use super::raw::choices::{ENGINE_BOUNDS, ENGINE_MODES};
 use super::raw::RawEngine;
 use super::types::{Bound, Bounds, EngineMode};
 use crate::units::{format_duration, SimTime};
@@ -12,7 +13,7 @@ use crate::units::{format_duration, SimTime};
 /// `engine.bounds`: `None` when not set.
 pub(super) fn bounds(c: &mut Checker, e: Option<&RawEngine>) -> Option<Option<Bounds>> {
     let Some(v) = e.and_then(|e| e.bounds.as_ref()) else { return Some(None) };
-    choice(c, "engine.bounds", v, &["both", "strict", "lenient"]).map(|b| {
+    choice(c, "engine.bounds", v, &ENGINE_BOUNDS).map(|b| {
         Some(match b {
             "both" => Bounds::Both,
             "strict" => Bounds::One(Bound::Strict),
@@ -27,7 +28,7 @@ pub(super) fn engine(c: &mut Checker, e: Option<&RawEngine>) -> Option<(Option<E
     let Some(e) = e else { return Some((None, d::TICK, d::TRACE_RECORDS)) };
     let mode = match &e.mode {
         None => Some(None),
-        Some(v) => choice(c, "engine.mode", v, &["auto", "per-record", "aggregated"]).map(|m| match m {
+        Some(v) => choice(c, "engine.mode", v, &ENGINE_MODES).map(|m| match m {
             "per-record" => Some(EngineMode::PerRecord),
             "aggregated" => Some(EngineMode::Aggregated),
             _ => None,

@@ -6,11 +6,10 @@
 use super::checker::{choice, field, int, only_fields, positive, text, Checker};
 use super::defaults as d;
 use super::error::or_list;
+use super::raw::choices::KEY_DISTRIBUTIONS;
 use super::raw::{RawHotKey, RawKeys};
 use super::types::KeySpec;
 use crate::limits;
-
-const KEY_DISTRIBUTIONS: [&str; 4] = ["uniform", "zipf", "hot", "random"];
 
 /// A producer's `keys`: the default uniform keys when absent.
 pub(super) fn keys(c: &mut Checker, path: &str, v: Option<&RawKeys>) -> Option<KeySpec> {

@@ -52,6 +52,13 @@ pub use types::*;
 
 use std::path::Path;
 
+/// The scenario format as a JSON Schema (draft 7) for editors (`kinesim schema`): every table
+/// and field the parser reads, with its kind and description. A file it accepts may still fail
+/// validation (ranges, rules between fields); a file it refuses never loads.
+pub fn json_schema() -> serde_json::Value {
+    raw::scenario_schema()
+}
+
 /// Read and validate the scenario file at `path`. Relative trace paths resolve against the
 /// file's folder.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {

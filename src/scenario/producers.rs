@@ -10,6 +10,7 @@ use super::defaults as d;
 use super::error::or_list;
 use super::keys::{keys, longest_key_bytes};
 use super::rate::rate;
+use super::raw::choices::{ARRIVALS, JITTERS, SIZE_DISTRIBUTIONS, SPREADS};
 use super::raw::{RawAggregation, RawBatch, RawProducer, RawRetry, RawRtt, RawSize, Scalar, ScalarOr};
 use super::types::{Arrivals, Batching, Jitter, KeySpec, Producer, Retry, RttModel, SizeDist};
 use crate::limits;
@@ -43,7 +44,7 @@ pub(super) fn producer(
     let rate = rate(c, &at("rate"), p.rate.as_ref(), base_dir);
     let arrivals = match &p.arrivals {
         None => Some(Arrivals::Poisson),
-        Some(v) => match choice(c, &at("arrivals"), v, &["poisson", "uniform"])? {
+        Some(v) => match choice(c, &at("arrivals"), v, &ARRIVALS)? {
             "poisson" => Some(Arrivals::Poisson),
             _ => Some(Arrivals::Uniform),
         },
@@ -52,7 +53,7 @@ pub(super) fn producer(
     // producer's arrivals, named for what it does here.
     let spread = match &p.rate {
         Some(ScalarOr::Table(t)) => t.spread.as_ref().map(|v| {
-            choice(c, &at("rate.spread"), v, &["evenly", "poisson"]).map(|s| {
+            choice(c, &at("rate.spread"), v, &SPREADS).map(|s| {
                 if s == "evenly" {
                     Arrivals::Uniform
                 } else {
@@ -164,7 +165,6 @@ pub(super) fn unique_names(c: &mut Checker, list: &[RawProducer]) {
     }
 }
 
-const SIZE_DISTRIBUTIONS: [&str; 4] = ["fixed", "uniform", "lognormal", "empirical"];
 const RECORD_SIZE_LIKE: &str = "a size like \"100B\", \"1KiB\" or a table { distribution = ... }";
 
 /// The size distribution and its largest possible record (p99 for log-normal) [bytes].
@@ -396,7 +396,7 @@ fn retry(c: &mut Checker, path: &str, v: Option<&RawRetry>) -> Option<Retry> {
     };
     let jitter = match &r.jitter {
         None => Some(defaults.jitter),
-        Some(v) => match choice(c, &f("jitter"), v, &["full", "none"])? {
+        Some(v) => match choice(c, &f("jitter"), v, &JITTERS)? {
             "full" => Some(Jitter::Full),
             _ => Some(Jitter::None),
         },

@@ -7,13 +7,12 @@
 use super::checker::{choice, duration, field, num, only_fields, text, Checker};
 use super::defaults as d;
 use super::error::or_list;
+use super::raw::choices::RATE_SHAPES;
 use super::raw::{RawRate, RawStep, Scalar, ScalarOr};
 use super::trace;
 use super::types::{RateShape, TraceExport};
 use crate::units::{format_duration, SimTime};
 use std::path::Path;
-
-const SHAPES: [&str; 7] = ["constant", "steps", "ramp", "diurnal", "spike", "trace", "cloudwatch"];
 
 /// A producer's `rate`: a number of records/s or a shape table; trace and CloudWatch files
 /// are read here, relative to `base_dir`.
@@ -42,10 +41,10 @@ pub(super) fn rate(
         None => {
             return c.missing(
                 &field(path, "shape"),
-                &format!("a rate table needs `shape`: {}", or_list(&SHAPES, '"')),
+                &format!("a rate table needs `shape`: {}", or_list(&RATE_SHAPES, '"')),
             )
         }
-        Some(v) => choice(c, &field(path, "shape"), v, &SHAPES)?,
+        Some(v) => choice(c, &field(path, "shape"), v, &RATE_SHAPES)?,
     };
     let allowed: &[&str] = match shape {
         "constant" => &["rate"],

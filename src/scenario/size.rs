@@ -5,6 +5,7 @@
 
 use super::checker::{choice, int, num, positive, Checker};
 use super::defaults as d;
+use super::raw::choices::{CAPACITY_MODES, EVERY_SEED, SIZE_BOUNDS, SIZE_SEARCHES};
 use super::raw::{RawCapacity, RawShardAxis, RawSizeTable, Scalar};
 use super::types::{Bound, CapacityMode, SizePolicy, SizeSearch, SizeSettings, Slo, SloRule};
 use crate::limits;
@@ -139,7 +140,7 @@ pub(super) fn size_table(
             let mut out = Some(Vec::new());
             for (i, v) in list.iter().enumerate() {
                 let path = format!("size.modes[{i}]");
-                let m = choice(c, &path, v, &["provisioned", "on-demand"]).map(|m| {
+                let m = choice(c, &path, v, &CAPACITY_MODES).map(|m| {
                     if m == "on-demand" {
                         CapacityMode::OnDemand
                     } else {
@@ -167,7 +168,7 @@ pub(super) fn size_table(
     };
     let search = match &raw.search {
         None => Some(base.search),
-        Some(v) => choice(c, "size.search", v, &["grid", "bisect"]).map(|s| {
+        Some(v) => choice(c, "size.search", v, &SIZE_SEARCHES).map(|s| {
             if s == "bisect" {
                 SizeSearch::Bisect
             } else {
@@ -207,7 +208,7 @@ pub(super) fn size_table(
     }
     let rule = match &raw.confidence {
         None => Some(base.rule),
-        Some(Scalar::Str(t)) if t == "every-seed" => Some(SloRule::EverySeed),
+        Some(Scalar::Str(t)) if t == EVERY_SEED[0] => Some(SloRule::EverySeed),
         Some(v @ (Scalar::Float(_) | Scalar::Int(_))) => {
             let x = num(c, "size.confidence", v, 0.5, 1.0, "a confidence level like 0.95, or \"every-seed\"");
             match x {
@@ -237,7 +238,7 @@ pub(super) fn size_table(
     };
     let bound = match &raw.bound {
         None => Some(base.bound),
-        Some(v) => choice(c, "size.bound", v, &["strict", "lenient"]).map(|b| match b {
+        Some(v) => choice(c, "size.bound", v, &SIZE_BOUNDS).map(|b| match b {
             "strict" => Bound::Strict,
             _ => Bound::Lenient,
         }),

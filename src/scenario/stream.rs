@@ -5,6 +5,7 @@
 
 use super::checker::{choice, duration, int, size, Checker, SIZE_LIKE};
 use super::defaults as d;
+use super::raw::choices::{CAPACITY_MODES, WRITE_LIMITS};
 use super::raw::RawStream;
 use super::types::{CapacityMode, Stream, WriteLimitModel};
 use crate::limits;
@@ -15,7 +16,7 @@ use crate::units::format_bytes;
 pub(super) fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
     let mode = match &s.mode {
         None => Some(CapacityMode::Provisioned),
-        Some(v) => match choice(c, "stream.mode", v, &["provisioned", "on-demand"]) {
+        Some(v) => match choice(c, "stream.mode", v, &CAPACITY_MODES) {
             Some("provisioned") => Some(CapacityMode::Provisioned),
             Some(_) => Some(CapacityMode::OnDemand),
             None => None,
@@ -62,7 +63,7 @@ pub(super) fn stream(c: &mut Checker, s: &RawStream) -> Option<Stream> {
     };
     let write_limit = match &s.write_limit {
         None => Some(WriteLimitModel::FixedWindow),
-        Some(v) => match choice(c, "stream.write_limit", v, &["window", "token-bucket"])? {
+        Some(v) => match choice(c, "stream.write_limit", v, &WRITE_LIMITS)? {
             "window" => Some(WriteLimitModel::FixedWindow),
             _ => Some(WriteLimitModel::TokenBucket { burst: crate::units::secs(1) }),
         },

@@ -127,3 +127,86 @@ fn explain_prints_every_field_with_default_and_meaning() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `explain --json`: the rows of the text form, grouped by section in file order, each with its
+/// value, default, status and kind.
+#[test]
+fn explain_json_has_every_setting_of_the_text_grouped_by_section() {
+    let d = temp_dir("explain-json");
+    let o = kinesim_in(&d, &["explain", "--json", "quickstart"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("explain --json prints JSON");
+    assert_eq!(doc["scenario"], "quickstart");
+    let sections: Vec<&str> =
+        doc["sections"].as_array().unwrap().iter().map(|s| s["section"].as_str().unwrap()).collect();
+    assert_eq!(sections, ["scenario", "stream", "producers[0]", "engine", "cost"]);
+    let setting = |section: &str, field: &str| -> serde_json::Value {
+        let s = doc["sections"].as_array().unwrap().iter().find(|s| s["section"] == section).unwrap();
+        s["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == field)
+            .cloned()
+            .unwrap_or_else(|| panic!("{field} in {section}: {s}"))
+    };
+    let shards = setting("stream", "stream.shards");
+    assert_eq!((shards["value"].as_str(), shards["status"].as_str()), (Some("4"), Some("required")));
+    assert!(shards["default"].is_null(), "{shards}");
+    let linger = setting("producers[0]", "producers[0].batch.linger");
+    assert_eq!(linger["status"], "default");
+    assert_eq!(linger["kind"], "assumption");
+    assert_eq!(linger["value"], linger["default"]);
+    assert!(linger["meaning"].as_str().is_some_and(|m| m.contains("batch waits")), "{linger}");
+    let seed = setting("scenario", "seed");
+    assert_eq!((seed["value"].as_str(), seed["status"].as_str()), (Some("42"), Some("set")));
+    // Facts that are no field of the file sit in their section.
+    assert_eq!(setting("stream", "shard write limit")["status"], "fixed");
+
+    // Every scenario of the library: one JSON setting per row of the text, same order, same
+    // value and status (the rows come from one list).
+    for b in library::ALL {
+        let t = kinesim_in(&d, &["explain", b.name]);
+        let j = kinesim_in(&d, &["explain", b.name, "--json"]);
+        assert!(t.status.success() && j.status.success(), "{}: {}", b.name, text(&j.stderr));
+        let out = text(&t.stdout);
+        let rows: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("field ")).skip(1).collect();
+        let doc: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+        let settings: Vec<&serde_json::Value> = doc["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["settings"].as_array().unwrap().iter())
+            .collect();
+        assert_eq!(rows.len(), settings.len(), "{}: text rows vs JSON settings", b.name);
+        assert!(rows.len() > 20, "{}: {} rows", b.name, rows.len());
+        for (row, s) in rows.iter().zip(&settings) {
+            let field = s["field"].as_str().unwrap();
+            assert!(row.starts_with(&format!("{field} ")), "{}: {row:?} is not {field}", b.name);
+            let status = s["status"].as_str().unwrap();
+            assert!(row.contains(&format!(" {status} ")), "{}: {row:?} is not {status}", b.name);
+            let value = s["value"].as_str().unwrap();
+            if field != "description" && !value.is_empty() {
+                assert!(row.contains(value), "{}: {row:?} lacks {value:?}", b.name);
+            }
+            // Sections are the field's first part (`scenario` for the top level); the two
+            // facts that are no field of the file sit in the section they are about.
+            let section = doc["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|sec| sec["settings"].as_array().unwrap().iter().any(|x| std::ptr::eq(x, *s)))
+                .unwrap()["section"]
+                .as_str()
+                .unwrap();
+            let expected = match field.split_once('.') {
+                Some((first, _)) => first,
+                None if field == "shard write limit" => "stream",
+                None if field == "on-demand peak memory" => "capacity",
+                None => "scenario",
+            };
+            assert_eq!(section, expected, "{}: {field}", b.name);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}

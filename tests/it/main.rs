@@ -20,4 +20,5 @@ mod model;
 mod props;
 mod report_folder;
 mod scenario_errors;
+mod schema;
 mod size;
