@@ -68,7 +68,7 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
         ChartText {
             file: "consumer-reads.svg",
             heading: "Consumer reads against the shard read limit",
-            look: "Compare each consumer's line with the dashed limit: polling consumers share it (their sum is the line to watch), so several of them meet it long before any one does; an enhanced fan-out consumer has the whole limit to itself.".into(),
+            look: "On top, compare the polling consumers' sum with the dashed limit (2 MiB/s per open shard): they share it, so several of them meet it long before any one does; an enhanced fan-out consumer's line has the whole limit to itself. A 10 s mean may pass the limit (one call can return 10 MiB and is paid back over the next seconds): the note under the chart says by how much. Below, each consumer's own reads, one lane each: a polling consumer that is behind gets one big call, then waits while the others take their turns.".into(),
         },
         ChartText {
             file: "consumer-latency.svg",
@@ -78,7 +78,7 @@ fn chart_texts(r: &RunResult) -> Vec<ChartText> {
         ChartText {
             file: "cost.svg",
             heading: "Cost: what the run cost, line by line, as it went",
-            look: "Each band is one line of the bill (shard-hours, PUT payload units, retention, reads); the dashed line is the same traffic priced in the other capacity mode. The table below gives each line's quantity and unit price.".into(),
+            look: "Left, what this run cost as it went: each band is one line of the bill (shard-hours, PUT payload units, retention, reads), the dashed line the same traffic priced in the other capacity mode. Hours are billed in full from their first second, so a short run's totals say little about the month: compare the modes by the bars on the right, each mode's cost per 730-hour month. The table below gives each line's quantity and unit price.".into(),
         },
         ChartText {
             file: "per-minute.svg",

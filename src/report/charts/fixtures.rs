@@ -113,8 +113,8 @@ pub(super) fn assert_svg(svg: &str) {
     assert!(!svg.contains("inf\""), "inf in svg");
 }
 
-/// The text of all `<text>` elements, joined by spaces (a wrapped title reads as one).
-pub(super) fn texts(svg: &str) -> String {
+/// The text of each non-empty `<text>` element, trimmed, in order.
+pub(super) fn text_elements(svg: &str) -> Vec<String> {
     svg.split("<text")
         .skip(1)
         .filter_map(|t| {
@@ -122,8 +122,12 @@ pub(super) fn texts(svg: &str) -> String {
             Some(body[..body.find("</text>")?].trim().to_string())
         })
         .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
+}
+
+/// The text of all `<text>` elements, joined by spaces (a wrapped title reads as one).
+pub(super) fn texts(svg: &str) -> String {
+    text_elements(svg).join(" ")
 }
 
 pub(super) fn assert_contains(svg: &str, needles: &[&str]) {

@@ -18,7 +18,7 @@
 //! - `run`: the run charts over time (throughput, latency, per-minute, retention);
 //! - `shards`: the per-shard charts (shard-load heatmap, shard totals);
 //! - `consumers`: the consumer charts (lag, reads, end-to-end latency);
-//! - `cost`: the cumulative cost chart;
+//! - `cost`: the cost chart (the run cumulative, each mode per month);
 //! - `compare`: the charts of `kinesim compare` (one line per variant);
 //! - `size`: the charts of `kinesim size` (cost against an SLO metric, throttle rate against
 //!   shards).

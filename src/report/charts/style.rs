@@ -34,7 +34,10 @@ pub(super) const TICK_PX: f64 = 13.0;
 const CHAR_EM: f64 = 0.6;
 
 /// Height of the x label area (tick labels + axis description).
-const X_LABEL_AREA: u32 = 58;
+pub(super) const X_LABEL_AREA: u32 = 58;
+/// Height of the x label area of a panel whose axis has tick labels only (a panel above another
+/// that carries the axis description).
+pub(super) const TICKS_ONLY_X_AREA: u32 = 26;
 
 const FONT: &str = "sans-serif";
 
@@ -298,7 +301,7 @@ pub(super) struct Header {
 
 /// Greedy word wrap into lines of at most `max_chars` characters (at most `max_lines`; the
 /// last one is cut with an ellipsis).
-fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = vec![];
     let mut cur = String::new();
     for word in text.split_whitespace() {
@@ -447,6 +450,58 @@ pub(super) fn draw_note(root: &Area<'_>, plot: (Range<i32>, Range<i32>), note: &
     root.draw(&Text::new(note.to_string(), ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2), style))
 }
 
+const NOTE_PX: f64 = 14.0;
+const NOTE_LINE_H: i32 = 19;
+const NOTE_MAX_LINES: usize = 6;
+
+/// The wrapped lines of a footnote across an area `width` pixels wide.
+fn footnote_lines(text: &str, width: u32) -> Vec<String> {
+    // Prose wraps with a tighter glyph estimate than labels: a long line cut short by a wide
+    // font still fits, and the generous one would leave a third of the width empty.
+    let max_chars = ((f64::from(width) - 40.0) / (NOTE_PX * 0.52)).max(10.0) as usize;
+    wrap(text, max_chars, NOTE_MAX_LINES)
+}
+
+/// Height [px] a footnote of `text` takes at the bottom of a chart `width` pixels wide (0
+/// without text).
+pub(super) fn footnote_height(text: &str, width: u32) -> u32 {
+    match footnote_lines(text, width).len() {
+        0 => 0,
+        n => (n as i32 * NOTE_LINE_H + 12) as u32,
+    }
+}
+
+/// Draws `text` as a grey footnote, wrapped, left-aligned, at the bottom of `area`, and returns
+/// the area above it (all of `area` without text). For what a chart's lines alone would leave
+/// unexplained, so no note hides data.
+pub(super) fn draw_footnote<'a>(area: &Area<'a>, text: &str) -> DrawResult<Area<'a>> {
+    let (w, h) = area.dim_in_pixel();
+    let used = footnote_height(text, w);
+    if used == 0 {
+        return Ok(area.clone());
+    }
+    let (above, below) = area.split_vertically(h.saturating_sub(used));
+    let style = text_style(NOTE_PX, GREY_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
+    for (i, line) in footnote_lines(text, w).into_iter().enumerate() {
+        below.draw(&Text::new(line, (20, 4 + i as i32 * NOTE_LINE_H), style.clone()))?;
+    }
+    Ok(above)
+}
+
+/// Height of a panel heading [px].
+pub(super) const PANEL_HEADING_H: u32 = 24;
+
+/// Draws a left-aligned heading at the top of a panel of a chart with several and returns the
+/// panel below it.
+pub(super) fn draw_panel_heading<'a>(area: &Area<'a>, text: &str) -> DrawResult<Area<'a>> {
+    let (w, _) = area.dim_in_pixel();
+    let max_chars = ((f64::from(w) - 16.0) / (LABEL_PX * CHAR_EM)).max(10.0) as usize;
+    let line = wrap(text, max_chars, 1).into_iter().next().unwrap_or_default();
+    let style = font(LABEL_PX).style(FontStyle::Bold).color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
+    area.draw(&Text::new(line, (12, 4), style))?;
+    Ok(area.split_vertically(PANEL_HEADING_H).1)
+}
+
 /// A chart builder with the common margins and label areas.
 pub(super) fn builder<'a, 'b>(
     area: &'a Area<'b>,
@@ -572,6 +627,7 @@ pub(super) struct VariantSeries {
     pub(super) per_second: Vec<Option<f64>>,
 }
 
+/// One line per variant over time.
 pub(super) fn draw_variants(
     root: &Area<'_>,
     title: &str,
@@ -579,19 +635,6 @@ pub(super) fn draw_variants(
     y_desc: &str,
     duration_s: f64,
     series: &[VariantSeries],
-) -> DrawResult {
-    draw_variants_and_limit(root, title, subtitle, y_desc, duration_s, series, None)
-}
-
-/// [`draw_variants`] with a limit drawn as a dashed ink line (last in the legend).
-pub(super) fn draw_variants_and_limit(
-    root: &Area<'_>,
-    title: &str,
-    subtitle: &str,
-    y_desc: &str,
-    duration_s: f64,
-    series: &[VariantSeries],
-    limit: Option<&VariantSeries>,
 ) -> DrawResult {
     let n = series.iter().map(|s| s.per_second.len()).max().unwrap_or(0);
     let bucket = if n > 2000 { n.div_ceil(1000) } else { 1 };
@@ -613,21 +656,11 @@ pub(super) fn draw_variants_and_limit(
     };
     let segs: Vec<Vec<Vec<(f64, f64)>>> = series.iter().map(steps).collect();
     let top = y_top(segs.iter().map(|s| seg_max(s)).fold(0.0, f64::max));
-    let mut legend: Vec<LegendItem> = series
+    let legend: Vec<LegendItem> = series
         .iter()
         .enumerate()
         .map(|(i, s)| item(s.label.clone(), Swatch::Line(VARIANT_COLOURS[i % VARIANT_COLOURS.len()])))
         .collect();
-    // The limit: its mean per bucket; the y axis reaches it only if the data comes near (a
-    // limit far above the data would flatten every line).
-    let limit_segs = limit.map(|l| {
-        legend.push(item(l.label.clone(), Swatch::Dashed(INK)));
-        steps(l)
-    });
-    let top = match &limit_segs {
-        Some(l) => y_top(seg_max(l).max(top * 0.9)).max(top),
-        None => top,
-    };
     let body = draw_header(
         root,
         &Header { title: title.to_string(), subtitle: Some(subtitle.to_string()), legend },
@@ -646,9 +679,6 @@ pub(super) fn draw_variants_and_limit(
         for seg in s {
             chart.draw_series(LineSeries::new(seg.iter().copied(), colour.stroke_width(2)))?;
         }
-    }
-    for seg in limit_segs.iter().flatten() {
-        chart.draw_series(DashedLineSeries::new(seg.iter().copied(), 8, 5, INK.stroke_width(2)))?;
     }
     if n == 0 {
         draw_note(root, chart.plotting_area().get_pixel_range(), "no seconds simulated")?;
