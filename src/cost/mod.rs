@@ -13,6 +13,7 @@
 
 mod model;
 pub mod prices;
+mod usage;
 
 pub use model::{compute, payload_rule};
 pub use prices::{CostSettings, Price, PriceTable};
