@@ -151,6 +151,9 @@ enum Command {
         /// The first index of an explicit --part I/N: 1 (1/N .. N/N) or 0 (0/N .. N-1/N)
         #[arg(long, value_name = "0|1", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=1))]
         part_base: u32,
+        /// Run even if the estimated work or memory of a point of the sweep is enormous
+        #[arg(long)]
+        force: bool,
     },
     /// Merge the part files of `kinesim size --part i/n` into the report one run would write
     /// (exits 1 when no configuration meets the SLO)
@@ -272,12 +275,12 @@ fn run(cli: Cli) -> Result<()> {
             cmd_run(&scenario, &report, seed, force, fail_on)
         }
         Command::Compare { scenarios, report, seed, force } => cmd_compare(&scenarios, &report, seed, force),
-        Command::Size { scenario, report, part, part_base } => {
+        Command::Size { scenario, report, part, part_base, force } => {
             let part = part
                 .map(|p| p.resolve(part_base, |name| std::env::var(name).ok()))
                 .transpose()
                 .map_err(BadInput)?;
-            cmd_size(&scenario, &report, part)
+            cmd_size(&scenario, &report, part, force)
         }
         Command::SizeMerge { scenario, parts, report } => cmd_size_merge(&scenario, &parts, &report),
         Command::Validate { scenarios, json } => cmd_validate(&scenarios, json),
@@ -426,9 +429,15 @@ fn cmd_compare(args_in: &[PathBuf], args: &ReportArgs, seed: Option<u64>, force:
 }
 
 /// load -> sweep (or one part of it) -> write -> print; exit 1 when nothing meets the SLO.
-fn cmd_size(arg: &Path, args: &ReportArgs, part: Option<kinesim::size::parts::Part>) -> Result<()> {
+fn cmd_size(
+    arg: &Path,
+    args: &ReportArgs,
+    part: Option<kinesim::size::parts::Part>,
+    force: bool,
+) -> Result<()> {
     let (sc, origin) = load_scenario(arg, &mut Stdin::default())?;
     let settings = sc.size.clone().unwrap_or_default();
+    guard_sweep(&sc, &settings, force)?;
     if let Some(part) = part {
         let planned = kinesim::size::parts::planned_runs(&sc, &settings, part);
         let bar = Progress::new(planned, !args.quiet);
@@ -645,6 +654,22 @@ fn write_report(
 }
 
 /// Refuse an enormous run before starting it, with the knob to change (unless `--force`).
+/// `size` guards every point of its grid as `run` guards one run (bisection runs some of them);
+/// the first point refused names itself.
+fn guard_sweep(sc: &scenario::Scenario, settings: &scenario::SizeSettings, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let base = kinesim::size::under(sc, settings.bound);
+    for p in kinesim::size::grid_points(&base, settings) {
+        let one = kinesim::size::point_scenario(&base, p, base.seed);
+        if let Some(why) = experiment::estimate(&one).refusal(&one) {
+            bail!(BadInput(format!("{}, point {}: {why}", sc.name, p.label())));
+        }
+    }
+    Ok(())
+}
+
 fn guard(sc: &kinesim::scenario::Scenario, force: bool) -> Result<()> {
     if let Some(why) = experiment::estimate(sc).refusal(sc) {
         if !force {

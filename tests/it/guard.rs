@@ -221,3 +221,35 @@ fn compare_guards_the_memory_of_its_variants_together() {
     assert!(!d.join("out").exists());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `size` guards every point of its sweep as `run` guards one run: a sweep with an enormous
+/// point is refused before anything runs (exit 2, nothing written), naming the point and
+/// `--force`; the same sweep at a sane duration is not refused.
+#[test]
+fn size_refuses_a_sweep_with_an_enormous_point() {
+    let sweep = |duration: &str| {
+        format!(
+            "name = \"huge-sweep\"\nduration = \"{duration}\"\n[stream]\nshards = 2\n[engine]\nmode = \"aggregated\"\nbounds = \"strict\"\n{}{}\
+             [size]\nslo = {{ max_throttle_rate = 0.01 }}\nshards = {{ from = 1, to = 2 }}\nseeds = 1\n",
+            producers(10, 100),
+            consumers(10)
+        )
+    };
+    let d = temp_dir("size-huge");
+    let file = d.join("huge-sweep.toml");
+    std::fs::write(&file, sweep("150d")).unwrap();
+    let out = d.join("out");
+    let o = crate::common::kinesim_in(&d, &["size", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = crate::common::text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("huge-sweep, point ") && err.contains("memory") && err.contains("--force"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    // The guard looks at the points, not at the scenario's own shard count only: a sane
+    // duration passes it (checked in-process, without running the sweep).
+    let sane = kinesim::scenario::parse_str(&sweep("1m"), None).unwrap();
+    let settings = sane.size.clone().unwrap();
+    for p in kinesim::size::grid_points(&sane, &settings) {
+        let one = kinesim::size::point_scenario(&sane, p, 1);
+        assert!(estimate(&one).refusal(&one).is_none(), "{}", p.label());
+    }
+}
