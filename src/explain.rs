@@ -306,11 +306,7 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
         field("duration".into(), format_duration(sc.duration), None, Input, "simulated time"),
         field(
             "stream.mode".into(),
-            match sc.stream.mode {
-                CapacityMode::Provisioned => "provisioned",
-                CapacityMode::OnDemand => "on-demand",
-            }
-            .into(),
+            sc.stream.mode.name().into(),
             Some(d::STREAM_MODE.into()),
             Input,
             "provisioned: you choose (and pay for) the shards; on-demand: AWS adds shards as traffic grows",
@@ -389,11 +385,7 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
     out.push(with_status(
         field(
             "engine.mode".into(),
-            match sc.engine.mode {
-                EngineMode::PerRecord => "per-record",
-                EngineMode::Aggregated => "aggregated",
-            }
-            .into(),
+            sc.engine.mode.name().into(),
             Some(d::ENGINE_MODE.into()),
             Assumption,
             "per-record: every record simulated; aggregated: per-shard cohorts per tick (auto picks per-record up to 20 M records)",
@@ -655,12 +647,7 @@ fn size_fields(z: &crate::scenario::SizeSettings, out: &mut Vec<Field>) {
         Input,
         "provisioned shard counts searched",
     ));
-    let modes = |m: &[CapacityMode]| {
-        m.iter()
-            .map(|m| if *m == CapacityMode::OnDemand { "on-demand" } else { "provisioned" })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let modes = |m: &[CapacityMode]| m.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ");
     out.push(field(
         "size.modes".into(),
         modes(&z.modes),
@@ -720,8 +707,8 @@ fn consumer_fields(i: usize, c: &ConsumerSpec, out: &mut Vec<Field>) {
     let efo = c.kind == ConsumerKind::EnhancedFanOut;
     out.push(field(
         at("kind"),
-        if efo { "efo" } else { "polling" }.into(),
-        Some("polling".into()),
+        c.kind.name().into(),
+        Some(ConsumerKind::Polling.name().into()),
         Input,
         "polling: GetRecords, 5 calls/s and 2 MiB/s per shard shared by all polling consumers; efo: 2 MiB/s per shard of its own, pushed",
     ));

@@ -32,7 +32,7 @@ pub enum CapacityMode {
 
 impl CapacityMode {
     /// `provisioned` or `on-demand`, as in `stream.mode`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             CapacityMode::Provisioned => "provisioned",
             CapacityMode::OnDemand => "on-demand",
@@ -57,7 +57,7 @@ pub enum EngineMode {
 
 impl EngineMode {
     /// `per-record` or `aggregated`, as in `engine.mode`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             EngineMode::PerRecord => "per-record",
             EngineMode::Aggregated => "aggregated",
@@ -78,7 +78,7 @@ pub enum ConsumerKind {
 
 impl ConsumerKind {
     /// `polling` or `efo`, as in `consumers.kind`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             ConsumerKind::Polling => "polling",
             ConsumerKind::EnhancedFanOut => "efo",
@@ -97,7 +97,7 @@ pub enum Bound {
 
 impl Bound {
     /// `strict` or `lenient`, as in `engine.bounds` and `size.bound`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Bound::Strict => "strict",
             Bound::Lenient => "lenient",
@@ -119,7 +119,7 @@ pub enum RunBound {
 
 impl RunBound {
     /// `strict`, `lenient` or `stream.write_limit`, as `summary.json` writes it.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             RunBound::Strict => "strict",
             RunBound::Lenient => "lenient",
@@ -140,7 +140,7 @@ pub enum CallOrigin {
 
 impl CallOrigin {
     /// `schedule` or `autoscaling`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             CallOrigin::Schedule => "schedule",
             CallOrigin::Autoscaling => "autoscaling",

@@ -67,7 +67,7 @@ pub fn csv(s: &Sizing) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for (i, p) in s.points.iter().enumerate() {
         let row = Row {
-            mode: crate::size::mode_str(p.point.mode),
+            mode: p.point.mode.name(),
             policy: p.point.policy.map_or("", |x| x.name()),
             shards: p.point.shards,
             seeds: p.runs.len(),

@@ -45,15 +45,7 @@ fn policy_name<S: serde::Serializer>(p: &Option<SizePolicy>, s: S) -> Result<S::
 }
 
 fn mode_name<S: serde::Serializer>(m: &CapacityMode, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(mode_str(*m))
-}
-
-/// `provisioned` or `on-demand`.
-pub fn mode_str(m: CapacityMode) -> &'static str {
-    match m {
-        CapacityMode::Provisioned => "provisioned",
-        CapacityMode::OnDemand => "on-demand",
-    }
+    s.serialize_str(m.name())
 }
 
 impl Point {

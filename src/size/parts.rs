@@ -318,7 +318,7 @@ pub fn run_part(
             .zip(runs)
             .map(|((job, (p, _)), r)| PartRun {
                 job: *job,
-                mode: super::mode_str(p.mode).to_string(),
+                mode: p.mode.name().to_string(),
                 shards: p.shards,
                 policy: p.policy.map(|x| x.name().to_string()),
                 seed: r.seed,
@@ -390,7 +390,7 @@ pub fn merge(sc: &Scenario, settings: &SizeSettings, parts: &[(String, Vec<u8>)]
             let (p, seed) = *all.get(r.job).ok_or_else(|| {
                 format!("{name}: job {} out of range (the grid has jobs 0..{})", r.job, all.len())
             })?;
-            let mode_ok = super::mode_str(p.mode) == r.mode
+            let mode_ok = p.mode.name() == r.mode
                 && p.policy.map(|x| x.name()) == r.policy.as_deref()
                 && (p.mode == CapacityMode::OnDemand || p.shards == r.shards);
             if !mode_ok || seed != r.seed || r.job % f.parts as usize != (f.part - 1) as usize {

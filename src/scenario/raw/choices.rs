@@ -4,18 +4,23 @@
 //!
 //! Words that come from elsewhere are not listed here: the sizing policies
 //! (`types::SizePolicy::ALL`) and the price-table regions (`cost::prices::known_regions`).
-//! May call: nothing.
+//! The words of the choices results carry too come from [`crate::kinds`], so a file and a
+//! report spell them alike. May call: `kinds`.
+
+use crate::kinds::{Bound, CapacityMode, ConsumerKind, EngineMode};
 
 /// `stream.mode`, `capacity.mode_switches[].mode` and `size.modes[]`.
-pub(crate) const CAPACITY_MODES: [&str; 2] = ["provisioned", "on-demand"];
+pub(crate) const CAPACITY_MODES: [&str; 2] =
+    [CapacityMode::Provisioned.name(), CapacityMode::OnDemand.name()];
 /// `stream.write_limit`.
 pub(crate) const WRITE_LIMITS: [&str; 2] = ["window", "token-bucket"];
 /// `engine.mode`.
-pub(crate) const ENGINE_MODES: [&str; 3] = ["auto", "per-record", "aggregated"];
+pub(crate) const ENGINE_MODES: [&str; 3] =
+    ["auto", EngineMode::PerRecord.name(), EngineMode::Aggregated.name()];
 /// `engine.bounds`.
-pub(crate) const ENGINE_BOUNDS: [&str; 3] = ["both", "strict", "lenient"];
+pub(crate) const ENGINE_BOUNDS: [&str; 3] = ["both", Bound::Strict.name(), Bound::Lenient.name()];
 /// `size.bound`.
-pub(crate) const SIZE_BOUNDS: [&str; 2] = ["strict", "lenient"];
+pub(crate) const SIZE_BOUNDS: [&str; 2] = [Bound::Strict.name(), Bound::Lenient.name()];
 /// `size.search`.
 pub(crate) const SIZE_SEARCHES: [&str; 2] = ["grid", "bisect"];
 /// `size.confidence`, besides a level.
@@ -36,7 +41,8 @@ pub(crate) const JITTERS: [&str; 2] = ["full", "none"];
 /// `capacity.autoscaling.policy`.
 pub(crate) const AUTOSCALING_POLICIES: [&str; 3] = ["target-tracking", "threshold-step", "double-halve"];
 /// `consumers[].kind`.
-pub(crate) const CONSUMER_KINDS: [&str; 2] = ["polling", "efo"];
+pub(crate) const CONSUMER_KINDS: [&str; 2] =
+    [ConsumerKind::Polling.name(), ConsumerKind::EnhancedFanOut.name()];
 /// `consumers[].job.instance_failures[].instance`, besides an index.
 pub(crate) const HOLDER: [&str; 1] = ["holder"];
 /// `cost.on_demand`.
